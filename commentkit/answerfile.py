@@ -1,0 +1,88 @@
+"""The answer file format: a small YAML front matter header, then the answer in Markdown.
+
+::
+
+    ---
+    question: cov-tx-3
+    status: review
+    owner: J. Doe
+    updated: 2023-09-12T14:03:00+00:00
+    ---
+    We recommend that Treasury ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from commentkit.errors import UserError
+from commentkit.models.project import AnswerMeta
+
+FENCE = "---"
+
+
+@dataclass
+class Answer:
+    meta: AnswerMeta
+    body: str = ""
+    path: Path | None = None
+    raw: bytes | None = field(default=None, repr=False)  # as read, for change detection
+
+    @property
+    def key(self) -> str:
+        return self.meta.question or self.meta.section or ""
+
+    @property
+    def text(self) -> str:
+        return self.body.strip()
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text
+
+
+def parse(text: str, path: Path | None = None) -> tuple[AnswerMeta, str]:
+    """Split and validate front matter; a file without front matter is all answer text."""
+    from commentkit.yamlio import parse_yaml, validate
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        return AnswerMeta(), text
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() == FENCE:
+            header = "\n".join(lines[1:i])
+            body = "\n".join(lines[i + 1:])
+            data = parse_yaml(header, path) if header.strip() else {}
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                raise UserError("front matter must be a mapping of key: value lines", path, 2)
+            meta = validate(AnswerMeta, data, path, header)
+            return meta, body.lstrip("\n")
+    raise UserError("front matter starts with '---' but has no closing '---' line", path, 1)
+
+
+def read(path: Path) -> Answer:
+    from commentkit.yamlio import read_text
+
+    path = Path(path)
+    text = read_text(path, "answer file")
+    meta, body = parse(text, path)
+    return Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
+
+
+def render(meta: AnswerMeta, body: str) -> str:
+    """Serialise an answer: front matter (only the fields that are set) and the Markdown body."""
+    from commentkit.yamlio import dump_yaml
+
+    data = {k: v for k, v in meta.model_dump(mode="json").items() if v is not None}
+    header = dump_yaml(data) if data else ""
+    body = body.strip("\n")
+    return f"{FENCE}\n{header}{FENCE}\n{body}\n" if body else f"{FENCE}\n{header}{FENCE}\n"

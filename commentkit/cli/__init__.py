@@ -1,0 +1,75 @@
+"""The ``commentkit`` command. Subcommands live in their own modules and are imported only
+when run, so ``commentkit --help`` and light commands start fast."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from commentkit import __version__
+from commentkit.errors import UserError
+
+# name -> (module:attribute, one-line help). Keep the help here so `--help` imports nothing.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "dockets": ("commentkit.cli.dockets:dockets", "List installed docket packs and their deadlines."),
+    "questions": ("commentkit.cli.questions:questions", "List a docket's questions."),
+    "show": ("commentkit.cli.questions:show", "Show one question in full, with its citation."),
+    "init": ("commentkit.cli.init:init", "Create a comment project folder."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx, name):
+        if name in self.commands:
+            return self.commands[name]
+        if name not in COMMANDS:
+            return None
+        target, _ = COMMANDS[name]
+        mod, attr = target.split(":")
+        return getattr(importlib.import_module(mod), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx) if name in COMMANDS]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"Error: {exc.format()}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted. Everything saved before this point is on disk.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="commentkit")
+def cli():
+    """Write public comments on U.S. federal rulemakings.
+
+    \b
+    A typical session:
+      commentkit dockets
+      commentkit init my-comment --docket TREAS-DO-2023-0009 --commenter "Acme Corp."
+      commentkit interview my-comment
+      commentkit plan my-comment
+      commentkit answer cov-tx-1 my-comment
+      commentkit status my-comment
+      commentkit build my-comment
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="commentkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,57 @@
+"""``commentkit dockets``."""
+
+from __future__ import annotations
+
+import click
+
+from commentkit.cli.common import echo_json, json_option, today_option
+
+
+def period_state(docket, now) -> str:
+    return "open" if now <= docket.deadline.instant() else "closed"
+
+
+@click.command()
+@json_option
+@today_option
+def dockets(as_json: bool):
+    """List installed docket packs with their comment deadline and whether the period is open.
+
+    Packs shipped with commentkit and packs you fetched or imported are listed together; the
+    SOURCE column says which.
+
+    \b
+    Example:
+      commentkit dockets
+      commentkit dockets --json
+    """
+    from commentkit import clock, packs
+
+    now = clock.now()
+    rows = []
+    for ref in packs.installed():
+        pack = packs.load_path(ref.path, ref.source)
+        d = pack.docket
+        rows.append({
+            "docket": d.id,
+            "title": d.title,
+            "type": d.document_type,
+            "rin": d.rin,
+            "citation": d.citation,
+            "deadline": d.deadline.instant().isoformat(),
+            "deadline_text": f"{d.deadline.date.isoformat()} {d.deadline.time} {d.deadline.timezone}",
+            "period": period_state(d, now),
+            "questions": len(pack.bank.questions),
+            "source": ref.source,
+            "path": str(ref.path),
+        })
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("No docket packs installed.")
+        return
+    for r in rows:
+        click.echo(f"{r['docket']}  {r['type']}  {r['citation']}  RIN {r['rin'] or '-'}  [{r['source']}]")
+        click.echo(f"    {r['title']}")
+        click.echo(f"    comments due {r['deadline_text']} ({r['period']}); {r['questions']} questions")

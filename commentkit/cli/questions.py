@@ -1,0 +1,141 @@
+"""``commentkit questions`` and ``commentkit show``."""
+
+from __future__ import annotations
+
+import click
+
+from commentkit.cli.common import echo_json, json_option
+
+
+def _pack(docket: str | None, directory: str | None):
+    """The pack named by --docket, else the one of the project in DIR (or the only shipped one)."""
+    from commentkit import packs
+    from commentkit.errors import UserError
+
+    if docket:
+        return packs.load(docket)
+    from commentkit.project import Project, find_root
+
+    try:
+        return Project(find_root(directory or ".")).pack
+    except UserError:
+        if directory:
+            raise
+    refs = packs.installed()
+    if len(refs) == 1:
+        return packs.load_path(refs[0].path, refs[0].source)
+    raise UserError("which docket? give --docket ID or run inside a project "
+                    f"(installed: {', '.join(r.docket_id for r in refs)})")
+
+
+def question_record(pack, q) -> dict:
+    return {
+        "id": q.id,
+        "number": q.number,
+        "section": q.section,
+        "section_title": pack.bank.section(q.section).title,
+        "title": q.title,
+        "text": q.text,
+        "wording": q.wording,
+        "fr_pages": {"first": pack.pages_of(q).first, "last": pack.pages_of(q).last},
+        "page_known": q.pages is not None,
+        "citation": pack.cite(q),
+        "tags": q.tags,
+    }
+
+
+docket_option = click.option("--docket", "-d", metavar="ID", help="Docket id (default: the project's docket).")
+project_option = click.option("--project", "-p", "directory", metavar="DIR", type=click.Path(file_okay=False),
+                              help="Project folder whose docket to use (default: the current folder).")
+
+
+@click.command()
+@docket_option
+@project_option
+@click.option("--section", "-s", metavar="S", help="Only questions in this section (id or part of its title).")
+@click.option("--tag", "-t", metavar="T", multiple=True, help="Only questions with this tag (repeatable).")
+@json_option
+def questions(docket, directory, section, tag, as_json):
+    """List a docket's questions in the notice's order.
+
+    Each line shows the question id, the agency's number where confirmed (Q12), the FR page
+    and whether the wording is the agency's own (official) or commentkit's summary.
+
+    \b
+    Examples:
+      commentkit questions --docket TREAS-DO-2023-0009
+      commentkit questions --section covered-transactions --tag limited-partners
+      commentkit questions --json
+    """
+    from commentkit.errors import UserError
+
+    pack = _pack(docket, directory)
+    qs = pack.bank.ordered()
+    if section:
+        wanted = {s.id for s in pack.bank.sections
+                  if s.id == section or section.lower() in s.title.lower()}
+        if not wanted:
+            raise UserError(f"no section matches {section!r} (sections: "
+                            f"{', '.join(s.id for s in pack.bank.sections)})")
+        qs = [q for q in qs if q.section in wanted]
+    for t in tag:
+        qs = [q for q in qs if t in q.tags]
+    if as_json:
+        echo_json([question_record(pack, q) for q in qs])
+        return
+    current = None
+    for q in qs:
+        if q.section != current:
+            current = q.section
+            sec = pack.bank.section(q.section)
+            click.echo(f"\n{sec.title}  [{sec.id}]")
+        num = f"Q{q.number}" if q.number else "   "
+        click.echo(f"  {q.id:<14} {num:>4}  {q.title}  ({pack.cite(q)}; {q.wording})")
+    if not qs:
+        click.echo("No questions match.")
+    else:
+        click.echo(f"\n{len(qs)} question(s). Wording 'summary' means commentkit's summary, not the agency's words.")
+
+
+@click.command()
+@click.argument("question")
+@docket_option
+@project_option
+@json_option
+def show(question, docket, directory, as_json):
+    """Show one question in full: its text, where it is in the notice, and its citation.
+
+    QUESTION is a question id (cov-tx-3) or, where the bank confirms it, the agency's number (12).
+
+    \b
+    Examples:
+      commentkit show cov-tx-3 --docket TREAS-DO-2023-0009
+      commentkit show cov-tx-3 --json
+    """
+    from commentkit.errors import UserError
+
+    pack = _pack(docket, directory)
+    try:
+        q = pack.question(question)
+    except KeyError:
+        raise UserError(f"no question {question!r} in {pack.docket.id}; see 'commentkit questions'") from None
+    rec = question_record(pack, q)
+    if as_json:
+        echo_json(rec)
+        return
+    d = pack.docket
+    heading = pack.heading(q)
+    click.echo(heading)
+    click.echo("=" * len(heading))
+    click.echo(f"Section:  {rec['section_title']}")
+    click.echo(f"Source:   {d.title}, {d.document_type}, docket {d.id}, {pack.cite(q)}"
+               + ("" if q.pages else " (page within the notice not confirmed)"))
+    if q.wording == "official":
+        click.echo("Wording:  official (the agency's own words)\n")
+        click.echo(f"  \"{q.text.strip()}\"")
+    else:
+        click.echo("Wording:  summary by commentkit - NOT the agency's words; quote the Federal Register "
+                   "for the official text\n")
+        click.echo(f"  In substance: {q.text.strip()}")
+    if q.tags:
+        click.echo(f"\nTags: {', '.join(q.tags)}")

@@ -1,0 +1,29 @@
+"""Errors a user can fix. The CLI prints them as one line and exits with status 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class UserError(Exception):
+    """Bad input or a refused action: one clear line, naming the file (and line) when known."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        if self.path is None:
+            return self.message
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+        return f"{where}: {self.message}"
+
+
+class ConflictError(UserError):
+    """A file changed on disk since commentkit read it, or the project is locked."""

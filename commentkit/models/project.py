@@ -1,0 +1,95 @@
+"""Schema of a comment project's files: ``commentkit.yaml`` and the answer files' front matter.
+
+Layout (docs/projects.md explains the choice)::
+
+    my-comment/
+      commentkit.yaml        project file: docket, commenter, settings (commented, edit freely)
+      profile.yaml           questionnaire answers (the exposure profile)
+      answers/<id>.md        one Markdown file per agency question: front matter + answer
+      general/<name>.md      executive summary, background, general comments, conclusion
+      templates/             optional: your own copies of letter templates
+      build/                 what `commentkit build` writes (safe to delete)
+      .commentkit/           backups and the lock file (safe to ignore in git)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from commentkit.models.docket import Strict
+
+PROJECT_SCHEMA_VERSION = 1
+PROJECT_FILE = "commentkit.yaml"
+PROFILE_FILE = "profile.yaml"
+ANSWERS_DIR = "answers"
+GENERAL_DIR = "general"
+STATE_DIR = ".commentkit"
+
+Status = Literal["draft", "review", "final", "skipped"]
+STATUSES: tuple[str, ...] = ("draft", "review", "final", "skipped")
+
+GENERAL_SECTIONS: dict[str, str] = {
+    "executive-summary": "Executive Summary",
+    "background": "Background",
+    "general-comments": "General Comments",
+    "conclusion": "Conclusion",
+}
+"""Parts of the letter that are not agency questions, in letter order."""
+
+
+class Commenter(Strict):
+    name: str = Field(min_length=1, description="Organisation or person submitting the comment")
+
+
+class Milestone(Strict):
+    name: str
+    business_days_before: int = Field(ge=0, description="Business days before the agency deadline")
+    status: Literal["draft", "review", "final"] = Field(
+        "final", description="Status every core answer must have reached by then")
+
+
+def default_milestones() -> list[Milestone]:
+    return [
+        Milestone(name="First draft", business_days_before=10, status="draft"),
+        Milestone(name="Legal review", business_days_before=5, status="review"),
+        Milestone(name="Sign-off", business_days_before=2, status="final"),
+    ]
+
+
+class BuildSettings(Strict):
+    formats: list[Literal["docx", "md", "txt"]] = Field(default_factory=lambda: ["docx", "md", "txt"])
+    out: str = "build"
+    reference_docx: str | None = Field(None, description="Word file whose styles, page setup and letterhead to use")
+    templates: str | None = Field("templates", description="Folder of template overrides, relative to the project")
+
+
+class ProjectFile(Strict):
+    """``commentkit.yaml``."""
+
+    schema_version: int = PROJECT_SCHEMA_VERSION
+    docket: str = Field(min_length=1)
+    commenter: Commenter
+    owner: str | None = Field(None, description="Default owner of answers (a name or initials)")
+    milestones: list[Milestone] = Field(default_factory=default_milestones)
+    build: BuildSettings = Field(default_factory=BuildSettings)
+
+
+class AnswerMeta(Strict):
+    """Front matter of an answer file (``answers/<id>.md`` or ``general/<name>.md``)."""
+
+    question: str | None = Field(None, description="Question id (answers/)")
+    section: str | None = Field(None, description="General section name (general/)")
+    status: Status = "draft"
+    owner: str | None = None
+    updated: dt.datetime | None = None
+    reason: str | None = Field(None, description="Why the question is skipped")
+
+    @field_validator("updated")
+    @classmethod
+    def _aware(cls, v):
+        if v is not None and v.tzinfo is None:
+            v = v.replace(tzinfo=dt.timezone.utc)
+        return v

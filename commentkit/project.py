@@ -1,0 +1,227 @@
+"""A comment project on disk: reading it, creating it, and saving answers safely."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from commentkit.errors import UserError
+from commentkit.models.project import (ANSWERS_DIR, GENERAL_DIR, GENERAL_SECTIONS, PROFILE_FILE, PROJECT_FILE,
+                                       PROJECT_SCHEMA_VERSION, AnswerMeta, ProjectFile)
+
+
+def find_root(start: Path | str | None) -> Path:
+    """The project folder: ``start`` itself, or the nearest parent holding ``commentkit.yaml``."""
+    here = Path(start or ".").resolve()
+    for cand in (here, *here.parents):
+        if (cand / PROJECT_FILE).is_file():
+            return cand
+    if not here.exists():
+        raise UserError("project folder not found", here)
+    raise UserError(f"not a commentkit project (no {PROJECT_FILE} here or above); "
+                    f"create one with 'commentkit init DIR --docket ID --commenter NAME'", here)
+
+
+def check_schema_version(data: Any, path: Path) -> None:
+    if isinstance(data, dict):
+        v = data.get("schema_version", PROJECT_SCHEMA_VERSION)
+        if isinstance(v, int) and v > PROJECT_SCHEMA_VERSION:
+            raise UserError(f"written by a newer commentkit (schema version {v}; this one reads up to "
+                            f"{PROJECT_SCHEMA_VERSION}): upgrade commentkit", path)
+
+
+class Project:
+    """A loaded project. Everything is read lazily, once."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @classmethod
+    def open(cls, start: Path | str | None = None) -> "Project":
+        p = cls(find_root(start))
+        p.file  # validate the project file now, so errors surface early
+        return p
+
+    # ---- files -------------------------------------------------------------------------
+    @property
+    def project_path(self) -> Path:
+        return self.root / PROJECT_FILE
+
+    @property
+    def profile_path(self) -> Path:
+        return self.root / PROFILE_FILE
+
+    @cached_property
+    def file(self) -> ProjectFile:
+        from commentkit.yamlio import parse_yaml, read_text, validate
+
+        text = read_text(self.project_path, "project file")
+        data = parse_yaml(text, self.project_path)
+        if data is None:
+            raise UserError("project file is empty", self.project_path)
+        check_schema_version(data, self.project_path)
+        return validate(ProjectFile, data, self.project_path, text)
+
+    @cached_property
+    def pack(self):
+        from commentkit import packs
+
+        return packs.load(self.file.docket)
+
+    @cached_property
+    def profile(self) -> dict[str, Any]:
+        """Questionnaire answers as stored (item id -> value); empty when not interviewed yet."""
+        from commentkit.yamlio import load_yaml
+
+        if not self.profile_path.exists():
+            return {}
+        data = load_yaml(self.profile_path, "profile file")
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise UserError("profile must be a mapping of item: answer", self.profile_path, 1)
+        data = dict(data)
+        data.pop("schema_version", None)
+        return data
+
+    @property
+    def commenter_name(self) -> str:
+        return str(self.profile.get("commenter_name") or self.file.commenter.name)
+
+    # ---- answers -----------------------------------------------------------------------
+    def answer_path(self, key: str) -> Path:
+        if key in GENERAL_SECTIONS:
+            return self.root / GENERAL_DIR / f"{key}.md"
+        return self.root / ANSWERS_DIR / f"{key}.md"
+
+    @cached_property
+    def answers(self) -> dict[str, Any]:
+        """Every answer file, keyed by question id or general section name."""
+        from commentkit import answerfile
+
+        out: dict[str, answerfile.Answer] = {}
+        for sub, field in ((ANSWERS_DIR, "question"), (GENERAL_DIR, "section")):
+            folder = self.root / sub
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.md")):
+                ans = answerfile.read(path)
+                key = getattr(ans.meta, field) or path.stem
+                if key != path.stem:
+                    raise UserError(f"front matter says {field} {key!r} but the file is named {path.name}", path, 2)
+                setattr(ans.meta, field, key)
+                out[key] = ans
+        known = {q.id for q in self.pack.bank.questions}
+        for key, ans in out.items():
+            if ans.meta.question is not None and key not in known:
+                raise UserError(f"no question {key!r} in docket {self.file.docket}", ans.path)
+            if ans.meta.section is not None and key not in GENERAL_SECTIONS:
+                raise UserError(f"unknown general section {key!r} (known: {', '.join(GENERAL_SECTIONS)})",
+                                ans.path)
+        return out
+
+    def save_answer(self, key: str, body: str, *, status: str | None = None, owner: str | None = None,
+                    reason: str | None = None, now: dt.datetime | None = None, expect: Any = None) -> Path:
+        """Write one answer atomically, keeping the previous version as a backup.
+
+        ``expect`` is the Answer as read earlier; if the file changed on disk since, nothing is
+        written and a ConflictError says so.
+        """
+        from commentkit import answerfile, clock, storage
+
+        path = self.answer_path(key)
+        old = self.answers.get(key)
+        meta = old.meta.model_copy() if old else (
+            AnswerMeta(section=key) if key in GENERAL_SECTIONS else AnswerMeta(question=key))
+        if status is not None:
+            meta.status = status  # type: ignore[assignment]
+        if owner is not None:
+            meta.owner = owner
+        elif meta.owner is None:
+            meta.owner = self.file.owner
+        meta.reason = reason if meta.status == "skipped" else None
+        meta.updated = (now or clock.now()).astimezone(dt.timezone.utc).replace(microsecond=0)
+        snap = None
+        base = expect if expect is not None else old
+        if base is not None and base.raw is not None:
+            snap = storage.Snapshot.of_bytes(path, base.raw)
+        elif base is None:
+            snap = storage.Snapshot(path, None)
+        text = answerfile.render(meta, body)
+        with storage.project_lock(self.root):
+            storage.write_checked(path, text, snap, root=self.root, keep_backup=True)
+        new = answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
+        self.answers[key] = new
+        return path
+
+
+PROJECT_TEMPLATE = """\
+# commentkit project file. Edit freely: commentkit keeps your comments when it updates this file.
+# Reference: docs/projects.md
+schema_version: {schema}
+
+# The docket this comment responds to (see `commentkit dockets`).
+docket: {docket}
+
+# Who submits the comment. The questionnaire (`commentkit interview`) adds contact and signatory.
+commenter:
+  name: {name}
+
+# Default owner recorded on answers you write (a name or initials).
+owner: {owner}
+
+# Internal milestones, counted in U.S. federal business days before the agency deadline.
+# `status` is what every core answer must have reached by then.
+milestones:
+  - name: First draft
+    business_days_before: 10
+    status: draft
+  - name: Legal review
+    business_days_before: 5
+    status: review
+  - name: Sign-off
+    business_days_before: 2
+    status: final
+
+build:
+  formats: [docx, md, txt]
+  out: build
+  # A Word file whose styles, page setup and letterhead to use (like pandoc's reference-doc).
+  reference_docx: null
+  # Folder of template overrides (copies of commentkit's templates you changed).
+  templates: templates
+"""
+
+GITIGNORE = "build/\n.commentkit/lock\n"
+
+
+def _yaml_scalar(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def create(root: Path, docket_id: str, commenter: str, owner: str | None = None) -> Project:
+    """Create a new project folder (refusing to touch an existing project)."""
+    from commentkit import packs, storage
+
+    root = Path(root)
+    if (root / PROJECT_FILE).exists():
+        raise UserError("a commentkit project already exists here; nothing was changed", root / PROJECT_FILE)
+    if root.exists() and not root.is_dir():
+        raise UserError("exists and is not a folder", root)
+    if not commenter.strip():
+        raise UserError("--commenter must not be empty")
+    ref = packs.find(docket_id)
+    packs.load_path(ref.path, ref.source)  # a broken pack is reported before anything is created
+    text = PROJECT_TEMPLATE.format(schema=PROJECT_SCHEMA_VERSION, docket=_yaml_scalar(ref.docket_id),
+                                   name=_yaml_scalar(commenter.strip()),
+                                   owner=_yaml_scalar(owner) if owner else "null")
+    (root / ANSWERS_DIR).mkdir(parents=True, exist_ok=True)
+    (root / GENERAL_DIR).mkdir(parents=True, exist_ok=True)
+    storage.atomic_write(root / PROJECT_FILE, text)
+    if not (root / ".gitignore").exists():
+        storage.atomic_write(root / ".gitignore", GITIGNORE)
+    return Project.open(root)

@@ -1,0 +1,160 @@
+"""Writing files safely: atomic replace, backups, a project lock, and change detection.
+
+Every file commentkit writes goes through :func:`atomic_write`: the new content goes to a
+temporary file in the same folder, is flushed and fsynced, then renamed over the old one,
+so a crash or SIGKILL leaves either the old or the new version, never a partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from commentkit.errors import ConflictError, UserError
+
+BACKUP_DIR = Path(".commentkit") / "backups"
+LOCK_FILE = Path(".commentkit") / "lock"
+BACKUPS_KEPT = 20
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically (same-folder temp file, fsync, rename)."""
+    path = Path(path)
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if mode is not None:
+                os.chmod(tmp, mode)
+            elif path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(folder)
+    except OSError as exc:
+        raise UserError(f"cannot write file: {exc.strerror or exc}", path) from None
+
+
+def backup(path: Path, root: Path) -> Path | None:
+    """Copy ``path`` into ``root/.commentkit/backups/`` (timestamped) before it is replaced."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        rel = path.resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        rel = Path(path.name)
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    dest = Path(root) / BACKUP_DIR / rel.parent / f"{rel.name}.{stamp}"
+    atomic_write(dest, path.read_bytes())
+    _prune(dest.parent, rel.name)
+    return dest
+
+
+def _prune(folder: Path, name: str) -> None:
+    olds = sorted(p for p in folder.glob(f"{name}.*") if not p.name.endswith(".tmp"))
+    for p in olds[:-BACKUPS_KEPT]:
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a file looked like when commentkit read it, to detect edits made since."""
+
+    path: Path
+    digest: str | None  # None: the file did not exist
+
+    @classmethod
+    def of(cls, path: Path) -> "Snapshot":
+        path = Path(path)
+        try:
+            return cls(path, hashlib.sha256(path.read_bytes()).hexdigest())
+        except FileNotFoundError:
+            return cls(path, None)
+
+    @classmethod
+    def of_bytes(cls, path: Path, raw: bytes) -> "Snapshot":
+        return cls(Path(path), hashlib.sha256(raw).hexdigest())
+
+    def changed(self) -> bool:
+        return Snapshot.of(self.path).digest != self.digest
+
+
+def write_checked(path: Path, data: str | bytes, snapshot: Snapshot | None, *, root: Path | None = None,
+                  keep_backup: bool = False) -> None:
+    """Atomically write ``path`` unless it changed on disk since ``snapshot`` was taken."""
+    if snapshot is not None and snapshot.changed():
+        raise ConflictError(
+            "changed on disk since commentkit read it (another process or an editor?); "
+            "nothing was written: re-run the command to work from the current version", path)
+    if keep_backup and root is not None:
+        backup(path, root)
+    atomic_write(path, data)
+
+
+@contextlib.contextmanager
+def project_lock(root: Path, wait: float = 10.0):
+    """Hold an exclusive lock on a project while writing to it (waits up to ``wait`` seconds)."""
+    import fcntl
+    import time
+
+    lock_path = Path(root) / LOCK_FILE
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UserError(f"cannot create lock file: {exc.strerror or exc}", lock_path) from None
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ConflictError(
+                        "project is locked by another commentkit process; wait for it to finish "
+                        "and try again", lock_path) from None
+                time.sleep(0.05)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            pass
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

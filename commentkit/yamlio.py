@@ -1,0 +1,164 @@
+"""Reading and writing the YAML files users edit.
+
+Reads use ruamel.yaml's fast safe loader; only when something is wrong do we re-read the
+file in round-trip mode to find the line of the offending key, so every error names
+``file:line``. Writes that update a user's file go through round-trip mode, which keeps
+the user's comments and key order.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, TypeVar
+
+from commentkit.errors import UserError
+
+M = TypeVar("M")
+
+MAX_YAML_BYTES = 20 * 1024 * 1024
+
+
+def read_text(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> str:
+    """Read a UTF-8 text file or raise a one-line UserError naming it."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UserError(f"{what} is too large ({size} bytes; limit {max_bytes})", path)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{what} not found", path) from None
+    except IsADirectoryError:
+        raise UserError(f"expected a {what}, found a folder", path) from None
+    except PermissionError:
+        raise UserError(f"cannot read {what}: permission denied", path) from None
+    except OSError as exc:
+        raise UserError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UserError("not valid UTF-8 text", path, line) from None
+    if "\x00" in text:
+        raise UserError("contains a NUL byte; is this a binary file?", path, text[: text.index("\x00")].count("\n") + 1)
+    return text
+
+
+def _yaml(typ: str):
+    from ruamel.yaml import YAML
+
+    y = YAML(typ=typ, pure=False)
+    if typ == "rt":
+        y.preserve_quotes = True
+        y.width = 100
+        y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+def parse_yaml(text: str, path: Path | None = None) -> Any:
+    """Parse YAML text into plain Python objects; syntax errors carry the line."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return _yaml("safe").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise UserError(f"YAML syntax error: {problem}", path, line) from None
+    except YAMLError as exc:
+        raise UserError(f"YAML error: {str(exc).splitlines()[0] if str(exc) else 'invalid YAML'}", path) from None
+    except RecursionError:
+        raise UserError("YAML is nested too deeply", path) from None
+    except Exception as exc:  # the parser can raise plain errors on hostile input
+        raise UserError(f"cannot parse YAML: {type(exc).__name__}: {exc}".splitlines()[0], path) from None
+
+
+def load_yaml(path: Path, what: str = "YAML file") -> Any:
+    return parse_yaml(read_text(path, what), path)
+
+
+def line_of(text: str, loc: tuple) -> int | None:
+    """Best-effort line number (1-based) of the element at ``loc`` in YAML ``text``."""
+    try:
+        node = _yaml("rt").load(text)
+    except Exception:
+        return None
+    best = None
+    for key in loc:
+        try:
+            if isinstance(node, dict) and key in node:
+                lc = node.lc.key(key) if hasattr(node, "lc") else None
+                if lc:
+                    best = lc[0] + 1
+                node = node[key]
+            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+                lc = node.lc.item(key) if hasattr(node, "lc") else None
+                if lc:
+                    best = lc[0] + 1
+                node = node[key]
+            else:
+                break
+        except Exception:
+            break
+    return best
+
+
+def format_loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def validate(model: type[M], data: Any, path: Path | None = None, text: str | None = None,
+             context: dict | None = None) -> M:
+    """Validate ``data`` against a pydantic model; the first problem becomes a one-line UserError."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data, context=context)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # pydantic puts union/tag names into loc; keep only keys that exist in the data
+        line = line_of(text, loc) if text is not None else None
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        more = exc.error_count() - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        raise UserError(f"{format_loc(loc)}: {msg}{suffix}", path, line) from None
+
+
+def load_model(path: Path, model: type[M], what: str = "file", context: dict | None = None) -> M:
+    """Read, parse and validate a YAML file into ``model``."""
+    path = Path(path)
+    text = read_text(path, what)
+    data = parse_yaml(text, path)
+    if data is None:
+        raise UserError(f"{what} is empty", path)
+    return validate(model, data, path, text, context)
+
+
+def dump_yaml(data: Any) -> str:
+    """Serialise plain data (or round-trip data) to YAML text, keeping comments if present."""
+    buf = io.StringIO()
+    _yaml("rt").dump(data, buf)
+    return buf.getvalue()
+
+
+def load_roundtrip(text: str, path: Path | None = None) -> Any:
+    """Parse YAML keeping comments and order, for updating a user's file in place."""
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return _yaml("rt").load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UserError(f"YAML syntax error: {getattr(exc, 'problem', None) or exc}".splitlines()[0], path,
+                        mark.line + 1 if mark else None) from None
