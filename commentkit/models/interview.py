@@ -12,7 +12,7 @@ ItemType = Literal["text", "yesno", "choice", "multichoice", "number", "date"]
 
 
 class Choice(Strict):
-    value: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    value: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     label: str
     help: str | None = Field(None, description="What choosing this means, in the notice's terms")
 
