@@ -20,6 +20,8 @@ from commentkit.errors import ConflictError, UserError
 BACKUP_DIR = Path(".commentkit") / "backups"
 LOCK_FILE = Path(".commentkit") / "lock"
 BACKUPS_KEPT = 20
+STALE_TEMP_SECONDS = 600
+"""A temp file of ours this old was left by a writer that was killed; it is removed on the next write."""
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -64,6 +66,28 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
         _fsync_dir(folder)
     except OSError as exc:
         raise UserError(f"cannot write file: {exc.strerror or exc}", path) from None
+    _sweep_stale_temps(folder, path.name)
+
+
+def _sweep_stale_temps(folder: Path, name: str) -> None:
+    """Remove temp files of earlier writes to ``name`` that were killed before their rename.
+
+    Only files older than :data:`STALE_TEMP_SECONDS` go, so a concurrent writer's temp file
+    (alive for milliseconds) is never touched.
+    """
+    import time
+
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    prefix = f".{name}."
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.path)
 
 
 def backup(path: Path, root: Path) -> Path | None:

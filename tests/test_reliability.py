@@ -1,0 +1,212 @@
+"""Reliability: files survive SIGKILL at any point, and a killed writer never blocks the next one.
+
+The writers are real processes (forked from the test process so they need not re-import
+commentkit, which keeps ~150 kills under a few seconds) killed with SIGKILL after a random
+few milliseconds. After every kill the files on disk must each be exactly one complete
+version the writer produced, never partial; backups likewise.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+KILLS = 150
+PAD = "x" * 199 + "\n"  # ~200 kB per version: writing it takes long enough to be interrupted
+
+
+def _version(i: int) -> bytes:
+    return (f"version {i}\n" + PAD * (800 + i % 200) + f"end {i}\n").encode()
+
+
+def _which_version(raw: bytes) -> int | None:
+    """The version number if ``raw`` is exactly one complete version, else None."""
+    try:
+        head = raw.split(b"\n", 1)[0].decode()
+        i = int(head.split()[1])
+    except (IndexError, ValueError, UnicodeDecodeError):
+        return None
+    return i if raw == _version(i) else None
+
+
+def _body(i: int) -> str:
+    return f"Answer draft number {i}.\n\n" + ("We recommend that Treasury clarify the term. " * (40 + i % 50)).strip()
+
+
+def _answer_version(text: str) -> int | None:
+    from commentkit import answerfile
+
+    meta, body = answerfile.parse(text)
+    try:
+        i = int(body.split("number ", 1)[1].split(".", 1)[0])
+    except (IndexError, ValueError):
+        return None
+    return i if body.strip() == _body(i).strip() and meta.question is not None else None
+
+
+def _fork_and_kill(child, delay_s: float) -> int:
+    """Run ``child()`` in a forked process, SIGKILL it after ``delay_s``; return its wait status."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            child()
+        finally:
+            os._exit(0)
+    time.sleep(delay_s)
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    return status
+
+
+def _leftover_temps(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")]
+
+
+def test_atomic_write_survives_sigkill_at_random_points(tmp_path):
+    """storage.atomic_write: after ≥100 SIGKILLs the file is always one complete version."""
+    from commentkit import storage
+
+    target = tmp_path / "letter.txt"
+    storage.atomic_write(target, _version(0))
+    rng = random.Random(20230928)
+    last = 0
+    interrupted = 0
+    for _ in range(KILLS):
+        start = last + 1
+
+        def writer(start=start):
+            i = start
+            while True:
+                storage.atomic_write(target, _version(i))
+                i += 1
+
+        before_temps = len(_leftover_temps(tmp_path))
+        status = _fork_and_kill(writer, rng.uniform(0.0005, 0.012))
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+        got = _which_version(target.read_bytes())
+        assert got is not None, "file is partial after SIGKILL"
+        assert got >= last, "an older version came back"
+        last = got
+        if len(_leftover_temps(tmp_path)) > before_temps:
+            interrupted += 1  # killed between creating the temp file and renaming it
+    # the kills really landed inside writes (otherwise this test would prove nothing)
+    assert interrupted >= 10, interrupted
+    assert last > 0
+    # temp files of killed writes are swept by the next write once they are stale
+    leftovers = _leftover_temps(tmp_path)
+    assert leftovers
+    old = time.time() - storage.STALE_TEMP_SECONDS - 5
+    for p in leftovers:
+        os.utime(p, (old, old))
+    fresh = tmp_path / f".{target.name}.inflight.tmp"  # a concurrent writer's temp: left alone
+    fresh.write_bytes(b"partial")
+    storage.atomic_write(target, _version(last + 1))
+    assert _leftover_temps(tmp_path) == [fresh]
+    assert _which_version(target.read_bytes()) == last + 1
+
+
+def test_naive_writes_would_be_caught(tmp_path):
+    """Control: the same harness does detect partial files when a writer is not atomic."""
+    target = tmp_path / "letter.txt"
+    target.write_bytes(_version(0))
+    rng = random.Random(7)
+    partial = 0
+    i = 1
+    for _ in range(30):
+        def writer(i=i):
+            j = i
+            while True:
+                data = _version(j)
+                with open(target, "wb") as fh:
+                    for k in range(0, len(data), 16384):
+                        fh.write(data[k:k + 16384])
+                        fh.flush()
+                j += 1
+
+        _fork_and_kill(writer, rng.uniform(0.0005, 0.005))
+        got = _which_version(target.read_bytes())
+        if got is None:
+            partial += 1
+        else:
+            i = got + 1
+    assert partial > 0
+
+
+def test_save_answer_survives_sigkill_with_intact_backups(project):
+    """Project.save_answer (lock + backup + atomic write): ≥100 SIGKILLs, answers and backups whole."""
+    from commentkit import storage
+    from commentkit.project import Project
+
+    proj = Project.open(project)
+    key = proj.pack.bank.questions[0].id
+    proj.save_answer(key, _body(0))
+    path = proj.answer_path(key)
+    backups = project / storage.BACKUP_DIR / "answers"
+    rng = random.Random(88_54961)
+    last = 0
+    for _ in range(KILLS):
+        start = last + 1
+
+        def writer(start=start):
+            p = Project.open(project)  # a fresh process state, as a new command would have
+            i = start
+            while True:
+                p.save_answer(key, _body(i), status="draft")
+                i += 1
+
+        t0 = time.monotonic()
+        _fork_and_kill(writer, rng.uniform(0.001, 0.02))
+        got = _answer_version(path.read_text(encoding="utf-8"))
+        assert got is not None, "answer file is partial after SIGKILL"
+        assert got >= last
+        last = got
+        assert time.monotonic() - t0 < 5, "a killed writer's lock blocked the next one"
+    assert last > 0
+    # every backup is a complete earlier version, and old backups are pruned
+    kept = [p for p in backups.iterdir() if not p.name.endswith(".tmp")]
+    assert 1 <= len(kept) <= storage.BACKUPS_KEPT + 1
+    for b in kept:
+        v = _answer_version(b.read_text(encoding="utf-8"))
+        assert v is not None, f"backup {b.name} is partial"
+        assert v <= last  # a backup equal to the current file: killed between backup and write
+    # the project still loads and a normal save still works after all the kills
+    fresh = Project.open(project)
+    assert fresh.answers[key].text == _body(last).strip()
+    fresh.save_answer(key, "Final text.", status="final")
+    assert Project.open(project).answers[key].meta.status == "final"
+
+
+@pytest.mark.parametrize("kill_after", [0.15, 0.3])
+def test_killed_cli_process_leaves_project_loadable(project, kill_after):
+    """A whole `commentkit` process (not a fork) killed mid-run leaves every file loadable."""
+    import subprocess
+    import sys
+
+    from commentkit.project import Project
+
+    key = Project.open(project).pack.bank.questions[0].id
+    script = (
+        "import sys\n"
+        "from commentkit.project import Project\n"
+        f"p = Project.open({str(project)!r})\n"
+        "i = 0\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    body = 'Answer draft number %d.\\n\\n' % i + ('We recommend that Treasury clarify the term. ' * (40 + i % 50)).strip()\n"
+        f"    p.save_answer({key!r}, body)\n"
+        "    i += 1\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(kill_after)
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    got = _answer_version(Project.open(project).answer_path(key).read_text())
+    assert got is not None and got > 0
