@@ -1,0 +1,199 @@
+"""``profile.yaml``: the stored questionnaire answers, read with validation and written safely.
+
+Every write is atomic (``storage.write_checked``) under the project lock, refuses to overwrite a
+file that changed on disk since it was read, and goes through round-trip YAML so the header and
+any comments the user added by hand survive. The first write of a session keeps a backup of the
+file as it was in ``.commentkit/backups/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from commentkit import interview as engine
+from commentkit.errors import UserError
+from commentkit.models.project import PROFILE_FILE
+
+PROFILE_SCHEMA_VERSION = 1
+
+HEADER = """\
+# Exposure profile: answers to the questionnaire of docket {docket}.
+# `commentkit interview` writes this file after every answer; you may also edit it by hand
+# (commentkit keeps your comments). `null` is an answer left blank; delete a line to be asked
+# that item again. `commentkit interview --review` walks through every answer.
+schema_version: {schema}
+"""
+
+
+class ProfileFile:
+    """The profile of one project, as read from disk, and the means to update it."""
+
+    def __init__(self, root: Path, pack):
+        from commentkit import conditions
+
+        if pack.interview is None:
+            raise UserError(f"docket {pack.docket.id} has no questionnaire (no interview.yaml in its pack)",
+                            Path(pack.path))
+        self.root = Path(root)
+        self.path = self.root / PROFILE_FILE
+        self.pack = pack
+        self.interview = pack.interview
+        self.interview_file = conditions.interview_file(pack)
+        self._backed_up = False
+        self._read()
+
+    @classmethod
+    def of(cls, project) -> "ProfileFile":
+        return cls(project.root, project.pack)
+
+    # ---- reading ---------------------------------------------------------------------------
+    def _read(self) -> None:
+        from commentkit import storage
+        from commentkit.yamlio import parse_yaml, read_text
+
+        self.snapshot = storage.Snapshot.of(self.path)
+        if self.snapshot.digest is None:
+            self.text = None
+            self.values: dict[str, Any] = {}
+            return
+        text = read_text(self.path, "profile file")
+        self.text = text
+        data = parse_yaml(text, self.path)
+        if data is None:
+            self.values = {}
+            return
+        if not isinstance(data, dict):
+            raise UserError("profile must be a mapping of item: answer", self.path, 1)
+        data = dict(data)
+        version = data.pop("schema_version", PROFILE_SCHEMA_VERSION)
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise UserError("schema_version must be a whole number", self.path, self._line("schema_version"))
+        if version > PROFILE_SCHEMA_VERSION:
+            raise UserError(f"written by a newer commentkit (profile schema version {version}; this one reads "
+                            f"up to {PROFILE_SCHEMA_VERSION}): upgrade commentkit", self.path,
+                            self._line("schema_version"))
+        checked = engine.check_answers(self.interview, data, file=self.interview_file, require_applicable=False,
+                                       required=False)
+        if checked.problems:
+            first = checked.problems[0]
+            more = len(checked.problems) - 1
+            suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+            raise UserError(f"{first.item_id}: {first.message}{suffix}; fix the file or run "
+                            f"'commentkit interview --item {first.item_id}'"
+                            if first.item_id in {it.id for it in self.interview.items}
+                            else f"{first.item_id}: {first.message}{suffix}",
+                            self.path, self._line(first.item_id))
+        self.values = checked.values
+
+    def _line(self, key: str) -> int | None:
+        from commentkit.yamlio import line_of
+
+        return line_of(self.text, (key,)) if self.text is not None else None
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """Every stored answer (item id -> value, ``None`` = left blank), coerced."""
+        return dict(self.values)
+
+    # ---- writing ---------------------------------------------------------------------------
+    def set(self, item_id: str, value: Any) -> None:
+        """Store one answer now (``None``: asked and left blank)."""
+        self.update({item_id: value})
+
+    def forget(self, item_id: str) -> None:
+        """Remove an answer, so the interview asks the item again."""
+        self.update({}, remove=[item_id])
+
+    def update(self, values: dict[str, Any], remove: list[str] = ()) -> None:
+        """Store several answers in one atomic write."""
+        from commentkit import storage
+        from commentkit.yamlio import load_roundtrip
+
+        order = {it.id: n for n, it in enumerate(self.interview.items)}
+        for key in values:
+            if key not in order:
+                raise KeyError(key)
+        text = self.text if self.text is not None and self.text.strip() else self._new_text()
+        doc = load_roundtrip(text, self.path)
+        if doc is None or not hasattr(doc, "insert"):
+            doc = load_roundtrip(self._new_text(), self.path)
+        for key in remove:
+            if key in doc:
+                del doc[key]
+        for key, value in values.items():
+            node = _node(value)
+            if key in doc:
+                doc[key] = node
+            else:
+                doc.insert(_position(doc, key, order), key, node)
+        new = _dump(doc)
+        with storage.project_lock(self.root):
+            storage.write_checked(self.path, new, self.snapshot, root=self.root,
+                                  keep_backup=not self._backed_up and self.text is not None)
+        self._backed_up = True
+        self.text = new
+        self.snapshot = storage.Snapshot.of_bytes(self.path, new.encode("utf-8"))
+        for key in remove:
+            self.values.pop(key, None)
+        self.values.update(values)
+
+    def _new_text(self) -> str:
+        return HEADER.format(docket=self.pack.docket.id, schema=PROFILE_SCHEMA_VERSION)
+
+
+def _position(doc, key: str, order: dict[str, int]) -> int:
+    """Where a new key goes: after the last existing key that comes before it in the questionnaire."""
+    pos = 0
+    keys = list(doc.keys())
+    for n, k in enumerate(keys):
+        if k == "schema_version" or (k in order and order[k] < order[key]):
+            pos = n + 1
+    return pos
+
+
+def _null_representer():
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    class ProfileRepresenter(RoundTripRepresenter):
+        pass
+
+    ProfileRepresenter.add_representer(
+        type(None), lambda rep, _data: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
+    return ProfileRepresenter
+
+
+def _dump(doc) -> str:
+    """Round-trip YAML text of ``doc``, writing blanks as an explicit ``null``."""
+    import io
+
+    from commentkit.yamlio import _yaml
+
+    y = _yaml("rt")
+    y.Representer = _null_representer()
+    buf = io.StringIO()
+    y.dump(doc, buf)
+    return buf.getvalue()
+
+
+def _node(value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    if isinstance(value, list):
+        seq = CommentedSeq(value)
+        seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def load_profile(project) -> dict[str, Any]:
+    """The project's stored answers, validated against its questionnaire ({} without one)."""
+    if project.pack.interview is None:
+        return dict(project.profile)
+    return ProfileFile.of(project).answers
