@@ -20,6 +20,8 @@ from commentkit.errors import UserError
 from commentkit.models.project import AnswerMeta
 
 FENCE = "---"
+ANSWER_SCHEMA_VERSION = 1
+"""Answer files carry no ``schema_version`` today; a newer commentkit may add one (then refused)."""
 
 
 @dataclass
@@ -57,13 +59,19 @@ def parse(text: str, path: Path | None = None) -> tuple[AnswerMeta, str]:
         return AnswerMeta(), text
     for i in range(1, len(lines)):
         if lines[i].rstrip() == FENCE:
-            header = "\n".join(lines[1:i])
+            header = "\n" + "\n".join(lines[1:i])  # leading blank line: YAML line numbers = file lines
             body = "\n".join(lines[i + 1:])
             data = parse_yaml(header, path) if header.strip() else {}
             if data is None:
                 data = {}
             if not isinstance(data, dict):
                 raise UserError("front matter must be a mapping of key: value lines", path, 2)
+            version = data.pop("schema_version", ANSWER_SCHEMA_VERSION)
+            if version != ANSWER_SCHEMA_VERSION:
+                from commentkit.migrate import declared_version, refuse_newer
+
+                version = declared_version({"schema_version": version}, path, missing=ANSWER_SCHEMA_VERSION)
+                refuse_newer(version, ANSWER_SCHEMA_VERSION, path, "answer file")
             meta = validate(AnswerMeta, data, path, header)
             return meta, body.lstrip("\n")
     raise UserError("front matter starts with '---' but has no closing '---' line", path, 1)

@@ -62,6 +62,13 @@ class Project:
         if data is None:
             raise UserError("project file is empty", self.project_path)
         check_schema_version(data, self.project_path)
+        if isinstance(data, dict) and data.get("schema_version") != PROJECT_SCHEMA_VERSION:
+            from commentkit import migrate  # an older project file: migrate it (with a backup)
+
+            new_text, _, _ = migrate.migrate_project_text(text, self.project_path)
+            validate(ProjectFile, parse_yaml(new_text, self.project_path), self.project_path, text)
+            text = migrate.migrate_project_file(self.root, text)
+            data = parse_yaml(text, self.project_path)
         return validate(ProjectFile, data, self.project_path, text)
 
     @cached_property
@@ -83,6 +90,10 @@ class Project:
         if not isinstance(data, dict):
             raise UserError("profile must be a mapping of item: answer", self.profile_path, 1)
         data = dict(data)
+        from commentkit.migrate import PROFILE_SCHEMA_VERSION, declared_version, refuse_newer
+
+        version = declared_version(data, self.profile_path, missing=PROFILE_SCHEMA_VERSION)
+        refuse_newer(version, PROFILE_SCHEMA_VERSION, self.profile_path, "profile file")
         data.pop("schema_version", None)
         return data
 

@@ -148,12 +148,54 @@ def write_checked(path: Path, data: str | bytes, snapshot: Snapshot | None, *, r
     atomic_write(path, data)
 
 
+_HELD: dict[str, int] = {}
+"""Projects this process holds the lock of (resolved root -> depth), so nested use is re-entrant."""
+
+LOCK_WAIT_ENV = "COMMENTKIT_LOCK_WAIT"
+
+
+def _lock_wait(wait: float | None) -> float:
+    if wait is not None:
+        return wait
+    raw = os.environ.get(LOCK_WAIT_ENV)
+    if raw:
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            raise UserError(f"{LOCK_WAIT_ENV}={raw!r} is not a number of seconds") from None
+    return 10.0
+
+
+def _holder(fd: int) -> str:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        pid = os.read(fd, 32).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+    return f" (process {pid})" if pid.isdigit() else ""
+
+
 @contextlib.contextmanager
-def project_lock(root: Path, wait: float = 10.0):
-    """Hold an exclusive lock on a project while writing to it (waits up to ``wait`` seconds)."""
+def project_lock(root: Path, wait: float | None = None):
+    """Hold an exclusive lock on a project while writing to it.
+
+    Waits up to ``wait`` seconds (default 10, or ``$COMMENTKIT_LOCK_WAIT``) for another
+    commentkit process to finish, then refuses with a :class:`ConflictError`. The lock is an
+    ``flock`` on ``.commentkit/lock``: the kernel releases it when the holder exits, even by
+    SIGKILL, so a crashed process never leaves the project locked. Nested use in one process
+    is re-entrant.
+    """
     import fcntl
     import time
 
+    key = str(Path(root).resolve())
+    if _HELD.get(key):
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
     lock_path = Path(root) / LOCK_FILE
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +203,7 @@ def project_lock(root: Path, wait: float = 10.0):
     except OSError as exc:
         raise UserError(f"cannot create lock file: {exc.strerror or exc}", lock_path) from None
     try:
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + _lock_wait(wait)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -169,15 +211,20 @@ def project_lock(root: Path, wait: float = 10.0):
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise ConflictError(
-                        "project is locked by another commentkit process; wait for it to finish "
-                        "and try again", lock_path) from None
+                        f"project is being changed by another commentkit command{_holder(fd)}; nothing was "
+                        "written: wait for it to finish, then run this command again", lock_path) from None
                 time.sleep(0.05)
         try:
             os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
             os.write(fd, str(os.getpid()).encode())
         except OSError:
             pass
-        yield
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            _HELD.pop(key, None)
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)

@@ -120,6 +120,7 @@ def validate(model: type[M], data: Any, path: Path | None = None, text: str | No
     """Validate ``data`` against a pydantic model; the first problem becomes a one-line UserError."""
     from pydantic import ValidationError
 
+    _refuse_newer_schema(model, data, path, text)
     try:
         return model.model_validate(data, context=context)  # type: ignore[attr-defined]
     except ValidationError as exc:
@@ -133,6 +134,18 @@ def validate(model: type[M], data: Any, path: Path | None = None, text: str | No
         more = exc.error_count() - 1
         suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
         raise UserError(f"{format_loc(loc)}: {msg}{suffix}", path, line) from None
+
+
+def _refuse_newer_schema(model: Any, data: Any, path: Path | None, text: str | None) -> None:
+    """A file whose ``schema_version`` is above what ``model`` reads was written by a newer commentkit."""
+    field = getattr(model, "model_fields", {}).get("schema_version")
+    if field is None or not isinstance(field.default, int) or not isinstance(data, dict):
+        return
+    v = data.get("schema_version")
+    if isinstance(v, int) and not isinstance(v, bool) and v > field.default:
+        from commentkit.migrate import refuse_newer
+
+        refuse_newer(v, field.default, path, "file", text)
 
 
 def load_model(path: Path, model: type[M], what: str = "file", context: dict | None = None) -> M:
