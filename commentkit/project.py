@@ -146,14 +146,19 @@ class Project:
         old = self.answers.get(key)
         meta = old.meta.model_copy() if old else (
             AnswerMeta(section=key) if key in GENERAL_SECTIONS else AnswerMeta(question=key))
+        old_status = old.meta.status if old else None
         if status is not None:
             meta.status = status  # type: ignore[assignment]
         if owner is not None:
             meta.owner = owner
         elif meta.owner is None:
             meta.owner = self.file.owner
-        meta.reason = reason if meta.status == "skipped" else None
+        if meta.status != "skipped":
+            meta.reason = None
+        elif reason is not None:
+            meta.reason = reason
         meta.updated = (now or clock.now()).astimezone(dt.timezone.utc).replace(microsecond=0)
+        meta.reached = _reached(meta.reached, old_status, meta.status, bool(body.strip()), meta.updated)
         snap = None
         base = expect if expect is not None else old
         if base is not None and base.raw is not None:
@@ -166,6 +171,32 @@ class Project:
         new = answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
         self.answers[key] = new
         return path
+
+
+_LEVELS = ("draft", "review", "final")
+
+
+def _reached(reached: dict | None, old_status: str | None, status: str, has_text: bool,
+             when: dt.datetime) -> dict | None:
+    """Keep, per status, since when the answer has held it (or a higher one), for milestones.
+
+    Reaching a level also reaches the levels below it (a draft marked final has been drafted
+    and reviewed); stepping back down forgets the higher levels; skipping records the skip.
+    """
+    out = dict(reached or {})
+    if status == "skipped":
+        if old_status != "skipped" or "skipped" not in out:
+            out = {"skipped": when}
+        return out
+    out.pop("skipped", None)
+    if not has_text:
+        return None
+    rank = _LEVELS.index(status)
+    for higher in _LEVELS[rank + 1:]:
+        out.pop(higher, None)
+    for level in _LEVELS[: rank + 1]:
+        out.setdefault(level, when)
+    return {k: out[k] for k in _LEVELS if k in out} or None
 
 
 PROJECT_TEMPLATE = """\

@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "questions": ("commentkit.cli.questions:questions", "List a docket's questions."),
     "show": ("commentkit.cli.questions:show", "Show one question in full, with its citation."),
     "init": ("commentkit.cli.init:init", "Create a comment project folder."),
+    "answer": ("commentkit.cli.answers:answer", "Write or revise an answer (editor, --text, --file or stdin)."),
+    "mark": ("commentkit.cli.answers:mark", "Set an answer's status: draft, review, final or skip."),
+    "status": ("commentkit.cli.tracking:status", "Progress, deadline, core questions still open, milestones."),
+    "deadline": ("commentkit.cli.tracking:deadline", "Deadline, time left and milestones; --ics for calendars."),
 }
 
 

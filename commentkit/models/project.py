@@ -86,6 +86,8 @@ class AnswerMeta(Strict):
     owner: str | None = None
     updated: dt.datetime | None = None
     reason: str | None = Field(None, description="Why the question is skipped")
+    reached: dict[Status, dt.datetime] | None = Field(
+        None, description="When the answer reached each status (set by commentkit; milestones use it)")
 
     @field_validator("updated")
     @classmethod
@@ -93,3 +95,10 @@ class AnswerMeta(Strict):
         if v is not None and v.tzinfo is None:
             v = v.replace(tzinfo=dt.timezone.utc)
         return v
+
+    @field_validator("reached")
+    @classmethod
+    def _aware_all(cls, v):
+        if v:
+            v = {k: (t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t) for k, t in v.items()}
+        return v or None

@@ -1,0 +1,273 @@
+"""``commentkit answer`` and ``commentkit mark``: write answers and set their review status."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from commentkit.cli.common import project_dir
+
+STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
+
+GENERAL_HELP = {
+    "executive-summary": "A short summary of your main points and recommendations, for the first page.",
+    "background": "Who you are and why this rule affects you (pre-filled from the questionnaire when "
+                  "it is empty).",
+    "general-comments": "Comments that do not answer one of the agency's questions.",
+    "conclusion": "Closing paragraph: your main requests, and an offer to discuss.",
+}
+
+
+def resolve(proj, ref: str):
+    """``(key, question or None)`` for a question id / confirmed agency number or a general section."""
+    from commentkit.errors import UserError
+    from commentkit.models.project import GENERAL_SECTIONS
+
+    ref = ref.strip()
+    if ref in GENERAL_SECTIONS:
+        return ref, None
+    pack = proj.pack
+    try:
+        q = pack.question(ref)
+    except KeyError:
+        hint = ""
+        bare = ref[1:] if ref[:1] in "qQ" else ref
+        if bare.isdigit():
+            hint = (" (agency question numbers are accepted only where the question bank confirms them; "
+                    "this bank does not confirm that number: use the question id)")
+        raise UserError(f"no question {ref!r} in docket {pack.docket.id}{hint}; see 'commentkit questions' "
+                        f"(general sections: {', '.join(GENERAL_SECTIONS)})") from None
+    return q.id, q
+
+
+def header_lines(proj, key: str, q, old) -> list[str]:
+    """What the editor shows above the answer: the question, its provenance and citation."""
+    from commentkit.models.project import GENERAL_SECTIONS
+
+    pack = proj.pack
+    d = pack.docket
+    lines: list[str] = []
+    if q is None:
+        lines += [f"{GENERAL_SECTIONS[key]} (general section '{key}' of your comment letter)",
+                  GENERAL_HELP.get(key, ""), ""]
+    else:
+        lines += [pack.heading(q), f"Question id: {q.id}   Section: {pack.bank.section(q.section).title}",
+                  f"Source: {d.title}, {d.document_type}, docket {d.id}, {pack.cite(q)}"
+                  + ("" if q.pages else " (page within the notice not confirmed)")]
+        if q.wording == "official":
+            lines += ["Wording: official (the agency's own words):", ""]
+            lines += [f"  \"{ln}\"" if i == 0 else f"   {ln}" for i, ln in enumerate(_wrap(q.text))]
+        else:
+            lines += ["Wording: SUMMARY by commentkit, NOT the agency's words (quote the Federal Register",
+                      "for the official text):", ""]
+            lines += [f"  In substance: {ln}" if i == 0 else f"  {ln}" for i, ln in enumerate(_wrap(q.text))]
+        lines.append("")
+    if old is not None:
+        status = old.meta.status + (f" ({old.meta.reason})" if old.meta.reason else "")
+        lines.append(f"Current status: {status}; owner: {old.meta.owner or 'none'}")
+    lines += ["Write the answer in Markdown: blank line between paragraphs, *emphasis*, - bullets,",
+              "1. numbered lists, > quotes, [links](https://...), footnotes[^1] with [^1]: text.",
+              "Save and quit to store it. Quit without saving (or empty the answer) to change nothing."]
+    return lines
+
+
+def _wrap(text: str, width: int = 88) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(" ".join(text.split()), width) or [""]
+
+
+def _prefill(proj, key: str) -> str:
+    """Initial text of the background section, from the questionnaire (when available)."""
+    if key != "background":
+        return ""
+    try:
+        from commentkit.background import background_markdown
+    except ImportError:
+        return ""
+    return background_markdown(proj.pack, proj.profile, proj.commenter_name).strip() + "\n"
+
+
+def _read_stdin() -> str:
+    data = sys.stdin.read()
+    return data
+
+
+def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
+    """Put text that could not be saved somewhere safe inside the project."""
+    from commentkit import editor
+
+    if edit_file is not None and edit_file.exists():
+        return edit_file
+    return editor.new_edit_file(proj.root, key, body)
+
+
+@click.command()
+@click.argument("question", metavar="N")
+@project_dir
+@click.option("--text", "-t", metavar="TEXT", help="The answer text (Markdown) instead of opening the editor.")
+@click.option("--file", "-f", "from_file", metavar="PATH", help="Read the answer (Markdown) from PATH ('-': stdin).")
+@click.option("--edit", "-e", "force_edit", is_flag=True,
+              help="Open the editor even when standard input is not a terminal.")
+@click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answer's owner.")
+@click.option("--keep-status", is_flag=True,
+              help="Keep a final answer final although its text changed (default: back to review).")
+def answer(question, directory, text, from_file, force_edit, owner, keep_status):
+    """Write or revise the answer to question N (or a general section).
+
+    N is a question id (cov-tx-3), the agency's number where the question bank confirms it
+    (12 or Q12), or a general section: executive-summary, background, general-comments,
+    conclusion.
+
+    Without --text or --file, the answer opens in $VISUAL / $EDITOR with the question, its
+    Federal Register citation and whether its wording is the agency's at the top, in a comment
+    block that is not stored. When standard input is not a terminal, the answer is read from
+    it. The previous version is kept in .commentkit/backups/. Nothing is written when the editor
+    fails, or when the answer comes back unchanged or empty; what you typed stays in
+    .commentkit/edits/ until it is saved. Changing the text of a final answer puts it back to
+    review (use --keep-status to keep it final). An empty background section starts from your
+    questionnaire answers.
+
+    \b
+    Examples:
+      commentkit answer def-1 my-comment
+      commentkit answer def-1 --text "We support a revenue test measured over the last fiscal year."
+      commentkit answer executive-summary --file summary.md --owner "J. Doe"
+      pandoc memo.docx -t markdown | commentkit answer notif-2 my-comment
+    """
+    from commentkit import editor, storage
+    from commentkit.cli.common import open_project
+    from commentkit.errors import ConflictError, UserError
+
+    if text is not None and from_file is not None:
+        raise UserError("give either --text or --file, not both")
+    proj = open_project(directory)
+    key, q = resolve(proj, question)
+    old = proj.answers.get(key)
+    old_body = old.body if old is not None else ""
+    edit_file: Path | None = None
+
+    if text is not None:
+        source, new = "--text", text
+    elif from_file is not None:
+        if from_file == "-":
+            source, new = "standard input", _read_stdin()
+        else:
+            from commentkit.yamlio import read_text
+
+            source, new = from_file, read_text(Path(from_file), "answer text file")
+            new = editor.strip_instructions(new, Path(from_file))
+    elif force_edit or sys.stdin is None or sys.stdin.isatty():
+        source = "editor"
+        start = old_body if old_body.strip() else _prefill(proj, key)
+        initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
+        edit_file = editor.new_edit_file(proj.root, key, initial)
+        try:
+            code = editor.run_editor(edit_file)
+        except UserError:
+            edit_file.unlink(missing_ok=True)
+            raise
+        from commentkit.yamlio import read_text
+
+        raw = read_text(edit_file, "edited answer")
+        if code != 0:
+            if raw == initial:
+                edit_file.unlink(missing_ok=True)
+                raise UserError(f"the editor exited with status {code}; the answer to {key} was not changed")
+            raise UserError(f"the editor exited with status {code}; the answer to {key} was not changed. "
+                            f"What you typed is kept in {edit_file} (save it with: commentkit answer {key} "
+                            f"--file {edit_file})")
+        new = editor.strip_instructions(raw, edit_file)
+    else:
+        source, new = "standard input", _read_stdin()
+
+    if not new.strip():
+        if edit_file is not None:
+            edit_file.unlink(missing_ok=True)
+        click.echo(f"The answer from {source} is empty: nothing was written; the answer to {key} is unchanged. "
+                   f"(To leave a question unanswered: commentkit mark {key} skip --reason \"...\")", err=True)
+        sys.exit(1)
+    if old is not None and new.strip() == old_body.strip():
+        if edit_file is not None:
+            edit_file.unlink(missing_ok=True)
+        click.echo(f"No change to the answer to {key}: nothing was written.")
+        return
+
+    status = None
+    notes = []
+    if old is not None and old.meta.status == "skipped":
+        status = "draft"
+        notes.append(f"{key} was skipped; now that it has an answer its status is draft")
+    elif old is not None and old.meta.status == "final" and not keep_status:
+        status = "review"
+        notes.append(f"the text of a final answer changed, so its status is back to review "
+                     f"(mark it final again with: commentkit mark {key} final)")
+    try:
+        path = proj.save_answer(key, new, status=status, owner=owner, expect=old)
+    except ConflictError as exc:
+        kept = _keep_text(proj, key, new, edit_file)
+        raise ConflictError(f"{exc.message}. Your new text was not saved to the answer; it is kept in {kept} "
+                            f"(compare, then: commentkit answer {key} --file {kept})", exc.path) from None
+    if edit_file is not None:
+        edit_file.unlink(missing_ok=True)
+    from commentkit.tracking import word_count
+
+    saved = proj.answers[key]
+    rel = path.relative_to(proj.root)
+    click.echo(f"Saved {rel} ({saved.meta.status}, {word_count(saved.body):,} words"
+               + (f"; previous version in {storage.BACKUP_DIR}/" if old is not None else "") + ").")
+    for n in notes:
+        click.echo(f"Note: {n}.")
+
+
+@click.command()
+@click.argument("question", metavar="N")
+@click.argument("status", type=click.Choice(["draft", "review", "final", "skip"], case_sensitive=False))
+@project_dir
+@click.option("--reason", "-r", metavar="TEXT", help="Why the question is skipped (required with skip).")
+@click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answer's owner.")
+def mark(question, status, directory, reason, owner):
+    """Set the review status of the answer to question N (or a general section).
+
+    Statuses: draft (being written), review (ready for review), final (approved for filing),
+    skip (deliberately not answered; --reason is required and is kept in the answer file).
+    review and final need answer text. The change is recorded with the time, so milestones can
+    tell when each answer reached each status.
+
+    \b
+    Examples:
+      commentkit mark def-1 review
+      commentkit mark def-1 final --owner "A. Partner"
+      commentkit mark notif-3 skip --reason "Not relevant to our members"
+      commentkit mark executive-summary draft my-comment
+    """
+    from commentkit.cli.common import open_project
+    from commentkit.errors import UserError
+
+    new_status = STATUS_WORDS[status.lower()]
+    if new_status == "skipped":
+        if not (reason or "").strip():
+            raise UserError(f"say why with --reason, e.g. commentkit mark {question} skip --reason "
+                            "\"Outside our business\"")
+        reason = " ".join(reason.split())
+    elif reason is not None:
+        raise UserError("--reason is only for skip")
+    proj = open_project(directory)
+    key, q = resolve(proj, question)
+    old = proj.answers.get(key)
+    body = old.body if old is not None else ""
+    if new_status != "skipped" and not body.strip():
+        raise UserError(f"the answer to {key} has no text yet; write it first (commentkit answer {key}) "
+                        f"or skip it (commentkit mark {key} skip --reason ...)")
+    if (old is not None and old.meta.status == new_status and (owner is None or owner == old.meta.owner)
+            and (new_status != "skipped" or reason == old.meta.reason)):
+        click.echo(f"{key} is already {new_status}: nothing was written.")
+        return
+    proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old)
+    before = old.meta.status if old is not None and (old.body.strip() or old.meta.status == "skipped") \
+        else "unanswered"
+    saved = proj.answers[key]
+    click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
+               + (f"; owner {saved.meta.owner}" if saved.meta.owner else "") + ".")

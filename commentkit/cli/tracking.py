@@ -1,0 +1,216 @@
+"""``commentkit status`` and ``commentkit deadline``."""
+
+from __future__ import annotations
+
+import click
+
+from commentkit.cli.common import echo_json, json_option, project_dir, today_option
+
+CONVENTION = ("Business days are counted after today up to and including the deadline day, "
+              "excluding weekends and U.S. federal holidays (observed days included).")
+
+
+def _report(proj):
+    from commentkit import clock, relevance, tracking
+
+    now = clock.now()
+    return tracking.build_report(proj.pack, proj.answers, relevance.plan(proj.pack, proj.profile),
+                                 proj.file.milestones, now=now, today=clock.today(),
+                                 commenter=proj.commenter_name)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def deadline_lines(report) -> list[str]:
+    from commentkit import deadlines as dl
+
+    t = report.time
+    d = t.deadline
+    lines = [f"Deadline:  {dl.format_instant(d)} ({d.tzinfo})"]
+    local = report.deadline_local
+    if local.utcoffset() != d.utcoffset() or local.tzname() != d.tzname():
+        lines.append(f"           {dl.format_instant(local)} (your time)")
+    if t.closed:
+        lines.append(f"CLOSED:    the comment period closed {dl.describe_ago(t.closed_for)} "
+                     f"(as of {dl.format_day(t.today)}).")
+        lines.append(f"Warning:   {dl.LATE_WARNING}")
+    else:
+        lines.append(f"Time left: {t.summary()} (as of {dl.format_day(t.today)}; business days: after today "
+                     "up to and including the deadline day, without weekends and federal holidays)")
+        if t.holidays:
+            days = ", ".join(f"{dl.format_day(day)} ({name})" for day, name in t.holidays)
+            lines.append(f"Holidays:  {days}")
+    return lines
+
+
+def milestone_lines(report) -> list[str]:
+    from commentkit import deadlines as dl
+
+    if not report.milestones:
+        return ["Milestones: none set (add them under 'milestones:' in commentkit.yaml)."]
+    lines = [f"Milestones (met = every core answer at the status shown by the end of the day, "
+             f"{report.time.deadline:%H:%M %Z}):"]
+    for m in report.milestones:
+        state = {"met": "met", "due": "due", "missed": "MISSED", "unranked": "-"}[m.state]
+        extra = f"{m.reached}/{m.total} core answers reached it"
+        if m.state == "due" and m.met_already:
+            extra = "already met"
+        elif m.state == "unranked":
+            extra = "not checked: no question is ranked core yet (commentkit interview)"
+        lines.append(f"  {_short(m.name, 18):<18} {dl.format_day(m.date):<16} "
+                     f"{dl.plural(m.business_days_before, 'business day') + ' before':<24} "
+                     f"{m.needed:<7} {state:<7} {extra}")
+    return lines
+
+
+def _group_line(g, width: int) -> str:
+    from commentkit import tracking
+
+    c = g.counts
+    return (f"  {_short(g.title, width):<{width}} {tracking.bar(g)} {g.done:>3}/{g.total:<3}  "
+            f"final {c['final']}, review {c['review']}, draft {c['draft']}, skipped {c['skipped']}, "
+            f"unanswered {c['unanswered']}; {g.words:,} words")
+
+
+@click.command(epilog=CONVENTION)
+@project_dir
+@json_option
+@today_option
+def status(directory, as_json):
+    """Where the comment stands: deadline, progress, open core questions, milestones.
+
+    The top lines give the agency's deadline in the docket's time zone and in yours, and the
+    time left in calendar days and business days (on the last day, in hours). Business days
+    are counted after today up to and including the deadline day, without weekends and U.S.
+    federal holidays: with --today 2023-09-21 and a deadline of Thursday 28 September 2023,
+    23:59 ET, that is 7 calendar days and 5 business days. After the deadline, it says how long
+    ago the period closed and warns that late comments may not be considered.
+
+    Progress is shown by priority (core / recommended / optional, from the questionnaire) and
+    by section of the notice: answers per status, a bar (# final or skipped, = review,
+    - draft, . unanswered) and word counts. Then the core questions not yet final, the general
+    sections, and each milestone from commentkit.yaml with its date and whether it is met.
+
+    \b
+    Examples:
+      commentkit status my-comment
+      commentkit status --today 2023-09-21
+      commentkit status --json | jq '.core_open[].id'
+    """
+    from commentkit import tracking
+    from commentkit.cli.common import open_project
+
+    proj = open_project(directory)
+    report = _report(proj)
+    if as_json:
+        echo_json(report.as_dict())
+        return
+    out = click.echo
+    out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
+    out(f"Commenter: {report.commenter}")
+    for line in deadline_lines(report):
+        out(line)
+    t = report.totals
+    out("")
+    out(f"Progress: {t.done} of {t.total} questions settled (final or skipped); {t.counts['review']} in review, "
+        f"{t.counts['draft']} draft, {t.counts['unanswered']} unanswered. {report.words:,} words in all.")
+    out("  Bars: # final or skipped   = review   - draft   . unanswered")
+    out("")
+    out("By priority:")
+    for g in report.by_priority:
+        out(_group_line(g, 12))
+    out("")
+    out("By section:")
+    width = min(44, max((len(g.title) for g in report.by_section), default=10))
+    for g in report.by_section:
+        out(_group_line(g, width))
+    out("")
+    out("General sections:")
+    for g in report.general:
+        out(f"  {g.title:<18} {g.state:<10}" + (f" {g.words:,} words" if g.words else "")
+            + (f"  ({g.owner})" if g.owner else ""))
+    out("")
+    open_core = report.core_open
+    if any(q.level == "core" for q in report.questions):
+        if open_core:
+            out(f"Core questions not final ({len(open_core)}):")
+            for q in open_core:
+                num = f"Q{q.number}" if q.number else ""
+                out(f"  {q.id:<14} {num:>4}  {_short(q.title, 56):<56} {q.state:<10}"
+                    + (f" {q.owner}" if q.owner else ""))
+        else:
+            out("Core questions: all final (or skipped with a reason).")
+        for q in report.core_skipped:
+            out(f"  skipped: {q.id} ({q.reason})")
+    else:
+        out("Core questions: none yet. Answer the questionnaire (commentkit interview) to rank the questions.")
+    out("")
+    for line in milestone_lines(report):
+        out(line)
+
+
+@click.command(epilog=CONVENTION)
+@project_dir
+@click.option("--ics", "ics_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the deadline and milestones, with reminders, to an iCalendar (.ics) file.")
+@json_option
+@today_option
+def deadline(directory, ics_path, as_json):
+    """The comment deadline, the time left and the milestone dates; optionally as a calendar.
+
+    --ics FILE writes an iCalendar file that Outlook, Apple Calendar and Google Calendar
+    import: the deadline as an event at its exact time (reminders a week before, the business
+    day before, on the day at 09:00 docket time, and two hours before), and each milestone as an
+    all-day event with reminders. Importing a newer file (after an extension) updates the same
+    events. Business days are counted after today up to and including the deadline day, without
+    weekends and U.S. federal holidays.
+
+    \b
+    Examples:
+      commentkit deadline my-comment
+      commentkit deadline my-comment --ics comment-deadline.ics
+      commentkit deadline --today 2023-09-21 --json
+    """
+    from pathlib import Path
+
+    from commentkit import clock, storage
+    from commentkit.cli.common import open_project
+    from commentkit.errors import UserError
+
+    proj = open_project(directory)
+    report = _report(proj)
+    written = None
+    if ics_path:
+        from commentkit import ics
+
+        target = Path(ics_path)
+        if target.exists():
+            try:
+                head = target.read_bytes()[:64].lstrip()
+            except OSError as exc:
+                raise UserError(f"cannot read existing file: {exc.strerror or exc}", target) from None
+            if not head.upper().startswith(b"BEGIN:VCALENDAR"):
+                raise UserError("exists and is not an iCalendar file; nothing was written (choose another name)",
+                                target)
+        data = ics.calendar(proj.pack, report.milestones, commenter=report.commenter, stamp=clock.now())
+        storage.atomic_write(target, data)
+        written = target
+    if as_json:
+        data = {"docket": {"id": report.docket_id, "title": report.docket_title, "citation": report.citation},
+                "deadline": {**report.time.as_dict(), "deadline_local": report.deadline_local.isoformat()},
+                "milestones": [m.as_dict() for m in report.milestones],
+                "ics": str(written) if written else None}
+        echo_json(data)
+        return
+    click.echo(f"{report.docket_id}: {report.docket_title} ({report.citation})")
+    for line in deadline_lines(report):
+        click.echo(line)
+    click.echo("")
+    for line in milestone_lines(report):
+        click.echo(line)
+    if written:
+        n = len(report.milestones)
+        click.echo(f"\nWrote {written}: the deadline and {n} milestone{'s' if n != 1 else ''} with reminders; "
+                   "import it into your calendar.")
