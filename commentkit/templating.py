@@ -1,0 +1,281 @@
+"""Rendering letter templates safely: sandboxed Jinja2, strict variables, bounded output.
+
+Templates are untrusted (trade associations distribute them), so:
+
+* they run in :class:`jinja2.sandbox.ImmutableSandboxedEnvironment`: no attribute walking
+  (``''.__class__.__mro__``), no mutation of the data given to them, no ``namespace``,
+  ``lipsum`` or other helpers that can build unbounded data;
+* they can only include templates from the template search path (no file access);
+* numbers given to any call or filter, and the results of ``*``, ``**`` and ``%``, are
+  bounded; output is capped at :data:`MAX_OUTPUT` characters and rendering at
+  :data:`MAX_SECONDS` seconds; deep recursion is stopped;
+* a missing variable is an error (StrictUndefined), never an empty string.
+
+Every failure is a :class:`commentkit.errors.UserError` naming the template file and line.
+
+Values printed with ``{{ … }}`` are escaped for Markdown (a commenter called ``A*B [Holdings]``
+prints literally); a template that means to emit Markdown from data uses ``|safe``.
+
+Entry point: :class:`TemplateSet` (``TemplateSet(search_dirs).render(name, context)``) and
+:func:`template_dirs(project)` for the search path (project overrides first, then shipped).
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from commentkit.errors import UserError
+
+MAX_OUTPUT = 2_000_000
+MAX_SECONDS = 10.0
+MAX_NUMBER = 10_000_000
+MAX_TEMPLATE_BYTES = 1_000_000
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_LINE_START = re.compile(r"(?m)^(\s*)([-+:=>]|\d+[.)])")
+
+
+def md_escape(value: str) -> str:
+    """Escape text so Markdown shows it literally."""
+    value = _MD_SPECIAL.sub(r"\\\1", value)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
+
+
+class TemplateLimit(Exception):
+    pass
+
+
+def _check_number(v: Any) -> None:
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_NUMBER:
+        raise TemplateLimit(f"number {v} is too large for a template (limit {MAX_NUMBER:,})")
+
+
+def _check_size(v: Any) -> Any:
+    if isinstance(v, (str, list, tuple, bytes)) and len(v) > MAX_OUTPUT:
+        raise TemplateLimit(f"a value of {len(v):,} items is larger than a template may build "
+                            f"(limit {MAX_OUTPUT:,})")
+    return v
+
+
+def _environment(loader):
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from markupsafe import Markup
+
+    class Env(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**":
+                _check_number(left)
+                if isinstance(right, (int, float)) and right > 64:
+                    raise TemplateLimit(f"exponent {right} is too large for a template")
+            if operator == "*":
+                for a, b in ((left, right), (right, left)):
+                    if isinstance(a, (str, list, tuple)) and isinstance(b, int) and len(a) * b > MAX_OUTPUT:
+                        raise TemplateLimit("repeating a value this many times exceeds the output limit")
+            if operator == "%" and isinstance(left, str):
+                for m in re.finditer(r"%[-+ #0]*(\d+)", left):
+                    _check_number(int(m.group(1)) * 100)
+            return _check_size(super().call_binop(context, operator, left, right))
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja's signature)
+            for a in (*args, *kwargs.values()):
+                _check_number(a)
+            return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def finalize(value):
+        if isinstance(value, Markup):
+            return str(value)
+        if value is None:
+            return ""
+        return md_escape(str(value))
+
+    env = Env(loader=loader, undefined=StrictUndefined, autoescape=False, finalize=finalize,
+              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
+    for name in ("namespace", "lipsum", "cycler", "joiner"):
+        env.globals.pop(name, None)
+    for name, fn in list(env.filters.items()):
+        env.filters[name] = _guarded_filter(fn)
+    env.filters.update(_FILTERS)
+    return env
+
+
+def _guarded_filter(fn):
+    import functools
+
+    try:
+        from jinja2.utils import _PassArg
+        pass_arg = _PassArg.from_obj(fn)
+    except Exception:  # pragma: no cover - jinja internals moved
+        pass_arg = None
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        for a in (*args, *kwargs.values()):
+            _check_number(a)
+        return _check_size(fn(*args, **kwargs))
+
+    if pass_arg is not None:
+        wrapper.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+    return wrapper
+
+
+# ---- filters available to templates ----------------------------------------------------
+
+def _lcfirst(s: str) -> str:
+    """'Whether the…' → 'whether the…'; acronyms ('EDA tools') are left alone."""
+    s = str(s)
+    if (len(s) > 1 and s[1].islower()) or s[:2] == "A ":
+        return s[:1].lower() + s[1:]
+    return s
+
+
+def _series(items, conj: str = "and") -> str:
+    items = [str(i) for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    if len(items) == 2:
+        return f"{items[0]} {conj} {items[1]}"
+    return ", ".join(items[:-1]) + f", {conj} {items[-1]}"
+
+
+def _strip_period(s: str) -> str:
+    return str(s).rstrip().rstrip(".")
+
+
+def _long_date(value) -> str:
+    import datetime as dt
+
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+_FILTERS = {"lcfirst": _lcfirst, "series": _series, "strip_period": _strip_period, "long_date": _long_date}
+
+
+# ---- the template set ------------------------------------------------------------------
+
+def shipped_dir() -> Path:
+    from commentkit.packs import data_dir
+
+    return data_dir("templates")
+
+
+def template_dirs(project) -> list[Path]:
+    """Search path: the project's template folder (overrides), then commentkit's own."""
+    dirs: list[Path] = []
+    setting = project.file.build.templates
+    if setting:
+        own = (project.root / setting)
+        if own.is_dir():
+            dirs.append(own)
+    dirs.append(shipped_dir())
+    return dirs
+
+
+class _Loader:
+    """FileSystemLoader with a size limit; names with '..' or absolute paths are not found."""
+
+    def __new__(cls, dirs):
+        from jinja2 import FileSystemLoader, TemplateNotFound
+
+        class Loader(FileSystemLoader):
+            def get_source(self, environment, template):
+                src, filename, uptodate = super().get_source(environment, template)
+                if len(src) > MAX_TEMPLATE_BYTES:
+                    raise TemplateNotFound(f"{template} (larger than {MAX_TEMPLATE_BYTES:,} bytes)")
+                return src, filename, uptodate
+
+        return Loader([str(d) for d in dirs], followlinks=False)
+
+
+class TemplateSet:
+    def __init__(self, dirs: list[Path]):
+        self.dirs = [Path(d) for d in dirs]
+        self.env = _environment(_Loader(self.dirs))
+
+    def origin(self, name: str) -> Path:
+        for d in self.dirs:
+            if (d / name).is_file():
+                return d / name
+        return self.dirs[-1] / name
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        """Render template ``name`` with ``context``; any failure is a one-line UserError."""
+        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+        from jinja2.exceptions import SecurityError, UndefinedError
+
+        try:
+            with _time_limit(MAX_SECONDS):
+                tpl = self.env.get_template(name)
+                parts: list[str] = []
+                size = 0
+                for chunk in tpl.generate(context):
+                    size += len(chunk)
+                    if size > MAX_OUTPUT:
+                        raise TemplateLimit(f"output exceeds {MAX_OUTPUT:,} characters; stopped")
+                    parts.append(chunk)
+                return "".join(parts)
+        except TemplateSyntaxError as exc:
+            path = Path(exc.filename) if exc.filename else self.origin(exc.name or name)
+            raise UserError(f"template syntax error: {exc.message}", path, exc.lineno) from None
+        except TemplateNotFound as exc:
+            raise UserError(f"template not found: {exc.name} (searched {', '.join(map(str, self.dirs))})",
+                            self.origin(name)) from None
+        except (SecurityError, UndefinedError, TemplateLimit, TemplateError, RecursionError, MemoryError,
+                TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError,
+                OverflowError, _Timeout) as exc:
+            where, line = self._location(exc, name)
+            kind = {SecurityError: "refused (unsafe operation in a sandboxed template)",
+                    UndefinedError: "undefined variable", TemplateLimit: "refused (limit)",
+                    RecursionError: "refused (recursion too deep)", MemoryError: "refused (out of memory)",
+                    _Timeout: f"refused (took longer than {MAX_SECONDS:g} s)"}
+            label = next((v for k, v in kind.items() if isinstance(exc, k)), "template error")
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UserError(f"{label}: {msg}", where, line) from None
+
+    def _location(self, exc: BaseException, name: str) -> tuple[Path, int | None]:
+        tb = exc.__traceback__
+        found: tuple[Path, int | None] | None = None
+        roots = [str(d) for d in self.dirs]
+        while tb is not None:
+            fn = tb.tb_frame.f_code.co_filename
+            if any(fn.startswith(r) for r in roots) or fn.endswith(".j2"):
+                found = (Path(fn), tb.tb_lineno)
+            tb = tb.tb_next
+        return found or (self.origin(name), None)
+
+
+class _Timeout(Exception):
+    def __str__(self):
+        return "rendering was stopped"
+
+
+class _time_limit:
+    """SIGALRM-based limit (main thread on POSIX only; elsewhere the output cap still applies)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.active = False
+
+    def __enter__(self):
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            def handler(signum, frame):
+                raise _Timeout()
+
+            self.old = signal.signal(signal.SIGALRM, handler)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.active = True
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+        return False
