@@ -1,0 +1,460 @@
+"""``commentkit interview``: the guided exposure questionnaire.
+
+Asks the docket pack's questionnaire (``interview.yaml``) and stores every answer in the
+project's ``profile.yaml`` the moment it is given. The asking is done by an *asker*: arrow-key
+lists (questionary) when standard input and output are a terminal, numbered plain-text prompts
+otherwise (pipes, click's test runner, ``--plain``). The walk itself is ``commentkit.interview``.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import Any
+
+import click
+
+from commentkit.cli.common import echo_json, json_option, project_dir
+
+BACK = object()
+"""What an asker returns when the user asks to go back to the previous item."""
+
+_ABSENT = object()
+BACK_WORDS = {"back", "<"}
+BLANK_WORD = "-"
+
+
+class Stop(Exception):
+    """The user ended the session (Ctrl-C or end of input)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason  # "interrupt" or "eof"
+
+
+# ---- askers --------------------------------------------------------------------------------------
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return "\n".join(textwrap.fill(p, width=96, initial_indent=indent, subsequent_indent=indent)
+                     for p in str(text).strip().split("\n") if p.strip())
+
+
+class PlainAsker:
+    """Numbered prompts on plain lines: works in pipes, with screen readers and in tests."""
+
+    def _read(self, prompt: str) -> str:
+        click.echo(prompt, nl=False)
+        try:
+            line = sys.stdin.readline()
+        except KeyboardInterrupt:
+            raise Stop("interrupt") from None
+        if line == "":
+            raise Stop("eof")
+        return line.rstrip("\r\n")
+
+    def ask(self, item, current: Any, progress, can_go_back: bool) -> Any:
+        from commentkit import interview as engine
+
+        click.echo(f"\n[{progress.line()}]{' ' + item.group if item.group else ''}")
+        click.echo(item.prompt)
+        if item.help:
+            click.echo(_wrap(item.help))
+        for n, c in enumerate(item.choices, start=1):
+            click.echo(f"  {n:>2}. {c.label}")
+            if c.help:
+                click.echo(_wrap(c.help, "        "))
+        default = current if current is not _ABSENT else (
+            engine.coerce(item, item.default) if item.default is not None else _ABSENT)
+        hints = [_HINTS[item.type](item)]
+        if not item.validation.required:
+            hints.append(f"'{BLANK_WORD}' leaves it blank")
+        if can_go_back:
+            hints.append("'back' returns to the previous item")
+        click.echo(_wrap("(" + "; ".join(hints) + ")"))
+        if default is not _ABSENT:
+            click.echo(f"  Enter keeps: {_short(engine.display(item, default))}")
+        while True:
+            first = self._read("> ")
+            word = first.strip()
+            if word.casefold() in BACK_WORDS:
+                return BACK
+            if not word:
+                if default is not _ABSENT:
+                    return default
+                if item.validation.required:
+                    click.echo("  An answer is required.")
+                    continue
+                return None
+            if word == BLANK_WORD:
+                if item.validation.required:
+                    click.echo("  An answer is required.")
+                    continue
+                return None
+            raw = first
+            if item.type == "text" and item.multiline:
+                lines = [first]
+                while True:
+                    more = self._read("  ")
+                    if not more.strip():
+                        break
+                    lines.append(more)
+                raw = "\n".join(lines)
+            try:
+                value = engine.coerce(item, raw)
+                engine.check_required(item, value)
+                return value
+            except engine.AnswerError as exc:
+                click.echo(f"  Not accepted: {exc}. Please try again.")
+
+
+def _short(text: str, limit: int = 300) -> str:
+    one = " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    return one if len(one) <= limit else one[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+_HINTS = {
+    "text": lambda it: "type your answer; finish with an empty line" if it.multiline else "type your answer",
+    "yesno": lambda it: "yes or no",
+    "choice": lambda it: f"type a number from 1 to {len(it.choices)}",
+    "multichoice": lambda it: "type the numbers that apply, separated by commas, e.g. 1,3",
+    "number": lambda it: "type a number",
+    "date": lambda it: "type a date as YYYY-MM-DD",
+}
+
+
+class TerminalAsker:
+    """Arrow-key lists and check boxes (questionary) for an interactive terminal."""
+
+    def ask(self, item, current: Any, progress, can_go_back: bool) -> Any:
+        import questionary
+        from questionary import Choice, Separator
+
+        from commentkit import interview as engine
+
+        click.echo(f"\n[{progress.line()}]{' ' + item.group if item.group else ''}")
+        if item.help:
+            click.echo(_wrap(item.help))
+        default = current if current is not _ABSENT else (
+            engine.coerce(item, item.default) if item.default is not None else _ABSENT)
+        extra = []
+        if not item.validation.required:
+            extra.append(Choice("(leave blank)", value="__blank__"))
+        if can_go_back:
+            extra.append(Choice("\N{LEFTWARDS ARROW} back to the previous item", value="__back__"))
+
+        def validator(raw):
+            if raw in BACK_WORDS or (isinstance(raw, list) and "__back__" in raw):
+                return True
+            try:
+                engine.check_required(item, engine.coerce(item, None if raw in ("__blank__", ["__blank__"]) else raw))
+            except engine.AnswerError as exc:
+                return str(exc)
+            return True
+
+        try:
+            if item.type in ("choice", "yesno"):
+                options = ([Choice(c.label, value=c.value, description=c.help) for c in item.choices]
+                           if item.type == "choice" else [Choice("Yes", value="yes"), Choice("No", value="no")])
+                pre = None
+                if default is not _ABSENT and default is not None:
+                    pre = default if item.type == "choice" else ("yes" if default else "no")
+                answer = questionary.select(item.prompt, choices=options + ([Separator()] + extra if extra else []),
+                                            default=pre).unsafe_ask()
+            elif item.type == "multichoice":
+                chosen = default if isinstance(default, list) else []
+                options = [Choice(c.label, value=c.value, checked=c.value in chosen, description=c.help)
+                           for c in item.choices]
+                answer = questionary.checkbox(
+                    item.prompt, choices=options + ([Separator()] + extra if extra else []), validate=validator,
+                    instruction="(space to tick, enter to confirm)").unsafe_ask()
+                if "__back__" in answer:
+                    return BACK
+                if "__blank__" in answer:
+                    return None
+                return engine.coerce(item, answer)
+            else:
+                pre = engine.as_input(item, default) if default is not _ABSENT else ""
+                hint = " (type 'back' for the previous item)" if can_go_back else ""
+                answer = questionary.text(item.prompt + hint, default=pre, multiline=item.multiline,
+                                          validate=validator).unsafe_ask()
+                if answer.strip().casefold() in BACK_WORDS:
+                    return BACK
+        except KeyboardInterrupt:
+            raise Stop("interrupt") from None
+        except EOFError:
+            raise Stop("eof") from None
+        if answer == "__back__":
+            return BACK
+        if answer == "__blank__" or answer is None:
+            return None
+        value = engine.coerce(item, answer)
+        engine.check_required(item, value)
+        return value
+
+
+def _is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# ---- the command ---------------------------------------------------------------------------------
+
+@click.command()
+@project_dir
+@click.option("--review", is_flag=True, help="Walk through every item again, with your answer as the default.")
+@click.option("--item", "items", multiple=True, metavar="ID", help="Ask only this item again (repeatable).")
+@click.option("--answers", "answers_file", metavar="FILE.yaml", type=click.Path(dir_okay=False),
+              help="Store answers from a YAML file (item: answer) without prompting.")
+@click.option("--defaults", is_flag=True, help="Store the questionnaire's default for every unanswered item "
+                                                 "that has one, without prompting.")
+@click.option("--plain", is_flag=True, help="Numbered plain-text prompts even in a terminal.")
+@json_option
+def interview(directory, review, items, answers_file, defaults, plain, as_json):
+    """Answer the exposure questionnaire: who you are and how the rule touches you.
+
+    Every answer is saved to profile.yaml the moment you give it. Stop at any time (Ctrl-C,
+    or Ctrl-D); running the command again resumes at the first unanswered item. At any prompt,
+    type 'back' to return to the previous item and '-' to leave an optional item blank.
+
+    In a terminal, lists are arrow-key menus and multiple choice is a check-box list; elsewhere
+    (or with --plain) choices are numbered and you type the numbers.
+
+    --answers FILE.yaml stores answers from a file (keys are item ids, as in profile.yaml) and
+    checks all of them first: if any is invalid, every problem is listed with its item id and
+    line, and nothing is stored. --json prints the stored answers and what is still unanswered.
+
+    \b
+    Examples:
+      commentkit interview my-comment
+      commentkit interview my-comment --review
+      commentkit interview my-comment --item sectors --item semi_activities
+      commentkit interview my-comment --answers answers.yaml --defaults
+      commentkit interview my-comment --json
+    """
+    from commentkit import interview as engine
+    from commentkit.cli.common import open_project
+    from commentkit.conditions import interview_file
+    from commentkit.errors import UserError
+    from commentkit.profilefile import ProfileFile
+
+    proj = open_project(directory)
+    pack = proj.pack
+    if pack.interview is None:
+        raise UserError(f"docket {pack.docket.id} has no questionnaire (its pack has no interview.yaml); "
+                        f"'commentkit plan' lists every question as optional")
+    iv = pack.interview
+    ifile = interview_file(pack)
+    engine.check_pack(iv, ifile)
+    pf = ProfileFile.of(proj)
+    shown = _shown_dir(directory, proj.root)
+
+    if as_json:
+        if review or items or answers_file or defaults:
+            raise UserError("--json only prints the stored answers; use it without the other options")
+        echo_json(_json_report(pf, iv, ifile))
+        return
+    if answers_file or defaults:
+        if review or items:
+            raise UserError("--answers and --defaults store answers without prompting; "
+                            "they cannot be combined with --review or --item")
+        _store_noninteractive(pf, iv, ifile, answers_file, defaults, shown)
+        return
+    if review and items:
+        raise UserError("use either --review (every item) or --item ID (some items), not both")
+    asker = TerminalAsker() if (not plain and _is_terminal()) else PlainAsker()
+    _session(pf, iv, ifile, asker, review=review, only=list(items), shown=shown)
+
+
+def _shown_dir(directory: str, root) -> str:
+    """How to name the project folder in 'run this next' hints (as the user typed it)."""
+    import shlex
+
+    return shlex.quote(directory) if directory and directory != "." else ""
+
+
+def _cmd(shown: str, *rest: str) -> str:
+    return " ".join(["commentkit", "interview", *([shown] if shown else []), *rest])
+
+
+def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str) -> None:
+    from commentkit import interview as engine
+    from commentkit.errors import UserError
+
+    answers = pf.answers
+    if only:
+        known = {it.id for it in iv.items}
+        for item_id in only:
+            if item_id not in known:
+                raise UserError(f"no item {item_id!r} in the questionnaire{engine._close(item_id, known)}",
+                                ifile)
+        asked = {it.id for it in engine.applicable(iv, answers, ifile)}
+        for item_id in only:
+            if item_id not in asked:
+                raise UserError(f"item {item_id!r} is not asked with your current answers (it is asked only "
+                                f"when {iv.item(item_id).when})")
+        current = iv.item(only[0])
+    elif review:
+        items = engine.applicable(iv, answers, ifile)
+        current = items[0] if items else None
+    else:
+        current = engine.next_unanswered(iv, answers, ifile)
+        if current is None:
+            click.echo(f"Every item of the questionnaire is answered ({pf.path}).")
+            click.echo(f"Change one with '{_cmd(shown, '--item ID')}' or go through all with "
+                       f"'{_cmd(shown, '--review')}'.")
+            return
+        if not answers:
+            click.echo(iv.title)
+            if iv.intro:
+                click.echo(_wrap(iv.intro, ""))
+        else:
+            click.echo(f"Resuming at the first unanswered item ({len(answers)} answers already saved).")
+
+    history: list[str] = []
+    visited: set[str] = set()
+    saved: set[str] = set()
+    while current is not None:
+        prog = engine.progress(iv, answers, current, ifile)
+        before = answers.get(current.id, _ABSENT)
+        try:
+            result = asker.ask(current, before, prog, can_go_back=bool(history))
+        except Stop as stop:
+            _stopped(stop, len(saved), pf, shown, review, only)
+            return
+        if result is BACK:
+            if not history:
+                click.echo("  This is the first item of this session; there is nothing to go back to.")
+                continue
+            current = iv.item(history.pop())
+            continue
+        if before is _ABSENT or before != result:
+            pf.set(current.id, result)
+            answers[current.id] = result
+            saved.add(current.id)
+        history.append(current.id)
+        visited.add(current.id)
+        current = _next(iv, answers, ifile, current, review=review, only=only, visited=visited)
+    _finished(pf, iv, ifile, answers, len(saved), shown, only)
+
+
+def _next(iv, answers, ifile, current, *, review: bool, only: list[str], visited: set[str]):
+    from commentkit import interview as engine
+
+    if only:
+        rest = only[only.index(current.id) + 1:] if current.id in only else []
+        asked = {it.id for it in engine.applicable(iv, answers, ifile)}
+        for item_id in rest:
+            if item_id in asked:
+                return iv.item(item_id)
+        return None
+    if review:
+        items = engine.applicable(iv, answers, ifile)
+        ids = [it.id for it in items]
+        if current.id in ids:
+            rest = items[ids.index(current.id) + 1:]
+        else:
+            order = [it.id for it in iv.items]
+            rest = [it for it in items if order.index(it.id) > order.index(current.id)]
+        return rest[0] if rest else None
+    return engine.next_unanswered(iv, answers, ifile, after=current.id, also=visited)
+
+
+def _stopped(stop: Stop, saved: int, pf, shown: str, review: bool, only: list[str]) -> None:
+    what = "Interrupted" if stop.reason == "interrupt" else "Input ended"
+    again = _cmd(shown, "--review") if review else _cmd(shown, *[f"--item {i}" for i in only]) if only else _cmd(shown)
+    where = "resume where you left off" if not (review or only) else "continue"
+    click.echo(f"\n{what}. Every answer given so far is saved in {pf.path} ({saved} in this session); "
+               f"run '{again}' to {where}.", err=True)
+    sys.stdout.flush()
+    click.get_current_context().exit(130 if stop.reason == "interrupt" else 1)
+
+
+def _finished(pf, iv, ifile, answers, saved: int, shown: str, only: list[str]) -> None:
+    from commentkit import interview as engine
+
+    click.echo(f"\nSaved {saved} answer{'' if saved == 1 else 's'} in this session to {pf.path}.")
+    open_ids = engine.unanswered_ids(iv, answers, ifile)
+    if open_ids:
+        click.echo(f"{len(open_ids)} item{' is' if len(open_ids) == 1 else 's are'} still unanswered "
+                   f"({', '.join(open_ids)}); run '{_cmd(shown)}' to answer "
+                   f"{'it' if len(open_ids) == 1 else 'them'}.")
+    plan = "commentkit plan" + (f" {shown}" if shown else "")
+    click.echo(f"Next: '{plan}' ranks the notice's questions for you.")
+
+
+def _read_answers_file(path: str):
+    from pathlib import Path
+
+    from commentkit.errors import UserError
+    from commentkit.yamlio import load_roundtrip, parse_yaml, read_text
+
+    p = Path(path)
+    text = read_text(p, "answers file")
+    data = parse_yaml(text, p)
+    if data is None:
+        return {}, {}, p
+    if not isinstance(data, dict):
+        raise UserError("answers file must be a mapping of item id: answer (like profile.yaml)", p, 1)
+    data = dict(data)
+    data.pop("schema_version", None)
+    lines: dict[str, int] = {}
+    doc = load_roundtrip(text, p)
+    if hasattr(doc, "lc"):
+        for key in doc:
+            try:
+                lines[key] = doc.lc.key(key)[0] + 1
+            except Exception:  # a key ruamel cannot locate: the message then has no line
+                pass
+    return data, lines, p
+
+
+def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: bool, shown: str) -> None:
+    from commentkit import interview as engine
+
+    given, lines, path = ({}, {}, None)
+    if answers_file:
+        given, lines, path = _read_answers_file(answers_file)
+    checked = engine.check_answers(iv, given, base=pf.answers, lines=lines, file=ifile)
+    if checked.problems:
+        n = len(checked.problems)
+        click.echo(f"Error: {path}: {n} invalid answer{'' if n == 1 else 's'}; nothing was stored:", err=True)
+        for problem in checked.problems:
+            click.echo(f"  {problem.format(path)}", err=True)
+        click.get_current_context().exit(2)
+    values = dict(checked.values)
+    if defaults:
+        merged = {**pf.answers, **values}
+        changed = True
+        while changed:
+            changed = False
+            for it in engine.applicable(iv, merged, ifile):
+                if it.id not in merged and it.default is not None:
+                    merged[it.id] = values[it.id] = engine.coerce(it, it.default)
+                    changed = True
+    if values:
+        pf.update(values)
+    n = len(values)
+    click.echo(f"Stored {n} answer{'' if n == 1 else 's'} in {pf.path}.")
+    answers = pf.answers
+    open_ids = engine.unanswered_ids(iv, answers, ifile)
+    required = engine.missing_required(iv, answers, ifile)
+    if open_ids:
+        req = f" (required: {', '.join(required)})" if required else ""
+        click.echo(f"Still unanswered: {', '.join(open_ids)}{req}; run '{_cmd(shown)}' to answer them.")
+
+
+def _json_report(pf, iv, ifile) -> dict:
+    from commentkit import interview as engine
+
+    answers = pf.answers
+    asked = {it.id for it in engine.applicable(iv, answers, ifile)}
+    return {
+        "profile": str(pf.path),
+        "docket": pf.pack.docket.id,
+        "answers": {k: engine.jsonable(v) for k, v in answers.items()},
+        "not_applicable": [k for k in answers if k not in asked],
+        "unanswered": engine.unanswered_ids(iv, answers, ifile),
+        "required_unanswered": engine.missing_required(iv, answers, ifile),
+        "items_asked": len(asked),
+    }

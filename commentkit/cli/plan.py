@@ -1,0 +1,152 @@
+"""``commentkit plan``: the notice's questions ranked for this commenter, with the reasons."""
+
+from __future__ import annotations
+
+import click
+
+from commentkit.cli.common import echo_json, json_option, project_dir
+
+
+@click.command()
+@project_dir
+@click.option("--level", "levels", multiple=True, type=click.Choice(["core", "recommended", "optional"]),
+              help="Only questions at this level (repeatable).")
+@json_option
+def plan(directory, levels, as_json):
+    """Rank every question of the notice as core, recommended or optional, with the reasons.
+
+    The ranking comes from your questionnaire answers (profile.yaml) and the relevance rules in
+    the docket pack: a question is core or recommended when a rule matches what you reported,
+    core when it is tagged with a theme you chose, and optional otherwise. The same answers
+    always give the same plan. Questions appear in the notice's order within each level; the
+    agency's question number is shown only where the docket pack confirms it.
+
+    \b
+    Examples:
+      commentkit plan my-comment
+      commentkit plan my-comment --level core
+      commentkit plan my-comment --json
+    """
+    from commentkit import relevance
+    from commentkit.cli.common import open_project
+
+    proj = open_project(directory)
+    pack = proj.pack
+    profile = _profile(proj)
+    priorities = relevance.plan(pack, profile)
+    shown = [p for p in priorities if not levels or p.level in levels]
+    if as_json:
+        echo_json(_json(proj, pack, profile, priorities, shown))
+        return
+    _table(proj, pack, profile, priorities, shown, levels)
+
+
+def _profile(proj) -> dict:
+    from commentkit.profilefile import load_profile
+
+    return load_profile(proj)
+
+
+def _record(pack, p) -> dict:
+    q = pack.question(p.question_id)
+    return {
+        "question_id": q.id,
+        "number": q.number,
+        "heading": pack.heading(q),
+        "title": q.title,
+        "section": q.section,
+        "wording": q.wording,
+        "citation": pack.cite(q),
+        "level": p.level,
+        "reasons": list(p.reasons),
+    }
+
+
+def _json(proj, pack, profile, priorities, shown) -> dict:
+    from commentkit import relevance
+
+    counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
+    return {
+        "docket": pack.docket.id,
+        "project": str(proj.root),
+        "profile": str(proj.profile_path),
+        "questionnaire": pack.interview is not None,
+        "answers": _answered(pack, profile),
+        "counts": counts,
+        "questions": [_record(pack, p) for p in shown],
+    }
+
+
+def _table(proj, pack, profile, priorities, shown, levels) -> None:
+    import shutil
+    import textwrap
+
+    from commentkit import relevance
+
+    width = max(72, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    d = pack.docket
+    counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
+    click.echo(f"Priorities for {proj.commenter_name}: {d.display_name} ({d.id}, {d.citation})")
+    if pack.interview is None:
+        click.echo("This docket pack has no questionnaire, so every question is optional.")
+    elif not profile:
+        click.echo("The questionnaire is not answered yet, so every question is optional: run "
+                   "'commentkit interview' first.")
+    else:
+        n = _answered(pack, profile)
+        click.echo(f"From {n} answer{'' if n == 1 else 's'} in {proj.profile_path.name}: {counts['core']} core, "
+                   f"{counts['recommended']} recommended, {counts['optional']} optional.")
+    summaries = any(pack.question(p.question_id).wording == "summary" for p in shown)
+    if summaries:
+        click.echo("Titles marked * are commentkit's summaries of the notice, not the agency's words.")
+    idw = max([len(p.question_id) for p in shown] + [2]) + 2
+    numbered = any(pack.question(p.question_id).number for p in shown)
+    numw = 5 if numbered else 0
+    citew = max([len(pack.cite(pack.question(p.question_id))) for p in shown] + [0])
+    left = idw + 2 + numw
+    titlew = max(20, width - left - citew - 4)
+    for level in relevance.LEVELS:
+        group = [p for p in shown if p.level == level]
+        if not group and (levels and level not in levels):
+            continue
+        click.echo("")
+        click.echo(f"{level.upper()} ({len(group)})")
+        if not group:
+            click.echo("  (none)")
+            continue
+        common = _common_default(group)
+        if common:
+            click.echo(f"  ({common})")
+        for p in group:
+            q = pack.question(p.question_id)
+            num = (f"Q{q.number}" if q.number else "").ljust(numw) if numw else ""
+            title = q.title + ("*" if q.wording == "summary" else "")
+            if len(title) > titlew:
+                title = title[: titlew - 1] + "\N{HORIZONTAL ELLIPSIS}"
+            click.echo(f"  {q.id.ljust(idw)}{num}{title.ljust(titlew)}  {pack.cite(q)}")
+            if common:
+                continue
+            for reason in p.reasons:
+                click.echo(textwrap.fill(reason, width=width, initial_indent=" " * (left + 2) + "- ",
+                                         subsequent_indent=" " * (left + 4)))
+
+
+def _answered(pack, profile: dict) -> int:
+    from commentkit import interview as engine
+
+    if pack.interview is None:
+        return len(profile)
+    return len(engine.effective(pack.interview, profile))
+
+
+def _common_default(group) -> str | None:
+    """The shared reason of a group that has only the default reason (optional questions)."""
+    from commentkit import relevance
+
+    defaults = {relevance.NO_MATCH, relevance.NOT_INTERVIEWED, relevance.NO_INTERVIEW}
+    reasons = {p.reasons for p in group}
+    if len(reasons) == 1:
+        (only,) = reasons
+        if len(only) == 1 and only[0] in defaults:
+            return only[0]
+    return None
