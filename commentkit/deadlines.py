@@ -161,9 +161,11 @@ def time_left(deadline: dt.datetime, now: dt.datetime, today: dt.date | None = N
         raise ValueError("deadline and now must be timezone-aware")
     today = today or now.date()
     last_day = deadline.date()
-    remaining = deadline - now
+    # Subtract in UTC: Python subtracts two times sharing a tzinfo by wall clock, which is an
+    # hour off across a daylight-saving change.
+    remaining = deadline.astimezone(dt.timezone.utc) - now.astimezone(dt.timezone.utc)
     if remaining.total_seconds() <= 0:
-        return TimeLeft(deadline, now, today, True, 0, 0, None, now - deadline, ())
+        return TimeLeft(deadline, now, today, True, 0, 0, None, -remaining, ())
     calendar = max(0, (last_day - today).days)
     business = business_days_after(today, last_day)
     hours = remaining.total_seconds() / 3600 if (calendar == 0 or remaining < dt.timedelta(hours=24)) else None
@@ -218,15 +220,16 @@ def milestone_date(deadline: dt.datetime, n: int) -> dt.date:
 
 def reached_by(answer: AnswerState, needed: str, when: dt.datetime) -> bool:
     """Whether ``answer`` had reached status ``needed`` (or beyond, or skipped) at ``when``."""
+    when = when.astimezone(dt.timezone.utc)  # compare instants, not wall clocks
     if answer.status == "unanswered":
         return False
     if answer.status == "skipped":
         at = answer.reached.get("skipped")
-        return at is None or at <= when
+        return at is None or at.astimezone(dt.timezone.utc) <= when
     if STATUS_RANK.get(answer.status, 0) < STATUS_RANK[needed]:
         return False
     at = answer.reached.get(needed)
-    return at is None or at <= when
+    return at is None or at.astimezone(dt.timezone.utc) <= when
 
 
 def milestones(deadline: dt.datetime, now: dt.datetime, specs, core: list[AnswerState]) -> list[MilestoneResult]:
@@ -238,13 +241,13 @@ def milestones(deadline: dt.datetime, now: dt.datetime, specs, core: list[Answer
     for m in sorted(specs, key=lambda m: -m.business_days_before):
         day = milestone_date(deadline, m.business_days_before)
         due = dt.datetime.combine(day, deadline.timetz())
-        cutoff = min(due, now)
+        cutoff = min(due.astimezone(dt.timezone.utc), now.astimezone(dt.timezone.utc))
         missing = tuple(a.key for a in core if not reached_by(a, m.status, cutoff))
         if not core:
             state = "unranked"
         elif not missing:
             state = "met"
-        elif now <= due:
+        elif now.astimezone(dt.timezone.utc) <= due.astimezone(dt.timezone.utc):
             state = "due"
         else:
             state = "missed"
