@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "questions": ("commentkit.cli.questions:questions", "List a docket's questions."),
     "show": ("commentkit.cli.questions:show", "Show one question in full, with its citation."),
     "init": ("commentkit.cli.init:init", "Create a comment project folder."),
+    "docket": ("commentkit.cli.docket:docket", "Build or refresh a docket pack from the Federal Register."),
     "interview": ("commentkit.cli.interview:interview", "Answer the exposure questionnaire (saved after every answer)."),
     "plan": ("commentkit.cli.plan:plan", "Rank the notice's questions as core, recommended or optional, with reasons."),
     "answer": ("commentkit.cli.answers:answer", "Write or revise an answer (editor, --text, --file or stdin)."),

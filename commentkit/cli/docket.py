@@ -1,0 +1,215 @@
+"""``commentkit docket import | fetch | update``: docket packs from the Federal Register's own files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from commentkit.cli.common import echo_json, json_option
+
+
+@click.group()
+def docket():
+    """Build or refresh a docket pack from a Federal Register document.
+
+    \b
+    Examples:
+      commentkit docket fetch 2024-13923
+      commentkit docket import 2023-17164.xml --meta 2023-17164.json
+      commentkit docket update TREAS-DO-2023-0009 --fetch
+    """
+
+
+def _read_input(path: str, what: str) -> bytes:
+    from commentkit.errors import UserError
+    from commentkit.frimport import MAX_INPUT_BYTES
+
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_INPUT_BYTES:
+            raise UserError(f"{what} is too large ({p.stat().st_size} bytes; limit {MAX_INPUT_BYTES})", p)
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{what} not found", p) from None
+    except IsADirectoryError:
+        raise UserError(f"expected a {what}, found a folder", p) from None
+    except OSError as exc:
+        raise UserError(f"cannot read {what}: {exc.strerror or exc}", p) from None
+
+
+def _today():
+    from commentkit import clock
+
+    return clock.today()
+
+
+def _summary_lines(result) -> list[str]:
+    d, bank = result.docket, result.bank
+    numbered = sum(1 for q in bank.questions if q.number is not None)
+    official = sum(1 for q in bank.questions if q.wording == "official")
+    fr = d.federal_register
+    return [
+        f"FR Doc. {fr.document_number} ({d.federal_register.cite(fr.pages)}, {fr.publication_date.isoformat()}): "
+        f"{d.document_type}, {d.agency}",
+        f"  {d.title}",
+        f"  docket ID: {d.docket_id or 'not stated (pack id ' + d.id + ')'}; RIN: {d.rin or '-'}",
+        f"  comments due {d.deadline.date.isoformat()} {d.deadline.time} {d.deadline.timezone}",
+        f"  {len(bank.questions)} questions ({official} in the notice's words, {numbered} with the notice's number) "
+        f"in {len(bank.sections)} sections",
+    ]
+
+
+def _unresolved_lines(items: list[str]) -> list[str]:
+    if not items:
+        return []
+    return ["Could not determine (listed under 'unresolved' in docket.yaml; check and fill in):"] + \
+        [f"  - {u}" for u in items]
+
+
+def _where_note(dest: Path) -> str | None:
+    from commentkit import packs
+
+    parent = dest.resolve().parent
+    if parent in (packs.user_dir().resolve(), packs.shipped_dir().resolve()):
+        return None
+    return (f"Note: commentkit looks for packs in {packs.user_dir()} (and the shipped questions/); copy the folder "
+            f"there, or import without --out to install it for your user.")
+
+
+def do_import(result, *, out: str | None, source_label: str, sources: dict[str, bytes], force: bool,
+              dry_run: bool, as_json: bool, origin_word: str = "Imported") -> None:
+    """Write a new pack (to --out, or installed in the user's docket folder) and report."""
+    from commentkit import packs, packwrite
+    from commentkit.errors import UserError
+
+    d = result.docket
+    if out:
+        dest = Path(out)
+    else:
+        dest = packs.user_dir() / d.id
+        shipped = packs.shipped_dir() / d.id
+        if (shipped / packs.DOCKET_FILE).is_file() and not force:
+            raise UserError(f"commentkit ships a pack {d.id}; update it with the official text instead: "
+                            f"'commentkit docket update {d.id} --fetch' or 'commentkit docket import FILE --update "
+                            f"DIR' (--force installs a separate user pack that hides the shipped one)")
+    if dest.is_dir() and (dest / packs.DOCKET_FILE).is_file() and not force:
+        raise UserError("a docket pack is already there; nothing was written (use --update to merge the official "
+                        "text into it, or --force to replace it)", dest)
+    files = packwrite.new_pack_files(result, source_label, _today(), sources)
+    if not dry_run:
+        packwrite.install(files, dest, replace=force)
+    if dest.name != d.id:
+        click.echo(f"Note: the pack's id is {d.id} but the folder is named {dest.name}; commentkit finds packs by "
+                   f"folder name, so name the folder {d.id}.", err=True)
+    if as_json:
+        echo_json({"pack": str(dest), "id": d.id, "written": not dry_run,
+                   "docket": d.model_dump(mode="json"), "questions": len(result.bank.questions),
+                   "unresolved": list(d.unresolved)})
+        return
+    for line in _summary_lines(result):
+        click.echo(line)
+    click.echo(("Would write " if dry_run else "Wrote ") + f"{dest}")
+    for line in _unresolved_lines(list(d.unresolved)):
+        click.echo(line)
+    if not dry_run:
+        note = _where_note(dest)
+        if note:
+            click.echo(note)
+        elif d.id == dest.name:
+            click.echo(f"Next: commentkit init my-comment --docket {d.id} --commenter \"Your organisation\"")
+
+
+def do_update(pack, source: str, result, *, source_label: str, sources: dict[str, bytes], origin: str,
+              dry_run: bool, yes: bool, ask: bool, as_json: bool) -> None:
+    from commentkit import packwrite
+    from commentkit.errors import UserError
+
+    plan = packwrite.plan_update(pack, source, result, source_label, _today(), origin=origin, sources=sources)
+    report = plan.report()
+    if not as_json:
+        click.echo(f"Updating {pack.docket.id} ({pack.path}) from {source_label}:")
+        for line in packwrite.format_report(report):
+            click.echo(line)
+        if source == "shipped":
+            click.echo(f"The shipped pack is not changed; the updated pack is installed for your user at {plan.dest} "
+                       f"and takes its place.")
+    write = not dry_run
+    if write and ask and not yes:
+        if as_json:
+            raise UserError("--json cannot ask for confirmation; add --yes to write, or --dry-run")
+        try:
+            write = click.confirm("Write these changes?", default=False)
+        except click.Abort:
+            raise UserError("no answer (input closed); nothing was written. Re-run with --yes to write "
+                            "without asking") from None
+    if write:
+        plan.apply()
+    report["written"] = write
+    if as_json:
+        echo_json(report)
+        return
+    if write:
+        click.echo(f"Wrote {plan.dest} (previous files kept in {plan.dest / packwrite.BACKUPS}).")
+    else:
+        click.echo("Nothing was written.")
+
+
+@docket.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--meta", type=click.Path(dir_okay=False), metavar="JSON",
+              help="The document's Federal Register API JSON (publication date, deadline, docket IDs).")
+@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write the new pack into DIR (default: install it in your user docket folder).")
+@click.option("--update", "update_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Replace summary wordings in the pack in DIR with the official text.")
+@click.option("--published", metavar="YYYY-MM-DD", help="Publication date, if neither FILE nor --meta states it.")
+@click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
+@click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@json_option
+def import_(file, meta, out, update_dir, published, docket_id, force, dry_run, as_json):
+    """Build a docket pack from a Federal Register document you downloaded.
+
+    FILE is the document's full-text XML or its plain-text edition (federalregister.gov or
+    govinfo.gov). The importer reads the metadata (agency, docket ID, RIN, title, FR citation and
+    pages, comment deadline), the section headings and every numbered (or bulleted) question with
+    its FR page, in the notice's own words. What it cannot determine is printed and listed under
+    'unresolved' in docket.yaml; nothing is guessed.
+
+    With --update DIR it replaces the summary wordings of the pack in DIR with the official text,
+    keeping each question's id, tags and relevance rules, and prints what changed.
+
+    \b
+    Examples:
+      commentkit docket import 2024-13923.xml --meta 2024-13923.json
+      commentkit docket import 2024-13923.txt --out questions/FR-2024-13923/
+      commentkit docket import 2023-17164.xml --meta 2023-17164.json --update questions/TREAS-DO-2023-0009/
+    """
+    from commentkit import clock, frimport, packs
+    from commentkit.errors import UserError
+
+    if out and update_dir:
+        raise UserError("give either --out (a new pack) or --update (an existing pack), not both")
+    raw = _read_input(file, "Federal Register document")
+    notice = frimport.read_document(Path(file), raw)
+    api = None
+    sources = {Path(file).name: raw}
+    if meta:
+        meta_raw = _read_input(meta, "API metadata file")
+        api = frimport.parse_api_json(meta_raw, Path(meta))
+        sources[Path(meta).name] = meta_raw
+    ov = frimport.Overrides(published=clock.parse_date(published, "--published") if published else None,
+                            docket_id=docket_id)
+    if docket_id and not frimport.REGS_DOCKET.fullmatch(docket_id):
+        raise UserError(f"--docket-id {docket_id!r} does not look like a regulations.gov docket ID "
+                        f"(e.g. TREAS-DO-2023-0009)")
+    result = frimport.build(notice, api, ov, source_label=Path(file).name)
+    if update_dir:
+        folder = Path(update_dir)
+        pack = packs.load_path(folder, "path")
+        do_update(pack, "path", result, source_label=Path(file).name, sources=sources, origin="imported",
+                  dry_run=dry_run, yes=True, ask=False, as_json=as_json)
+        return
+    do_import(result, out=out, source_label=Path(file).name, sources=sources, force=force, dry_run=dry_run,
+              as_json=as_json)
