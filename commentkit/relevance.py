@@ -70,8 +70,8 @@ def plan(pack, profile: dict) -> list[Priority]:
     variables = conditions.profile_vars(interview, profile or {}, file=ifile)
     answered = any(conditions.is_answered(v) for v in variables.values())
     labels = theme_labels(interview)
-    chosen = variables.get(THEMES_ITEM) or []
-    chosen = [t for t in chosen if t in labels] if isinstance(chosen, list) else []
+    picked = variables.get(THEMES_ITEM) or []
+    chosen = [t for t in labels if isinstance(picked, list) and t in picked]  # the questionnaire's order
 
     out: list[Priority] = []
     for q in questions:

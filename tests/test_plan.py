@@ -71,6 +71,9 @@ def test_rules_follow_the_effective_answers(bank):
 
 def test_plan_is_deterministic(bank):
     assert relevance.plan(bank, PROFILE) == relevance.plan(bank, dict(reversed(list(PROFILE.items()))))
+    two = dict(PROFILE, themes=["notification", "definitions"])
+    swapped = dict(PROFILE, themes=["definitions", "notification"])
+    assert relevance.plan(bank, two) == relevance.plan(bank, swapped)
 
 
 def test_empty_profile_says_to_run_the_interview(bank):
