@@ -78,15 +78,9 @@ def new_edit_file(root: Path, key: str, content: str) -> Path:
 
     from commentkit import storage
 
-    folder = Path(root) / EDITS_DIR
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"{key}-{stamp}.md"
-    n = 1
-    while path.exists():
-        n += 1
-        path = folder / f"{key}-{stamp}-{n}.md"
-    storage.atomic_write(path, content)
-    return path
+    # exclusive creation: two processes saving the same second never share (and overwrite) a file
+    return storage.create_unique(Path(root) / EDITS_DIR, f"{key}-{stamp}", ".md", content)
 
 
 def run_editor(path: Path) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import os
 import tempfile
@@ -90,6 +91,60 @@ def _sweep_stale_temps(folder: Path, name: str) -> None:
                     os.unlink(entry.path)
 
 
+_NO_HARDLINKS = {getattr(errno, n) for n in ("EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "ENOSYS") if hasattr(errno, n)}
+"""errno values meaning "this file system cannot make hard links"."""
+
+
+def create_unique(folder: Path, stem: str, suffix: str, data: str | bytes) -> Path:
+    """Write ``data`` to a new file ``folder/stem<suffix>`` (or ``stem-2<suffix>``, ...), never replacing one.
+
+    Safe when several processes pick names at the same moment: the complete file is linked into
+    place with ``os.link``, which fails if the name exists, so two writers can never end up with
+    the same file (one would silently lose its content) and no reader sees a partial file.
+    """
+    folder = Path(folder)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            n = 1
+            while True:
+                dest = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+                try:
+                    os.link(tmp, dest)
+                    break
+                except FileExistsError:
+                    n += 1
+                except (PermissionError, NotImplementedError, OSError) as exc:
+                    if isinstance(exc, FileExistsError) or getattr(exc, "errno", None) not in _NO_HARDLINKS:
+                        raise
+                    try:  # a file system without hard links: exclusive create, then fill it
+                        out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                    except FileExistsError:
+                        n += 1
+                        continue
+                    with os.fdopen(out, "wb") as fh:
+                        fh.write(raw)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                    break
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        _fsync_dir(folder)
+    except OSError as exc:
+        raise UserError(f"cannot write file: {exc.strerror or exc}", folder / f"{stem}{suffix}") from None
+    return dest
+
+
 def backup(path: Path, root: Path) -> Path | None:
     """Copy ``path`` into ``root/.commentkit/backups/`` (timestamped) before it is replaced."""
     path = Path(path)
@@ -101,14 +156,17 @@ def backup(path: Path, root: Path) -> Path | None:
         rel = Path(path.name)
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
     dest = Path(root) / BACKUP_DIR / rel.parent / f"{rel.name}.{stamp}"
+    # make room first, so a process killed right after the write still leaves BACKUPS_KEPT at most
+    _prune(dest.parent, rel.name, BACKUPS_KEPT - 1)
     atomic_write(dest, path.read_bytes())
-    _prune(dest.parent, rel.name)
     return dest
 
 
-def _prune(folder: Path, name: str) -> None:
+def _prune(folder: Path, name: str, keep: int = BACKUPS_KEPT) -> None:
+    if not folder.is_dir():
+        return
     olds = sorted(p for p in folder.glob(f"{name}.*") if not p.name.endswith(".tmp"))
-    for p in olds[:-BACKUPS_KEPT]:
+    for p in olds[:max(0, len(olds) - keep)]:
         with contextlib.suppress(OSError):
             p.unlink()
 

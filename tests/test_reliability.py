@@ -170,7 +170,7 @@ def test_save_answer_survives_sigkill_with_intact_backups(project):
     assert last > 0
     # every backup is a complete earlier version, and old backups are pruned
     kept = [p for p in backups.iterdir() if not p.name.endswith(".tmp")]
-    assert 1 <= len(kept) <= storage.BACKUPS_KEPT + 1
+    assert 1 <= len(kept) <= storage.BACKUPS_KEPT
     for b in kept:
         v = _answer_version(b.read_text(encoding="utf-8"))
         assert v is not None, f"backup {b.name} is partial"
@@ -210,3 +210,28 @@ def test_killed_cli_process_leaves_project_loadable(project, kill_after):
     proc.stdout.close()
     got = _answer_version(Project.open(project).answer_path(key).read_text())
     assert got is not None and got > 0
+
+
+def test_create_unique_never_gives_two_processes_the_same_file(tmp_path):
+    """Files that keep a user's text (e.g. refused edits) get distinct names even when picked at once."""
+    from commentkit import storage
+
+    start = time.time() + 0.3
+    pids = []
+    for i in range(8):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            try:
+                while time.time() < start:
+                    pass
+                storage.create_unique(tmp_path, "def-1-20230928-120000", ".md", f"text of writer {i}\n")
+            finally:
+                os._exit(0)
+        pids.append(pid)
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    files = sorted(p for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert len(files) == 8
+    assert sorted(p.read_text() for p in files) == sorted(f"text of writer {i}\n" for i in range(8))
+    assert not _leftover_temps(tmp_path)
