@@ -117,12 +117,13 @@ class TimeLeft:
         return self.deadline.astimezone(dt.timezone.utc)
 
     def summary(self) -> str:
-        """'7 calendar days, 5 business days', '18 h 59 min left' or 'comment period closed 3 days ago'."""
+        """What is left: '7 calendar days, 5 business days', '18 h 59 min' (on the last day), or
+        'comment period closed 3 days ago'."""
         if self.closed:
             return f"comment period closed {describe_ago(self.closed_for)}"
         parts = []
         if self.hours is not None:
-            parts.append(f"{format_hours(self.hours)} left")
+            parts.append(format_hours(self.hours))
         if self.calendar_days > 0:
             parts.append(f"{plural(self.calendar_days, 'calendar day')}, "
                          f"{plural(self.business_days, 'business day')}")

@@ -238,3 +238,48 @@ def test_reached_times_follow_status_changes(run, proj, monkeypatch):
     run("answer", "def-a", proj, "--text", "Draft, amended.")  # final -> review
     r = {k: v.isoformat() for k, v in read(proj).meta.reached.items()}
     assert r == {"draft": "2023-09-10T14:00:00+00:00", "review": "2023-09-15T14:00:00+00:00"}
+
+
+def _questionnaire(proj):
+    import shutil
+    from pathlib import Path
+
+    shutil.copy(Path(__file__).parent / "fixtures" / "profiles" / "semiconductor-equipment-prc-jv.yaml",
+                proj / "profile.yaml")
+    from commentkit.background import background_markdown
+    from commentkit.project import Project
+
+    p = Project.open(proj)
+    text = background_markdown(p.pack, p.profile, p.commenter_name).strip()
+    assert text
+    return text
+
+
+def test_background_prefilled_from_questionnaire_in_the_editor(run, proj, fake_editor, tmp_path):
+    drafted = _questionnaire(proj)
+    cap = tmp_path / "seen.md"
+    fake_editor.setenv("FAKE_CAPTURE", str(cap))
+    fake_editor.setenv("FAKE_MODE", "noop")
+    res = run("answer", "background", proj, "--edit")
+    assert res.exit_code == 0 and "left as it was: nothing was written" in res.output
+    assert drafted in cap.read_text()
+    assert not (proj / "general" / "background.md").exists()
+    fake_editor.setenv("FAKE_MODE", "write")
+    fake_editor.setenv("FAKE_TEXT", "\nWe also make widgets.\n")
+    res = run("answer", "background", proj, "--edit")
+    assert res.exit_code == 0, res.output
+    body = read(proj, "background", "general").body
+    assert body.startswith(drafted) and body.rstrip().endswith("We also make widgets.")
+
+
+def test_background_from_questionnaire_option(run, proj):
+    (proj / "profile.yaml").unlink()  # questionnaire not answered
+    res = run("answer", "background", proj, "--from-questionnaire")
+    assert res.exit_code == 2 and "commentkit interview" in res.stderr
+    assert not (proj / "general" / "background.md").exists()
+    drafted = _questionnaire(proj)
+    res = run("answer", "background", proj, "--from-questionnaire")
+    assert res.exit_code == 0, res.output
+    assert read(proj, "background", "general").body.strip() == drafted
+    res = run("answer", "def-a", proj, "--from-questionnaire")
+    assert res.exit_code == 2 and "for the background section" in res.stderr

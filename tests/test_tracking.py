@@ -106,6 +106,33 @@ def test_status_after_the_deadline_warns(run, sample):
     assert ms == {"First draft": "missed", "Legal review": "missed", "Sign-off": "missed"}
 
 
+def test_status_on_the_last_day_gives_hours(run, sample, monkeypatch):
+    monkeypatch.setenv("COMMENTKIT_NOW", "2023-09-28T16:30:00-04:00")
+    res = run("status", sample)
+    assert "Time left: 7 h 29 min: the deadline is TODAY (as of 16:30 EDT)." in res.output
+    data = json.loads(run("status", sample, "--json").output)
+    assert data["deadline"]["hours_left"] == 7.48 and data["deadline"]["calendar_days_left"] == 0
+
+
+def test_a_moved_deadline_shows_in_status(run, sample):
+    """An extension accepted into the pack (docket update) moves the deadline and milestones."""
+    import os
+
+    from commentkit import packs
+
+    docket = Path(os.environ["COMMENTKIT_DATA_DIR"]) / "dockets" / "TREAS-DO-2023-0009" / "docket.yaml"
+    docket.write_text(docket.read_text().replace("date: 2023-09-28", "date: 2023-10-12"))
+    packs.load_path.cache_clear()
+    data = status_json(run, sample, "2023-09-21")
+    assert data["deadline"]["deadline"] == "2023-10-12T23:59:00-04:00"
+    # 22 Sep .. 12 Oct: 15 weekdays, less Columbus Day (9 Oct)
+    assert data["deadline"]["business_days_left"] == 14
+    assert data["deadline"]["holidays_before_deadline"] == [{"date": "2023-10-09", "name": "Columbus Day"}]
+    assert [m["date"] for m in data["milestones"]] == ["2023-09-27", "2023-10-04", "2023-10-10"]
+    res = run("status", sample, "--today", "2023-09-21")
+    assert "Thursday 12 October 2023, 23:59 EDT" in res.output and "Mon 9 Oct 2023 (Columbus Day)" in res.output
+
+
 def test_all_core_final_meets_the_milestones(run, sample, monkeypatch):
     monkeypatch.setenv("COMMENTKIT_NOW", "2023-09-19T09:00:00-04:00")
     run("answer", "notif-b", sample, "--text", "Now drafted.")

@@ -87,7 +87,8 @@ def _prefill(proj, key: str) -> str:
         from commentkit.background import background_markdown
     except ImportError:
         return ""
-    return background_markdown(proj.pack, proj.profile, proj.commenter_name).strip() + "\n"
+    text = background_markdown(proj.pack, proj.profile, proj.commenter_name).strip()
+    return text + "\n" if text else ""
 
 
 def _read_stdin() -> str:
@@ -114,7 +115,9 @@ def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
 @click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answer's owner.")
 @click.option("--keep-status", is_flag=True,
               help="Keep a final answer final although its text changed (default: back to review).")
-def answer(question, directory, text, from_file, force_edit, owner, keep_status):
+@click.option("--from-questionnaire", "from_questionnaire", is_flag=True,
+              help="background only: store the text drafted from your questionnaire answers.")
+def answer(question, directory, text, from_file, force_edit, owner, keep_status, from_questionnaire):
     """Write or revise the answer to question N (or a general section).
 
     N is a question id (cov-tx-3), the agency's number where the question bank confirms it
@@ -127,29 +130,38 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status)
     it. The previous version is kept in .commentkit/backups/. Nothing is written when the editor
     fails, or when the answer comes back unchanged or empty; what you typed stays in
     .commentkit/edits/ until it is saved. Changing the text of a final answer puts it back to
-    review (use --keep-status to keep it final). An empty background section starts from your
-    questionnaire answers.
+    review (use --keep-status to keep it final). An empty background section opens with text
+    drafted from your questionnaire answers (--from-questionnaire stores that text directly).
 
     \b
     Examples:
       commentkit answer def-1 my-comment
       commentkit answer def-1 --text "We support a revenue test measured over the last fiscal year."
       commentkit answer executive-summary --file summary.md --owner "J. Doe"
+      commentkit answer background --from-questionnaire
       pandoc memo.docx -t markdown | commentkit answer notif-2 my-comment
     """
     from commentkit import editor, storage
     from commentkit.cli.common import open_project
     from commentkit.errors import ConflictError, UserError
 
-    if text is not None and from_file is not None:
-        raise UserError("give either --text or --file, not both")
+    if sum(x is not None and x is not False for x in (text, from_file, from_questionnaire or None)) > 1:
+        raise UserError("give only one of --text, --file and --from-questionnaire")
     proj = open_project(directory)
     key, q = resolve(proj, question)
     old = proj.answers.get(key)
     old_body = old.body if old is not None else ""
     edit_file: Path | None = None
 
-    if text is not None:
+    if from_questionnaire:
+        if key != "background":
+            raise UserError("--from-questionnaire is for the background section: "
+                            "commentkit answer background --from-questionnaire")
+        source, new = "the questionnaire", _prefill(proj, key)
+        if not new.strip():
+            raise UserError("the questionnaire gives nothing to say about you yet; answer it first "
+                            "(commentkit interview)")
+    elif text is not None:
         source, new = "--text", text
     elif from_file is not None:
         if from_file == "-":
@@ -172,6 +184,11 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status)
         from commentkit.yamlio import read_text
 
         raw = read_text(edit_file, "edited answer")
+        if code == 0 and raw == initial and not old_body.strip() and start.strip():
+            edit_file.unlink(missing_ok=True)
+            click.echo(f"The pre-filled {key} text was left as it was: nothing was written. To store it "
+                       f"unchanged: commentkit answer {key} --from-questionnaire")
+            return
         if code != 0:
             if raw == initial:
                 edit_file.unlink(missing_ok=True)

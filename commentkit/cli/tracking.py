@@ -36,6 +36,9 @@ def deadline_lines(report) -> list[str]:
         lines.append(f"CLOSED:    the comment period closed {dl.describe_ago(t.closed_for)} "
                      f"(as of {dl.format_day(t.today)}).")
         lines.append(f"Warning:   {dl.LATE_WARNING}")
+    elif t.calendar_days == 0:
+        lines.append(f"Time left: {t.summary()}: the deadline is TODAY "
+                     f"(as of {t.now.astimezone(d.tzinfo):%H:%M %Z}).")
     else:
         lines.append(f"Time left: {t.summary()} (as of {dl.format_day(t.today)}; business days: after today "
                      "up to and including the deadline day, without weekends and federal holidays)")
