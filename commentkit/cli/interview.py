@@ -142,10 +142,12 @@ class TerminalAsker:
             extra.append(Choice("\N{LEFTWARDS ARROW} back to the previous item", value="__back__"))
 
         def validator(raw):
-            if raw in BACK_WORDS or (isinstance(raw, list) and "__back__" in raw):
+            if isinstance(raw, str) and raw.strip().casefold() in BACK_WORDS:
+                return True
+            if isinstance(raw, list) and ("__back__" in raw or "__blank__" in raw):
                 return True
             try:
-                engine.check_required(item, engine.coerce(item, None if raw in ("__blank__", ["__blank__"]) else raw))
+                engine.check_required(item, engine.coerce(item, raw))
             except engine.AnswerError as exc:
                 return str(exc)
             return True
@@ -189,6 +191,33 @@ class TerminalAsker:
         value = engine.coerce(item, answer)
         engine.check_required(item, value)
         return value
+
+
+class _interrupt_deferred:
+    """Hold Ctrl-C while an answer is being written, so the answer just given always reaches disk.
+
+    The context value is a list that is non-empty when Ctrl-C arrived meanwhile.
+    """
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.pending: list[int] = []
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.previous = signal.signal(signal.SIGINT, lambda signum, frame: self.pending.append(signum))
+            except (ValueError, OSError):
+                self.previous = None
+        return self.pending
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
 
 
 def _is_terminal() -> bool:
@@ -329,9 +358,13 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
             current = iv.item(history.pop())
             continue
         if before is _ABSENT or before != result:
-            pf.set(current.id, result)
+            with _interrupt_deferred() as pending:
+                pf.set(current.id, result)
             answers[current.id] = result
             saved.add(current.id)
+            if pending:
+                _stopped(Stop("interrupt"), len(saved), pf, shown, review, only)
+                return
         history.append(current.id)
         visited.add(current.id)
         current = _next(iv, answers, ifile, current, review=review, only=only, visited=visited)
