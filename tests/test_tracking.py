@@ -85,8 +85,8 @@ def test_status_text(run, sample):
     assert "7 calendar days, 5 business days" in out
     assert "after today up to and including the deadline day" in out
     core = next(ln for ln in lines if ln.strip().startswith("Core "))
-    assert "1/4" in core and "final 1, review 1, draft 1, skipped 0, unanswered 1; 10 words" in core
-    assert "[######======------......]" in core
+    assert "1/4" in core and "1 final, 1 review, 1 draft, 1 unanswered; 10 words" in core
+    assert "[#####=====-----.....]" in core
     assert "Core questions not final (3):" in out
     row = next(ln for ln in lines if ln.strip().startswith("def-b"))
     assert "Q7" in row and "review" in row

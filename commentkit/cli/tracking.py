@@ -71,10 +71,9 @@ def milestone_lines(report) -> list[str]:
 def _group_line(g, width: int) -> str:
     from commentkit import tracking
 
-    c = g.counts
-    return (f"  {_short(g.title, width):<{width}} {tracking.bar(g)} {g.done:>3}/{g.total:<3}  "
-            f"final {c['final']}, review {c['review']}, draft {c['draft']}, skipped {c['skipped']}, "
-            f"unanswered {c['unanswered']}; {g.words:,} words")
+    counts = ", ".join(f"{n} {state}" for state, n in g.counts.items() if n) or "no questions"
+    words = f"; {g.words:,} words" if g.words else ""
+    return f"  {_short(g.title, width):<{width}} {tracking.bar(g, 20)} {g.done:>3}/{g.total:<3} {counts}{words}"
 
 
 @click.command(epilog=CONVENTION)
@@ -126,7 +125,7 @@ def status(directory, as_json):
         out(_group_line(g, 12))
     out("")
     out("By section:")
-    width = min(44, max((len(g.title) for g in report.by_section), default=10))
+    width = min(36, max((len(g.title) for g in report.by_section), default=10))
     for g in report.by_section:
         out(_group_line(g, width))
     out("")
