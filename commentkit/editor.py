@@ -93,10 +93,12 @@ def run_editor(path: Path) -> int:
     def child_defaults():  # pragma: no cover - runs in the child
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
+    # preexec_fn exists on POSIX only; on Windows the console delivers Ctrl-C to the editor anyway.
+    extra = {"preexec_fn": child_defaults} if os.name == "posix" else {}
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         try:
-            proc = subprocess.run([*cmd, str(path)], preexec_fn=child_defaults)
+            proc = subprocess.run([*cmd, str(path)], **extra)
         except FileNotFoundError:
             raise UserError(f"editor not found: {cmd[0]!r} (check $VISUAL / $EDITOR)") from None
         except PermissionError:
