@@ -45,19 +45,94 @@ def read_text(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -
     return text
 
 
-def _yaml(typ: str):
-    from ruamel.yaml import YAML
+_INSTANCES: dict[str, Any] = {}
 
-    y = YAML(typ=typ, pure=False)
-    if typ == "rt":
-        y.preserve_quotes = True
-        y.width = 100
-        y.indent(mapping=2, sequence=4, offset=2)
+
+def _yaml(typ: str):
+    """A ruamel.yaml instance per mode, made once (making one costs about 1 ms)."""
+    y = _INSTANCES.get(typ)
+    if y is None:
+        from ruamel.yaml import YAML
+
+        y = YAML(typ=typ, pure=False)
+        if typ == "rt":
+            y.preserve_quotes = True
+            y.width = 100
+            y.indent(mapping=2, sequence=4, offset=2)
+        _INSTANCES[typ] = y
     return y
 
 
+_FAST: Any = None
+
+
+def _fast_loader():
+    """PyYAML's libyaml (C) safe loader, set to read like the YAML 1.2 core schema that
+    ruamel.yaml uses: only true/false are booleans, no sexagesimal or 0-prefixed octal integers,
+    1e5 is a number. Returns ``(yaml, Loader)``, or None when libyaml is not available."""
+    global _FAST
+    if _FAST is None:
+        try:
+            import re
+
+            import yaml
+            from yaml import CSafeLoader
+        except ImportError:
+            _FAST = False
+            return None
+
+        class Loader(CSafeLoader):  # type: ignore[misc,valid-type]
+            def construct_mapping(self, node, deep=False):
+                seen = set()
+                for key_node, _ in node.value:
+                    key = getattr(key_node, "value", None)
+                    if isinstance(key, str):
+                        if key in seen:  # ruamel.yaml reports it, with the line
+                            raise ValueError(f"duplicate key {key!r}")
+                        seen.add(key)
+                return super().construct_mapping(node, deep=deep)
+
+        drop = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+        Loader.yaml_implicit_resolvers = {
+            k: [(tag, rx) for tag, rx in v if tag not in drop] for k, v in CSafeLoader.yaml_implicit_resolvers.items()}
+        Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                     list("tTfF"))
+        Loader.add_implicit_resolver("tag:yaml.org,2002:int",
+                                     re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                                     list("-+0123456789"))
+        Loader.add_implicit_resolver(
+            "tag:yaml.org,2002:float",
+            re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+                       r"|\.(?:nan|NaN|NAN))$"),
+            list("-+0123456789."))
+
+        def construct_int(loader, node):
+            text = loader.construct_scalar(node)
+            based = text.lstrip("+-")[:2] in ("0x", "0o")
+            return int(text, 0) if based else int(text, 10)  # YAML 1.2: 012 is twelve
+
+        Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+        _FAST = (yaml, Loader)
+    return _FAST or None
+
+
 def parse_yaml(text: str, path: Path | None = None) -> Any:
-    """Parse YAML text into plain Python objects; syntax errors carry the line."""
+    """Parse YAML text into plain Python objects; syntax errors carry the line.
+
+    libyaml's C parser reads (fast: commands that read a whole project start quickly); anything
+    it does not take goes to ruamel.yaml, which gives the error with its line.
+    """
+    fast = _fast_loader()
+    if fast:
+        yaml, loader = fast
+        try:
+            return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        except Exception:
+            pass
+    return _parse_ruamel(text, path)
+
+
+def _parse_ruamel(text: str, path: Path | None = None) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
