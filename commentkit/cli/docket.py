@@ -213,3 +213,209 @@ def import_(file, meta, out, update_dir, published, docket_id, force, dry_run, a
         return
     do_import(result, out=out, source_label=Path(file).name, sources=sources, force=force, dry_run=dry_run,
               as_json=as_json)
+
+
+def api_options(f):
+    """--api-url, --timeout and --retries for the commands that ask the Federal Register API."""
+    f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                     help="Retries after a time-out, connection error or server error (with back-off).")(f)
+    f = click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True, metavar="SECONDS",
+                     help="Give up on a request after this long.")(f)
+    f = click.option("--api-url", metavar="URL",
+                     help="Federal Register API base URL (default: $COMMENTKIT_FR_API or "
+                          "https://www.federalregister.gov/api/v1).")(f)
+    return f
+
+
+def make_client(api_url, timeout, retries, quiet: bool = False):
+    from commentkit.frfetch import Client
+
+    return Client(api_url, timeout=timeout, retries=retries, show_progress=not quiet)
+
+
+def _installed_by_number(number: str):
+    from commentkit import packs
+
+    for ref in packs.installed():
+        try:
+            pack = packs.load_path(ref.path, ref.source)
+        except Exception:  # a broken pack elsewhere must not stop a fetch
+            continue
+        if pack.docket.federal_register.document_number == number:
+            return ref
+    return None
+
+
+def _parse_download(raw: bytes, number: str, url: str):
+    from commentkit import frimport
+    from commentkit.errors import UserError
+
+    try:
+        return frimport.parse_xml(raw, f"{number}.xml")
+    except UserError as exc:
+        raise UserError(f"{exc.format()} (downloaded from {url})") from None
+
+
+@docket.command("fetch")
+@click.argument("number")
+@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write the pack into DIR instead of installing it in your user docket folder.")
+@click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
+@click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
+@api_options
+@json_option
+def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
+    """Download a Federal Register document by its number and install it as a docket pack.
+
+    NUMBER is the FR document number printed as "FR Doc. NUMBER" at the end of the notice (also
+    in its federalregister.gov address). commentkit asks the Federal Register's public API for the
+    document's metadata, downloads its full-text XML, imports it (as 'docket import' does) and
+    installs the pack in your user docket folder, where 'commentkit dockets' lists it and
+    'commentkit init --docket' finds it. Nothing is installed unless the whole import succeeds.
+
+    \b
+    Examples:
+      commentkit docket fetch 2024-13923
+      commentkit docket fetch 2024-13923 --api-url https://fr-mirror.example.org/api/v1
+    """
+    from commentkit import frfetch, frimport
+    from commentkit.errors import UserError
+
+    number = frfetch.check_number(number)
+    ref = _installed_by_number(number)
+    if ref is not None and not force and not out:
+        raise UserError(f"FR Doc. {number} is already installed as {ref.docket_id} ({ref.source}); refresh it with "
+                        f"'commentkit docket update {ref.docket_id} --fetch'")
+    if docket_id and not frimport.REGS_DOCKET.fullmatch(docket_id):
+        raise UserError(f"--docket-id {docket_id!r} does not look like a regulations.gov docket ID")
+    with make_client(api_url, timeout, retries, quiet=as_json) as client:
+        meta, raw_json, raw_xml, xml_url = frfetch.fetch_document(client, number)
+    notice = _parse_download(raw_xml, number, xml_url)
+    result = frimport.build(notice, meta, frimport.Overrides(docket_id=docket_id),
+                            source_label=f"the Federal Register API (FR Doc. {number})")
+    result.docket.origin = "fetched"
+    do_import(result, out=out, source_label=f"the Federal Register API and full-text XML of FR Doc. {number}",
+              sources={f"{number}.json": raw_json, f"{number}.xml": raw_xml}, force=force, dry_run=False,
+              as_json=as_json)
+
+
+@docket.command("update")
+@click.argument("docket_id", metavar="ID")
+@click.option("--fetch", "do_fetch", is_flag=True, help="Fetch the official text from the Federal Register API.")
+@click.option("--yes", "-y", is_flag=True, help="Write without asking (for scripts).")
+@click.option("--dry-run", is_flag=True, help="Show the changes; write nothing.")
+@api_options
+@json_option
+def update(docket_id, do_fetch, yes, dry_run, api_url, timeout, retries, as_json):
+    """Replace a pack's summary wordings with the notice's official questions.
+
+    Fetches the pack's Federal Register document (its FR Doc. number is in docket.yaml), matches
+    each official question to the summary it replaces (agency number, then your
+    official-map.yaml, then text similarity), shows the changes and asks before writing. Each
+    matched question keeps its id, title, tags and relevance rules, so answers already written
+    stay attached. A shipped pack is not modified: the updated pack is installed in your user
+    docket folder and takes its place. Previous files are kept in the pack's .backups/ folder.
+
+    \b
+    Examples:
+      commentkit docket update TREAS-DO-2023-0009 --fetch
+      commentkit docket update TREAS-DO-2023-0009 --fetch --dry-run
+      commentkit docket update TREAS-DO-2023-0009 --fetch --yes --json
+    """
+    from commentkit import frfetch, frimport, packs
+    from commentkit.errors import UserError
+
+    if not do_fetch:
+        raise UserError("say where the official text comes from: --fetch (from the Federal Register API), or use "
+                        "'commentkit docket import FILE --update DIR' with a file you downloaded")
+    ref = packs.find(docket_id)
+    pack = packs.load_path(ref.path, ref.source)
+    number = pack.docket.federal_register.document_number
+    with make_client(api_url, timeout, retries, quiet=as_json) as client:
+        meta, raw_json, raw_xml, xml_url = frfetch.fetch_document(client, number)
+    notice = _parse_download(raw_xml, number, xml_url)
+    result = frimport.build(notice, meta, source_label=f"FR Doc. {number}")
+    do_update(pack, ref.source, result, source_label=f"the Federal Register (FR Doc. {number}, full-text XML)",
+              sources={f"{number}.json": raw_json, f"{number}.xml": raw_xml}, origin="fetched", dry_run=dry_run,
+              yes=yes, ask=True, as_json=as_json)
+
+
+RECENTLY_CLOSED_DAYS = 90
+"""``dockets --check-updates`` also asks about periods closed this recently (reopenings happen)."""
+
+
+def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -> None:
+    """For each open or recently closed pack, ask the API whether ``comments_close_on`` moved."""
+    import datetime as dt
+
+    from commentkit import clock, frfetch, frimport, packs, packwrite
+    from commentkit.errors import UserError
+
+    rows = []
+    client = None
+    try:
+        for ref in packs.installed():
+            pack = packs.load_path(ref.path, ref.source)
+            d = pack.docket
+            number = d.federal_register.document_number
+            row = {"docket": d.id, "source": ref.source, "document_number": number,
+                   "deadline": d.deadline.date.isoformat(), "status": "", "new_deadline": None, "accepted": False}
+            rows.append(row)
+            closed_for = (now - d.deadline.instant()).days
+            if closed_for > RECENTLY_CLOSED_DAYS:
+                row["status"] = f"not checked: closed more than {RECENTLY_CLOSED_DAYS} days ago"
+                continue
+            if client is None:
+                client = make_client(api_url, timeout, retries, quiet=True)
+            url = client.document_url(number)
+            try:
+                fetched = client.get(url, what=f"FR Doc. {number}")
+            except frfetch.NotFoundError:
+                row["status"] = f"unknown to the Federal Register API ({url})"
+                continue
+            meta = frimport.parse_api_json(fetched.content, f"{number}.json")
+            new = meta.comments_close_on
+            if new is None:
+                row["status"] = "the API gives no comment deadline"
+            elif new == d.deadline.date:
+                row["status"] = "unchanged"
+            else:
+                row["status"] = "moved"
+                row["new_deadline"] = new.isoformat()
+                row["_ref"] = ref
+                row["_why"] = (f"Federal Register API comments_close_on {new.isoformat()} (checked "
+                               f"{clock.today().isoformat()}; was {d.deadline.date.isoformat()}): an extension or "
+                               f"reopening; confirm it in the Federal Register. Previously: {d.deadline.source or '-'}")
+    finally:
+        if client is not None:
+            client.close()
+
+    for row in rows:
+        if row["status"] != "moved":
+            continue
+        accept = yes
+        if not yes and not as_json:
+            click.echo(f"{row['docket']}: the comment deadline moved from {row['deadline']} to {row['new_deadline']} "
+                       f"(Federal Register API; an extension or reopening).")
+            try:
+                accept = click.confirm(f"Update the pack's deadline to {row['new_deadline']}?", default=False)
+            except click.Abort:
+                raise UserError("no answer (input closed); nothing was changed. Re-run with --yes to accept") from None
+        if accept:
+            dest = packwrite.set_deadline(row["_ref"].path, row["_ref"].source,
+                                          dt.date.fromisoformat(row["new_deadline"]), row["_why"])
+            row["accepted"] = True
+            row["pack"] = str(dest)
+    for row in rows:
+        row.pop("_ref", None)
+        row.pop("_why", None)
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        line = f"{row['docket']}  FR Doc. {row['document_number']}  due {row['deadline']}: {row['status']}"
+        if row["status"] == "moved":
+            line += f" -> {row['new_deadline']}"
+            line += (f"; pack updated ({row['pack']}). 'commentkit status' now shows the new deadline and "
+                     f"milestones" if row["accepted"] else "; not changed (re-run with --yes to accept)")
+        click.echo(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from commentkit.cli.common import echo_json, json_option, today_option
+from commentkit.cli.docket import api_options
 
 
 def period_state(docket, now) -> str:
@@ -14,7 +15,12 @@ def period_state(docket, now) -> str:
 @click.command()
 @json_option
 @today_option
-def dockets(as_json: bool):
+@click.option("--check-updates", is_flag=True,
+              help="Ask the Federal Register API whether the deadline of each open or recently closed docket moved "
+                   "(extension, reopening); offers to update the pack.")
+@click.option("--yes", "-y", is_flag=True, help="With --check-updates: accept moved deadlines without asking.")
+@api_options
+def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, retries):
     """List installed docket packs with their comment deadline and whether the period is open.
 
     Packs shipped with commentkit and packs you fetched or imported are listed together; the
@@ -24,10 +30,16 @@ def dockets(as_json: bool):
     Example:
       commentkit dockets
       commentkit dockets --json
+      commentkit dockets --check-updates
     """
     from commentkit import clock, packs
 
     now = clock.now()
+    if check_updates:
+        from commentkit.cli.docket import check_updates as run_check
+
+        run_check(now, as_json=as_json, yes=yes, api_url=api_url, timeout=timeout, retries=retries)
+        return
     rows = []
     for ref in packs.installed():
         pack = packs.load_path(ref.path, ref.source)
