@@ -341,9 +341,14 @@ def build_letter(project, draft: bool = False, version: str = "plain", date: dt.
         raise UserError(f"unknown version {version!r} (use one of: {', '.join(VERSIONS)})")
     date = letter_date(date)
     ctx, warnings, included, omitted = build_context(project, draft, version, date)
+    letter_name, box_name = LETTER_TEMPLATE, COMMENT_BOX_TEMPLATE
+    if project.file.member is not None:  # a trade association member's sign-on letter (docs/association.md)
+        from commentkit.members_letter import sign_on
+
+        letter_name, box_name, ctx["member"] = sign_on(project)
     templates = templates or TemplateSet(template_dirs(project))
-    blocks, footnotes = render_template(project, templates, LETTER_TEMPLATE, ctx, included)
-    box_blocks, box_notes = render_template(project, templates, COMMENT_BOX_TEMPLATE, ctx, included)
+    blocks, footnotes = render_template(project, templates, letter_name, ctx, included)
+    box_blocks, box_notes = render_template(project, templates, box_name, ctx, included)
 
     docket = project.pack.docket
     name = ctx["commenter"]["name"]

@@ -10,21 +10,38 @@ import click
 @click.option("--docket", "-d", metavar="ID", help="Docket id (see 'commentkit dockets').")
 @click.option("--commenter", "-c", metavar="NAME", help="Organisation or person submitting the comment.")
 @click.option("--owner", metavar="NAME", help="Default owner recorded on answers.")
-def init(directory, docket, commenter, owner):
+@click.option("--from-template", "from_template", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Start a member project from a trade association's member template.")
+@click.option("--member-id", metavar="ID", help="With --from-template: your id on the association's roster.")
+def init(directory, docket, commenter, owner, from_template, member_id):
     """Create a comment project in DIRECTORY.
 
     The folder gets a commented project file (commentkit.yaml), answers/ for one Markdown file
     per question and general/ for the executive summary and other general sections.
 
     \b
-    Example:
+    Examples:
       commentkit init acme-comment --docket TREAS-DO-2023-0009 --commenter "Acme Corp."
+      commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
     """
     from pathlib import Path
 
     from commentkit.errors import UserError
     from commentkit.project import create
 
+    if from_template:
+        from commentkit import members_project
+
+        if not commenter:
+            raise UserError("--commenter is required (your company's name, as the association should list it)")
+        proj, tpl = members_project.create(Path(directory), Path(from_template), commenter, owner, member_id, docket)
+        click.echo(f"Created member project {directory} answering {tpl.association.name}'s template "
+                   f"{tpl.label} ({len(tpl.questions)} questions).")
+        click.echo(f"Your due date: {tpl.member_due} (agency deadline {tpl.docket.deadline:%Y-%m-%d}). "
+                   f"Read {Path(directory) / 'MEMBER-GUIDE.md'}, then: commentkit interview {directory}")
+        return
+    if member_id:
+        raise UserError("--member-id is only used with --from-template")
     if not docket:
         raise UserError("--docket is required (see 'commentkit dockets')")
     if not commenter:

@@ -106,13 +106,20 @@ def status(directory, as_json):
 
     proj = open_project(directory)
     report = _report(proj)
+    from commentkit import members_project  # a trade association member's due date (docs/association.md)
+
     if as_json:
-        echo_json(report.as_dict())
+        data = report.as_dict()
+        if proj.file.member is not None:
+            data["member_due"] = members_project.due_json(proj)
+        echo_json(data)
         return
     out = click.echo
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
+        out(line)
+    for line in members_project.due_lines(proj):
         out(line)
     t = report.totals
     out("")

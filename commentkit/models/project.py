@@ -66,6 +66,17 @@ class BuildSettings(Strict):
     templates: str | None = Field("templates", description="Folder of template overrides, relative to the project")
 
 
+class MemberLink(Strict):
+    """``member:`` block: this project is a member's response to a trade association's template."""
+
+    association: str = Field(min_length=1, description="The association whose comments the member joins")
+    template: str = Field(min_length=1, description="Template id")
+    version: int = Field(ge=1, description="Template version")
+    due: dt.date = Field(description="The association's member due date (earlier than the agency's)")
+    member_id: str | None = Field(None, description="The member's id on the association's roster, if given")
+    submitted: dt.datetime | None = Field(None, description="When the response was sent (set by export-response)")
+
+
 class ProjectFile(Strict):
     """``commentkit.yaml``."""
 
@@ -75,6 +86,7 @@ class ProjectFile(Strict):
     owner: str | None = Field(None, description="Default owner of answers (a name or initials)")
     milestones: list[Milestone] = Field(default_factory=default_milestones)
     build: BuildSettings = Field(default_factory=BuildSettings)
+    member: MemberLink | None = Field(None, description="Set in member projects (init --from-template)")
 
 
 class AnswerMeta(Strict):

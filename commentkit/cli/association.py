@@ -1,0 +1,176 @@
+"""``commentkit template create``, ``commentkit collect`` and ``commentkit export-response``."""
+
+from __future__ import annotations
+
+import click
+
+from commentkit.cli.common import echo_json, json_option, project_dir, today_option
+
+
+@click.group()
+def template():
+    """Member templates of a trade association (see docs/association.md).
+
+    \b
+    Examples:
+      commentkit template create samples/association/assoc --out member-template.yaml
+      commentkit template show member-template.yaml
+    """
+
+
+@template.command("create")
+@project_dir
+@click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="The file to write (one file to e-mail to members).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "docx"]), default=None,
+              help="yaml: for members who use commentkit; docx: a fillable Word form. "
+                   "Default: from the --out extension.")
+def create(directory, out, fmt):
+    """Write the member template of the association project DIR.
+
+    The association's settings come from association.yaml beside commentkit.yaml: positions
+    (locked or editable), member prompts, required questionnaire items, the member due date.
+
+    \b
+    Examples:
+      commentkit template create assoc --out assoc-member-template.yaml
+      commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
+    """
+    from pathlib import Path
+
+    from commentkit import association, association_template, storage
+    from commentkit.errors import UserError
+    from commentkit.project import Project
+
+    proj = Project.open(directory)
+    settings = association.load(proj.root, proj.pack)
+    out_path = Path(out)
+    fmt = fmt or ("docx" if out_path.suffix.lower() == ".docx" else "yaml")
+    tpl = association_template.build(proj, settings)
+    if fmt == "docx":
+        from commentkit import memberform
+
+        data = memberform.write(tpl)
+    else:
+        if out_path.suffix.lower() == ".docx":
+            raise UserError("--format yaml cannot be written to a .docx file name", out_path)
+        data = association_template.render(tpl, out_path.name).encode("utf-8")
+    storage.atomic_write(out_path, data)
+    locked = sum(1 for q in tpl.questions if q.locked)
+    click.echo(f"Wrote {out_path}: template {tpl.label} for {tpl.association.name}, {len(tpl.questions)} "
+               f"question(s) ({locked} locked position(s)), {len(tpl.required_items)} required item(s), "
+               f"member due date {tpl.member_due}.")
+
+
+@template.command("show")
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+def show(file, as_json):
+    """Check a member template file and summarise what it asks.
+
+    \b
+    Example:
+      commentkit template show assoc-member-template.yaml
+    """
+    from pathlib import Path
+
+    from commentkit import association_template
+
+    tpl = association_template.load(Path(file))
+    if as_json:
+        echo_json(tpl.model_dump(mode="json", exclude={"templates", "reference_docx"}))
+        return
+    d = tpl.docket
+    click.echo(f"{tpl.association.name}: template {tpl.label} (checksum verified)")
+    click.echo(f"Docket {d.docket_id or d.id} ({d.citation}); agency deadline {d.deadline:%Y-%m-%d %H:%M} "
+               f"{d.deadline_zone}; member due date {tpl.member_due}")
+    for q in tpl.questions:
+        what = []
+        if q.position:
+            what.append("locked position" if q.locked else "editable position")
+        if q.prompt:
+            what.append("prompt")
+        click.echo(f"  {q.id:<14} {q.heading}  [{', '.join(what)}]")
+    if tpl.required_items:
+        click.echo(f"Required questionnaire items: {', '.join(tpl.required_items)}")
+
+
+@click.command()
+@click.argument("assoc_dir", type=click.Path(file_okay=False), metavar="ASSOC_DIR")
+@click.argument("members", nargs=-1, required=True, type=click.Path(), metavar="MEMBER_FILES_OR_DIRS...")
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False), metavar="DIR",
+              help="Output folder (default: ASSOC_DIR/collected).")
+@click.option("--force", is_flag=True, help="Replace output files edited since the last run (backed up first).")
+@today_option
+@json_option
+def collect(assoc_dir, members, out, force, as_json):
+    """Collect member responses into a tracker, aggregates, a compilation and a consolidated draft.
+
+    MEMBER_FILES_OR_DIRS are member projects, exported responses (.yaml), returned Word forms
+    (.docx), or folders holding them. A malformed one is reported by name and skipped.
+
+    \b
+    Writes into ASSOC_DIR/collected/ (or --out):
+      tracker.md, tracker.csv   who responded, completeness, late, missing from the roster
+      aggregates.md             members per sector, activity, ... (small counts suppressed)
+      compilation.md            member input per question; disagreements flagged with a diff
+      consolidated/             the association's letter with member input: a project to build
+      collect.json              all of the above for scripts
+
+    \b
+    Example:
+      commentkit collect samples/association/assoc samples/association/members
+      commentkit build samples/association/assoc/collected/consolidated --draft
+    """
+    from pathlib import Path
+
+    from commentkit.members_output import collect as run
+
+    result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force)
+    summary = result.summary()
+    if as_json:
+        echo_json(summary)
+        return
+    t = result.tracker
+    line = f"{len(t.rows)} response(s)"
+    if t.roster_size is not None:
+        line += f" from a roster of {t.roster_size}; {len(t.missing)} missing"
+    line += f"; {len(t.late)} late; {len(result.collection.skipped)} skipped."
+    click.echo(line)
+    for s in result.collection.skipped:
+        click.echo(f"  skipped {s.source}: {s.reason}", err=True)
+    for r in t.rows:
+        for p in r.problems:
+            click.echo(f"  {r.name}: {p}", err=True)
+    for qc in result.compiled:
+        for e in qc.disagreements:
+            how = "changed the locked position" if e.changed_locked else "does not join the position"
+            who = e.member.name if e.label == e.member.name else f"{e.member.name} ({e.label})"
+            click.echo(f"  disagreement on {qc.question.id}: {who} {how}")
+    for rel in result.backed_up:
+        click.echo(f"  replaced edited file {rel} (previous version in {result.out_dir}/.commentkit/backups)")
+    click.echo(f"Wrote {result.out_dir}/: tracker.md, aggregates.md, compilation.md, consolidated/ "
+               f"(build it: commentkit build {result.out_dir / 'consolidated'} --draft)")
+
+
+@click.command("export-response")
+@project_dir
+@click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="The response file to write (send it to the association).")
+@today_option
+def export_response(directory, out):
+    """Export a member project's response as one file for the association.
+
+    \b
+    Example:
+      commentkit export-response acme-response --out acme-response.yaml
+    """
+    from pathlib import Path
+
+    from commentkit import members, storage
+    from commentkit.project import find_root
+
+    root = find_root(directory)
+    text = members.export(root)
+    storage.atomic_write(Path(out), text)
+    click.echo(f"Wrote {out}. Send it to the association; it can be read with 'commentkit collect'.")

@@ -1,0 +1,166 @@
+"""Fuzz the association loaders: mutated input gives a one-line UserError or a valid result,
+never another exception, and the input file is never modified (issue 9's rule for every loader)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commentkit.errors import UserError
+from tests.conftest import SAMPLES
+
+SAMPLE = SAMPLES / "association"
+FUZZ = settings(max_examples=1000, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+SPECIALS = [b":", b"-", b" ", b"\n", b"[", b"]", b"{", b"}", b"'", b'"', b"#", b"&a", b"*a", b"!!python/object:os.system",
+            b"\t", b"\x00", b"\xff", b"|", b">", b"? ", b"%YAML 1.1\n", b"~", b"null", b"true", b"1e999", b"<<: *a"]
+
+
+@st.composite
+def mutated(draw, original: bytes):
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "delete", "insert", "truncate", "duplicate"]))
+        if not data:
+            data.extend(draw(st.sampled_from(SPECIALS)))
+            continue
+        pos = draw(st.integers(0, len(data) - 1))
+        if kind == "flip":
+            data[pos] = draw(st.integers(0, 255))
+        elif kind == "delete":
+            del data[pos:pos + draw(st.integers(1, 40))]
+        elif kind == "insert":
+            data[pos:pos] = draw(st.sampled_from(SPECIALS))
+        elif kind == "truncate":
+            del data[pos:]
+        else:
+            end = min(len(data), pos + draw(st.integers(1, 200)))
+            data[pos:pos] = data[pos:end]
+    return bytes(data)
+
+
+def _check(loader, path: Path, raw: bytes):
+    path.write_bytes(raw)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        loader(path)
+    except UserError as exc:
+        text = exc.format()
+        assert "\n" not in text.strip() and "Traceback" not in text
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def _small_template_text(tmp: Path) -> str:
+    """A small but complete template (one locked position), for cheap parser runs."""
+    from commentkit import association_template
+
+    tpl = association_template.load(SAMPLE / "member-template.yaml")
+    small = tpl.model_copy(update={"questions": tpl.questions[1:2], "items": tpl.items[:1],
+                                   "required_items": [tpl.items[0].id]})
+    small.positions_checksum = association_template.positions_checksum(small.questions)
+    return association_template.render(small)
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    d = Path(tempfile.mkdtemp(prefix="ck-fuzz-"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_fuzz_template_file_as_received(workdir):
+    """Any change to a template file, however small, is refused before parsing (checksum)."""
+    from commentkit import association_template
+
+    raw = _small_template_text(workdir).encode()
+    path = workdir / "t.yaml"
+
+    @FUZZ
+    @given(mutated(raw))
+    def run(data):
+        _check(association_template.load, path, data)
+
+    run()
+
+
+def test_fuzz_template_parser_behind_a_valid_checksum(workdir):
+    """A hostile association can produce a sealed but malformed template: the parser still only
+    gives one-line errors."""
+    from commentkit import association_template
+
+    text = _small_template_text(workdir)
+    body = association_template.unseal(text, Path("x"), "t").encode()
+    path = workdir / "sealed.yaml"
+
+    @FUZZ
+    @given(mutated(body))
+    def run(data):
+        _check(association_template.load, path,
+               association_template.seal(data.decode("utf-8", "replace")).encode("utf-8"))
+
+    run()
+
+
+def test_fuzz_exported_response(workdir):
+    from commentkit import association_template, members
+
+    text = members.export(SAMPLE / "members" / "acme-semiconductor")
+    body = association_template.unseal(text, Path("x"), "r").encode()
+    path = workdir / "r.yaml"
+
+    @FUZZ
+    @given(mutated(body), st.booleans())
+    def run(data, reseal):
+        raw = association_template.seal(data.decode("utf-8", "replace")).encode() if reseal else data
+        _check(members.load_export, path, raw)
+
+    run()
+
+
+def test_fuzz_member_positions_profile_and_project_file(workdir):
+    from commentkit import members
+
+    src = SAMPLE / "members" / "corvid-quantum"
+    proj = workdir / "member"
+    shutil.copytree(src, proj, dirs_exist_ok=True)
+    originals = {name: (src / name).read_bytes() for name in ("positions.yaml", "profile.yaml", "commentkit.yaml")}
+    names = sorted(originals)
+
+    @FUZZ
+    @given(st.sampled_from(names), st.data())
+    def run(name, data):
+        for n, raw in originals.items():
+            (proj / n).write_bytes(raw)
+        mutated_bytes = data.draw(mutated(originals[name]))
+        _check(lambda p: members.load_project(proj), proj / name, mutated_bytes)
+
+    run()
+
+
+def test_fuzz_association_settings_and_roster(workdir):
+    from commentkit import association, packs
+    from commentkit.members_collect import load_roster
+
+    pack = packs.load("TREAS-DO-2023-0009")
+    assoc = workdir / "assoc"
+    assoc.mkdir(exist_ok=True)
+    settings_raw = (SAMPLE / "assoc" / "association.yaml").read_bytes()
+    roster_raw = (SAMPLE / "assoc" / "roster.csv").read_bytes()
+
+    @FUZZ
+    @given(st.booleans(), st.data())
+    def run(which, data):
+        if which:
+            _check(lambda p: association.load(assoc, pack), assoc / "association.yaml",
+                   data.draw(mutated(settings_raw)))
+        else:
+            _check(load_roster, assoc / "roster.csv", data.draw(mutated(roster_raw)))
+
+    run()
