@@ -95,7 +95,10 @@ def run_editor(path: Path) -> int:
 
     # preexec_fn exists on POSIX only; on Windows the console delivers Ctrl-C to the editor anyway.
     extra = {"preexec_fn": child_defaults} if os.name == "posix" else {}
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread (commentkit used as a library): leave signals alone
+        previous = None
     try:
         try:
             proc = subprocess.run([*cmd, str(path)], **extra)
@@ -104,5 +107,6 @@ def run_editor(path: Path) -> int:
         except PermissionError:
             raise UserError(f"cannot run the editor {cmd[0]!r}: permission denied") from None
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return proc.returncode

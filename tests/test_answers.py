@@ -283,3 +283,25 @@ def test_background_from_questionnaire_option(run, proj):
     assert read(proj, "background", "general").body.strip() == drafted
     res = run("answer", "def-a", proj, "--from-questionnaire")
     assert res.exit_code == 2 and "for the background section" in res.stderr
+
+
+def test_ctrl_c_in_the_editor_does_not_abort_commentkit(proj, tmp_path):
+    """The terminal sends Ctrl-C to the whole foreground group: commentkit must leave it to the
+    editor (vi uses it) and still save what the editor wrote."""
+    import os
+    import subprocess
+
+    script = tmp_path / "vi_like.py"
+    script.write_text(textwrap.dedent('''
+        import os, signal, sys, time
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # like vi
+        os.killpg(os.getpgrp(), signal.SIGINT)         # the user presses Ctrl-C
+        time.sleep(0.2)
+        with open(sys.argv[1], "a", encoding="utf-8") as fh:
+            fh.write("Written after Ctrl-C.")
+    '''), encoding="utf-8")
+    env = {**os.environ, "VISUAL": f"{sys.executable} {script}"}
+    out = subprocess.run([sys.executable, "-m", "commentkit", "answer", "def-a", str(proj), "--edit"],
+                         env=env, capture_output=True, text=True, start_new_session=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert read(proj).body.strip() == "Written after Ctrl-C."
