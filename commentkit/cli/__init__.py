@@ -50,14 +50,28 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx):
+        argv = [*(getattr(ctx, "_protected_args", None) or []), *ctx.args]
         try:
             return super().invoke(ctx)
         except UserError as exc:
             click.echo(f"Error: {exc.format()}", err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("\nInterrupted. Everything saved before this point is on disk.", err=True)
-            ctx.exit(130)
+        except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+            # Ctrl-C, or end of input at a prompt: every write is atomic, so what was saved is whole
+            what = "Interrupted" if isinstance(exc, KeyboardInterrupt) else "Stopped (no answer at a prompt)"
+            click.echo(f"\n{what}. Everything saved before this point is on disk; nothing was half-written. "
+                       f"To continue, run the command again: {_shown(argv)}", err=True)
+            ctx.exit(130 if isinstance(exc, KeyboardInterrupt) else 1)
+        except OSError as exc:  # disk full, permission denied, ...: the environment, not a bug
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}; nothing was half-written", err=True)
+            ctx.exit(2)
+
+
+def _shown(argv: list[str]) -> str:
+    import shlex
+
+    return "commentkit " + " ".join(shlex.quote(a) for a in argv)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
