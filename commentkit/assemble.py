@@ -109,7 +109,7 @@ def _labels(project) -> dict[str, Any]:
 def question_intro(q, pack) -> str:
     """How the letter introduces a question: the agency's words, or a summary marked as one."""
     label = _DOC_LABEL.get(pack.docket.document_type, "notice")
-    cite = pack.cite(q)
+    cite = pack.cite(q).replace(" FR ", "\N{NO-BREAK SPACE}FR\N{NO-BREAK SPACE}")
     text = " ".join(q.text.split())
     if q.wording == "official":
         return f"The {label} asks ({cite}):"

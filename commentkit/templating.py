@@ -36,13 +36,20 @@ MAX_NUMBER = 10_000_000
 MAX_TEMPLATE_BYTES = 1_000_000
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
-_LINE_START = re.compile(r"(?m)^(\s*)([-+:=>]|\d+[.)])")
+_LINE_START = re.compile(r"(?m)^(\s*)([-+:=>]|\d+(?=[.)]))")
 
 
 def md_escape(value: str) -> str:
     """Escape text so Markdown shows it literally."""
     value = _MD_SPECIAL.sub(r"\\\1", value)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
+    return _LINE_START.sub(_escape_line_start, value)
+
+
+def _escape_line_start(m: re.Match) -> str:
+    lead, mark = m.group(1), m.group(2)
+    if mark[0].isdigit():  # "1." starts a list: escape the dot instead ("1\.")
+        return lead + mark + "\\"
+    return lead + "\\" + mark
 
 
 class TemplateLimit(Exception):
@@ -99,10 +106,35 @@ def _environment(loader):
               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
     for name in ("namespace", "lipsum", "cycler", "joiner"):
         env.globals.pop(name, None)
+    env.globals["range"] = _CountedRange
     for name, fn in list(env.filters.items()):
         env.filters[name] = _guarded_filter(fn)
     env.filters.update(_FILTERS)
     return env
+
+
+MAX_ITERATIONS = 2_000_000
+_budget = {"left": MAX_ITERATIONS}
+
+
+class _CountedRange:
+    """``range`` for templates: every step spends from one budget per render, so nested loops
+    that would run for hours are stopped at the loop's own line."""
+
+    def __init__(self, *args):
+        for a in args:
+            _check_number(a)
+        self._r = range(*args)
+
+    def __len__(self):
+        return len(self._r)
+
+    def __iter__(self):
+        for i in self._r:
+            _budget["left"] -= 1
+            if _budget["left"] < 0:
+                raise TemplateLimit(f"loops ran more than {MAX_ITERATIONS:,} steps; stopped")
+            yield i
 
 
 def _guarded_filter(fn):
@@ -212,22 +244,28 @@ class TemplateSet:
         from jinja2.exceptions import SecurityError, UndefinedError
 
         try:
+            _budget["left"] = MAX_ITERATIONS
             with _time_limit(MAX_SECONDS):
                 tpl = self.env.get_template(name)
                 parts: list[str] = []
                 size = 0
-                for chunk in tpl.generate(context):
+                gen = tpl.generate(context)
+                for chunk in gen:
                     size += len(chunk)
                     if size > MAX_OUTPUT:
-                        raise TemplateLimit(f"output exceeds {MAX_OUTPUT:,} characters; stopped")
+                        where, line = _suspended_at(gen) or (self.origin(name), None)
+                        gen.close()
+                        raise UserError(f"refused (limit): output exceeds {MAX_OUTPUT:,} characters; stopped",
+                                        where, line)
                     parts.append(chunk)
                 return "".join(parts)
         except TemplateSyntaxError as exc:
             path = Path(exc.filename) if exc.filename else self.origin(exc.name or name)
             raise UserError(f"template syntax error: {exc.message}", path, exc.lineno) from None
         except TemplateNotFound as exc:
+            where, line = self._location(exc, name)
             raise UserError(f"template not found: {exc.name} (searched {', '.join(map(str, self.dirs))})",
-                            self.origin(name)) from None
+                            where, line) from None
         except (SecurityError, UndefinedError, TemplateLimit, TemplateError, RecursionError, MemoryError,
                 TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError,
                 OverflowError, _Timeout) as exc:
@@ -250,6 +288,27 @@ class TemplateSet:
                 found = (Path(fn), tb.tb_lineno)
             tb = tb.tb_next
         return found or (self.origin(name), None)
+
+
+def _suspended_at(gen) -> tuple[Path, int | None] | None:
+    """Template file and line where a suspended render generator (and its includes) stands."""
+    try:
+        g = gen
+        for _ in range(100):
+            f = g.gi_frame
+            if f is None:
+                break
+            inner = g.gi_yieldfrom or f.f_locals.get("gen")
+            if inner is None or getattr(inner, "gi_frame", None) is None:
+                break
+            g = inner
+        f = g.gi_frame
+        t = f.f_globals.get("__jinja_template__") if f is not None else None
+        if t is None or not t.filename:
+            return None
+        return Path(t.filename), t.get_corresponding_lineno(f.f_lineno)
+    except Exception:  # best effort: only used to point at the line
+        return None
 
 
 class _Timeout(Exception):

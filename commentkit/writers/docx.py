@@ -108,6 +108,8 @@ _TABLE_GRID_PR = ('<w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space
 
 def _clean(text: str) -> str:
     """Text Word can hold: XML-illegal control characters dropped (tabs and newlines kept)."""
+    if "\x0b" in text or "\x0c" in text:  # vertical tab and form feed separate words: keep a space
+        text = text.replace("\x0b", " ").replace("\x0c", " ")
     return _BAD_XML.sub("", text)
 
 
@@ -210,8 +212,8 @@ def _ensure_styles(d) -> dict[str, str]:
 _BUILTIN = {"Normal", "Title", "Subtitle", "Quote", "List Paragraph", "List Bullet", "List Number", "Header",
             "Footer", "Footnote Text", "Footnote Reference", "Hyperlink", "Table Grid",
             *[f"Heading {n}" for n in range(1, 7)]}
-_LOWER = {f"Heading {n}" for n in range(1, 7)} | {"Header", "Footer", "Footnote Text", "Footnote Reference",
-                                                   "List Paragraph", "List Bullet", "List Number"}
+_LOWER = {f"Heading {n}" for n in range(1, 7)} | {"Header", "Footer", "Footnote Text", "Footnote Reference"}
+"""Built-in styles whose stored name Word writes in lower case (python-docx shows 'Heading 1' for 'heading 1')."""
 
 
 # ---- numbering -----------------------------------------------------------------------------
@@ -435,9 +437,22 @@ class _BodyWriter:
                 self.parts.append(end)
 
     def table(self, t: Table) -> None:
+        from commentkit.document import plain_text
+
         ncols = max([len(t.header)] + [len(r) for r in t.rows] + [1])
-        width = 9360 // ncols
-        grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in range(ncols))
+        # column widths in proportion to their longest text (bounded), filling the text width
+        longest = [6] * ncols
+        word = [4] * ncols
+        for row in ([t.header] if t.header else []) + t.rows:
+            for ci, cell in enumerate(row[:ncols]):
+                text = plain_text(cell)
+                longest[ci] = max(longest[ci], min(48, len(text)))
+                word[ci] = max([word[ci]] + [min(30, len(w)) for w in text.split()])
+        minimum = [w * 115 + 260 for w in word]  # about 10-point characters plus cell margins
+        spare = max(0, 9360 - sum(minimum))
+        total = sum(longest)
+        widths = [m + spare * n // total for m, n in zip(minimum, longest)]
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         rows = []
         for ri, row in enumerate(([t.header] if t.header else []) + t.rows):
             head = ri == 0 and bool(t.header)
@@ -448,7 +463,7 @@ class _BodyWriter:
                     inl = [x.styled(bold=True) if isinstance(x, Run) else x for x in inl]
                 starts = "".join(self.pending_starts)
                 self.pending_starts.clear()
-                cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr>'
+                cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[ci]}" w:type="dxa"/></w:tcPr><w:p><w:pPr>'
                              f'<w:pStyle w:val="{self.sid("Table Text")}"/></w:pPr>{starts}{self.runs(inl)}'
                              f'</w:p></w:tc>')
             trpr = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if head else "<w:trPr><w:cantSplit/></w:trPr>"

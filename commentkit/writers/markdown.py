@@ -89,8 +89,14 @@ def inlines_to_markdown(inlines, version: str = "plain", footnote_label=None) ->
     if in_bci:
         out.append("[[/BCI]]")
     text = "".join(out)
-    return _LEAD.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2).startswith(":") else
-                     m.group(1) + "\\" + m.group(2), text, count=1)
+    return _LEAD.sub(_escape_lead, text, count=1)
+
+
+def _escape_lead(m: re.Match) -> str:
+    lead, mark = m.group(1), m.group(2)
+    if mark[0].isdigit():  # "1." would start a list: escape the dot
+        return lead + mark[:-1] + "\\" + mark[-1]
+    return lead + "\\" + mark
 
 
 def blocks_to_markdown(blocks, version: str = "plain", footnote_label=None, indent: str = "") -> str:
