@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "questions": ("commentkit.cli.questions:questions", "List a docket's questions."),
     "show": ("commentkit.cli.questions:show", "Show one question in full, with its citation."),
     "init": ("commentkit.cli.init:init", "Create a comment project folder."),
+    "build": ("commentkit.cli.build:build", "Build the comment letter: Word, Markdown and comment-box text."),
     "template": ("commentkit.cli.association:template", "Trade associations: create or check a member template."),
     "collect": ("commentkit.cli.association:collect", "Trade associations: collect member responses into a draft."),
     "export-response": ("commentkit.cli.association:export_response", "Members: export your response as one file."),
