@@ -33,6 +33,13 @@ _INVESTOR_PHRASES = {
     "asset_manager": "an asset manager",
 }
 
+_PRACTICE_PHRASES = {
+    "export_controls": "export controls (EAR/ITAR)",
+    "cfius": "CFIUS filings",
+    "sanctions": "sanctions screening (OFAC)",
+    "investment_diligence": "a written investment due diligence process",
+}
+
 _SECTOR_ACTIVITIES = {"semiconductors": "semi_activities", "quantum": "quantum_activities", "ai": "ai_activities"}
 
 
@@ -59,23 +66,24 @@ def background_markdown(pack, profile: dict[str, Any], commenter_name: str) -> s
 
     paras: list[str] = []
     kind = answers.get("commenter_type")
-    subject = name
     if kind == "law_firm":
         client = answers.get("client_description")
         paras.append(f"{name} submits these comments on behalf of "
                      f"{_md(_lower_first(client)) if client else 'a client'}.")
-        subject = "The client"
+        who = _Subject("the client")
     else:
         first = _who(kind, name, [_INVESTOR_PHRASES.get(k, _lower_first(label("investor_kinds", k)))
                                   for k in answers.get("investor_kinds") or []])
         if first:
             paras.append(first)
-    possessive = "the client's" if subject == "The client" else f"{subject}\N{RIGHT SINGLE QUOTATION MARK}s"
+        who = _Subject(name)
+    # exposure: an association answers for its members
+    exposed = _Subject(f"{name}'s members", plural=True) if kind == "trade_association" else who
 
     us = answers.get("us_person")
     if us is not None:
-        who = subject if not paras or subject == "The client" or kind == "individual" else "It"
-        paras.append(f"{who} {'is' if us else 'is not'} a U.S. person as the ANPRM describes that term.")
+        pronoun = "It" if paras and kind in ("company", "investor", "trade_association", "other") else who.cap
+        paras.append(f"{pronoun} {'is' if us else 'is not'} a U.S. person as the ANPRM describes that term.")
     _join_first_two(paras)
     if answers.get("interest_statement"):
         paras.append(_md(answers["interest_statement"]))
@@ -89,45 +97,51 @@ def background_markdown(pack, profile: dict[str, Any], commenter_name: str) -> s
             if acts:
                 text += f" (specifically, {_and(acts)})"
             parts.append(text)
-        activity = "investments" if kind in ("investor",) else "activities"
-        paras.append(f"{_cap(possessive)} {activity} involve the following categories of technology "
+        activity = "investments" if kind == "investor" else "activities"
+        paras.append(f"The {activity} of {exposed.plain} involve the following categories of technology "
                      f"identified in the ANPRM: {_and(parts, sep=';')}.")
     elif answers.get("sectors") == ["none"]:
-        paras.append(f"{subject} is not itself active in the categories of technology identified in the "
-                     f"ANPRM (semiconductors and microelectronics, quantum information technologies, and "
-                     f"artificial intelligence); its interest is in the design of the program.")
+        paras.append(f"{exposed.cap} {exposed.verb('is', 'are')} not active in the categories of technology "
+                     f"identified in the ANPRM (semiconductors and microelectronics, quantum information "
+                     f"technologies, and artificial intelligence); {exposed.their} interest is in the design "
+                     f"of the program.")
 
     countries = answers.get("coc_countries") or []
     if countries == ["none"]:
-        paras.append(f"{subject} reports no business or investment links with a country of concern.")
+        paras.append(f"{exposed.cap} {exposed.verb('has', 'have')} no business or investment links with a "
+                     f"country of concern.")
     elif countries:
         names = _and([_country(label("coc_countries", c)) for c in countries])
         links = labels("coc_links")
         if links:
-            paras.append(f"{_cap(possessive)} links with {names} include {_and(links, sep=';')}.")
+            paras.append(f"{exposed.cap} {exposed.verb('has', 'have')} links with {names}, in the form of "
+                         f"{_and(links, sep=';')}.")
         else:
-            paras.append(f"{subject} has business or investment links with {names}.")
+            paras.append(f"{exposed.cap} {exposed.verb('has', 'have')} business or investment links with {names}.")
 
     tx = labels("transaction_types")
     if tx:
-        text = (f"In transactions involving these countries or technologies, {_lower_subject(subject)} "
-                f"engages in, or plans, {_and(tx, sep=';')}.")
+        text = (f"In transactions involving these countries or technologies, {exposed.plain} "
+                f"{exposed.verb('engages', 'engage')} in, or {exposed.verb('plans', 'plan')}, {_and(tx, sep=';')}.")
         n = answers.get("annual_transactions")
         size = answers.get("typical_size")
         if n is not None:
             count = f"{n:,}" if isinstance(n, int) else str(n)
-            text += f" It undertakes roughly {count} such transaction{'' if n == 1 else 's'} a year"
+            text += (f" {exposed.pronoun} {exposed.verb('undertakes', 'undertake')} roughly {count} such "
+                     f"transaction{'' if n == 1 else 's'} a year")
             text += f", typically {_lower_first(label('typical_size', size))} in size." if size else "."
         elif size:
             text += f" A typical transaction is {_lower_first(label('typical_size', size))} in size."
         paras.append(text)
 
-    practices = labels("compliance_practices")
+    practices = [_PRACTICE_PHRASES.get(v, _lower_first(label("compliance_practices", v)))
+                 for v in answers.get("compliance_practices") or [] if v != "none"]
     if practices:
-        paras.append(f"{subject} currently maintains compliance programs covering {_and(practices, sep=';')}.")
+        paras.append(f"{exposed.cap} currently {exposed.verb('maintains', 'maintain')} compliance programs "
+                     f"covering {_and(practices, sep=';')}.")
     elif answers.get("compliance_practices") == ["none"]:
-        paras.append(f"{subject} does not currently maintain export-control, CFIUS, sanctions or investment "
-                     f"diligence programs.")
+        paras.append(f"{exposed.cap} {exposed.verb('does', 'do')} not currently maintain export-control, CFIUS, "
+                     f"sanctions or investment diligence programs.")
     if answers.get("diligence_description"):
         paras.append(_md(answers["diligence_description"]))
 
@@ -136,6 +150,29 @@ def background_markdown(pack, profile: dict[str, Any], commenter_name: str) -> s
         paras.append("\n".join(f"- {_md(it.prompt.rstrip('?:. '))}: {_md(engine.display(it, v))}"
                                for it, v in other))
     return "\n\n".join(p.strip() for p in paras if p.strip()) + ("\n" if paras else "")
+
+
+class _Subject:
+    """Who a sentence is about, with the verb forms and pronouns that go with it."""
+
+    def __init__(self, plain: str, plural: bool = False):
+        self.plain = plain
+        self.plural = plural
+
+    @property
+    def cap(self) -> str:
+        return _cap(self.plain)
+
+    @property
+    def pronoun(self) -> str:
+        return "They" if self.plural else "It"
+
+    @property
+    def their(self) -> str:
+        return "their" if self.plural else "its"
+
+    def verb(self, singular: str, plural: str) -> str:
+        return plural if self.plural else singular
 
 
 def _who(kind: str | None, name: str, investor: list[str]) -> str:
@@ -159,14 +196,14 @@ def _join_first_two(paras: list[str]) -> None:
 
 
 def _and(parts: list[str], sep: str | None = None) -> str:
-    """'a', 'a and b', 'a, b and c' (semicolons when a part holds a comma)."""
+    """'a', 'a and b', 'a, b, and c'; semicolons when a part holds a comma or an 'and' of its own."""
     parts = [p for p in parts if p]
     if sep is None or sep.strip() == ";":
-        sep = ";" if any("," in p for p in parts) else ","
+        sep = ";" if any("," in p or " and " in p for p in parts) else ","
     if len(parts) <= 1:
         return "".join(parts)
     if len(parts) == 2:
-        return f"{parts[0]} and {parts[1]}"
+        return f"{parts[0]}; and {parts[1]}" if sep == ";" else f"{parts[0]} and {parts[1]}"
     return f"{sep} ".join(parts[:-1]) + f"{sep} and {parts[-1]}"
 
 
@@ -174,17 +211,14 @@ def _lower_first(text: str) -> str:
     """'Advanced packaging' -> 'advanced packaging'; 'CFIUS filings', 'EDA' and 'U.S.' stay."""
     text = str(text).strip()
     first = text.split(" ", 1)[0]
-    if first and first[0].isupper() and (first[1:].islower() or first in ("A", "An")) and first.isalpha():
+    letters = first.replace("-", "")
+    if letters.isalpha() and first[0].isupper() and (first[1:].replace("-", "").islower() or first in ("A", "An")):
         return text[0].lower() + text[1:]
     return text
 
 
 def _country(label: str) -> str:
     return "the " + label if label.startswith("People") else label
-
-
-def _lower_subject(subject: str) -> str:
-    return "the client" if subject == "The client" else subject
 
 
 def _cap(text: str) -> str:

@@ -127,7 +127,10 @@ class ProfileFile:
             if key in doc:
                 doc[key] = node
             else:
-                doc.insert(_position(doc, key, order), key, node)
+                pos = _position(doc, key, order)
+                doc.insert(pos, key, node)
+                if pos > 0:
+                    _keep_comments_above_next_key(doc, list(doc.keys())[pos - 1], key)
         new = _dump(doc)
         with storage.project_lock(self.root):
             storage.write_checked(self.path, new, self.snapshot, root=self.root,
@@ -151,6 +154,30 @@ def _position(doc, key: str, order: dict[str, int]) -> int:
         if k == "schema_version" or (k in order and order[k] < order[key]):
             pos = n + 1
     return pos
+
+
+def _keep_comments_above_next_key(doc, prev: str, new: str) -> None:
+    """ruamel attaches full-line comments to the key *before* them; when ``new`` is inserted
+    after ``prev``, move those lines down so they stay above the key they were written for."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    entry = doc.ca.items.get(prev)
+    if not entry or len(entry) < 3 or entry[2] is None:
+        return
+    token = entry[2]
+    value = token.value
+    cut = value.find("\n")
+    if cut < 0 or cut == len(value) - 1:
+        return  # only an end-of-line comment, which stays with its line
+    eol, rest = value[: cut + 1], value[cut + 1:]
+    if eol.strip():
+        token.value = eol
+    else:
+        entry[2] = None
+        if not any(x is not None for x in entry):
+            del doc.ca.items[prev]
+    doc.ca.items[new] = [None, None, CommentToken("\n" + rest, CommentMark(0), None), None]
 
 
 def _null_representer():
