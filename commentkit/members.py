@@ -113,20 +113,42 @@ def _fast_loader():
     return _FAST_LOADER or None
 
 
+_SEEN: dict[str, Any] = {}
+_SEEN_MAX = 64
+
+
 def parse_yaml_fast(text: str, path: Path | None = None) -> Any:
     """Parse YAML quickly (collect reads thousands of small files). Anything the fast parser
     does not take is handed to :func:`commentkit.yamlio.parse_yaml`, which gives the error with
-    its line, or the result where only the fast parser objects."""
+    its line, or the result where only the fast parser objects.
+
+    Many members leave a file exactly as the template created it (``positions.yaml`` most of
+    all), so the last few distinct texts parsed in this process are remembered; callers get a
+    deep copy, never the remembered object.
+    """
+    import copy
+
     from commentkit.yamlio import parse_yaml
 
+    if text in _SEEN:
+        return copy.deepcopy(_SEEN[text])
     fast = _fast_loader()
+    data: Any = None
+    done = False
     if fast:
         yaml, loader = fast
         try:
-            return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+            done = True
         except Exception:
             pass
-    return parse_yaml(text, path)
+    if not done:
+        data = parse_yaml(text, path)
+    if len(text) < 20_000:
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.pop(next(iter(_SEEN)))
+        _SEEN[text] = copy.deepcopy(data)
+    return data
 
 
 def read_answer(path: Path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import difflib
 import hashlib
 import re
@@ -81,16 +82,18 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
     col = Collection(skipped=skipped)
     by_key: dict[str, MemberResponse] = {}
     seen: set[Path] = set()
+    excluded = {_identity(p) for p in exclude}
     for path in paths:
-        resolved = path.resolve()
-        if resolved in seen or resolved in exclude:
+        ident = _identity(path)
+        if ident in seen or ident in excluded:
             continue
-        seen.add(resolved)
+        seen.add(ident)
+        resolved = Path(os.path.abspath(path))
         try:
             m = load_any(path, template)
             check_against(m, template.template.id, template.template.version, template.docket.id, path)
         except UserError as exc:
-            same = exc.path is not None and Path(exc.path).resolve() == resolved
+            same = exc.path is not None and Path(os.path.abspath(exc.path)) == resolved
             col.skipped.append(Skipped(path, exc.message if same else exc.format()))
             continue
         except RecursionError:
@@ -113,6 +116,15 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
             by_key[m.key] = m
     col.members = sorted(by_key.values(), key=lambda x: x.key)
     return col
+
+
+def _identity(path: Path):
+    """Same file or folder (device and inode: one stat, no path resolution)."""
+    try:
+        st = os.stat(path)
+        return (st.st_dev, st.st_ino)
+    except OSError:
+        return os.path.abspath(path)
 
 
 def _when_key(m: MemberResponse):
@@ -246,10 +258,9 @@ def tracker(col: Collection, template, roster: list[RosterEntry] | None, compile
 
 def _rel(path: Path, base: Path | None) -> str:
     if base is not None:
-        try:
-            return Path(path).resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            pass
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+        if not rel.startswith(".."):
+            return Path(rel).as_posix()
     return str(path)
 
 
