@@ -14,10 +14,6 @@ is removed when the answer is read back:
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
-import signal
-import subprocess
 from pathlib import Path
 
 from commentkit.errors import UserError
@@ -55,6 +51,9 @@ def strip_instructions(text: str, path: Path | None = None) -> str:
 
 def editor_command() -> list[str]:
     """``$VISUAL`` or ``$EDITOR`` split like a shell would, else a common terminal editor."""
+    import shlex
+    import shutil
+
     for var in ("VISUAL", "EDITOR"):
         raw = os.environ.get(var, "").strip()
         if raw:
@@ -88,6 +87,9 @@ def run_editor(path: Path) -> int:
 
     While the editor runs, Ctrl-C belongs to the editor (vi uses it), not to commentkit.
     """
+    import signal
+    import subprocess
+
     cmd = editor_command()
 
     def child_defaults():  # pragma: no cover - runs in the child

@@ -112,6 +112,7 @@ class Report:
     general: list[GeneralRow]
     questions: list[QuestionRow]
     milestones: list[deadlines.MilestoneResult]  # state "unranked" when no question is core
+    unsaved_edits: list[str] = field(default_factory=list)  # editor text kept after a failed save
 
     @property
     def core_open(self) -> list[QuestionRow]:
@@ -139,6 +140,7 @@ class Report:
             "core_open": [q.as_dict() for q in self.core_open],
             "core_skipped": [q.as_dict() for q in self.core_skipped],
             "milestones": [m.as_dict() for m in self.milestones],
+            "unsaved_edits": list(self.unsaved_edits),
             "questions": [q.as_dict() for q in self.questions],
         }
 
@@ -159,12 +161,14 @@ def _state_for_milestones(key: str, answer, state: str) -> deadlines.AnswerState
 
 
 def build_report(pack, answers: dict, priorities, milestone_specs, *, now: dt.datetime, today: dt.date,
-                 commenter: str = "", local_tz: dt.tzinfo | None = None) -> Report:
+                 commenter: str = "", local_tz: dt.tzinfo | None = None,
+                 unsaved_edits: list[str] | None = None) -> Report:
     """Everything ``status`` shows.
 
     ``answers``: question id or general section name -> :class:`commentkit.answerfile.Answer`;
     ``priorities``: :class:`commentkit.relevance.Priority` objects (a question without one is
-    optional); ``milestone_specs``: the project file's milestones.
+    optional); ``milestone_specs``: the project file's milestones; ``unsaved_edits``: editor
+    working files still waiting in ``.commentkit/edits/`` (project-relative paths).
     """
     from commentkit.models.project import GENERAL_SECTIONS
 
@@ -205,7 +209,7 @@ def build_report(pack, answers: dict, priorities, milestone_specs, *, now: dt.da
         docket_id=pack.docket.id, docket_title=pack.docket.display_name, citation=pack.docket.citation,
         commenter=commenter, time=time, deadline_local=local, totals=totals,
         by_priority=[levels[lv] for lv in LEVELS], by_section=[sections[s.id] for s in pack.bank.sections],
-        general=general, questions=rows, milestones=results)
+        general=general, questions=rows, milestones=results, unsaved_edits=sorted(unsaved_edits or []))
 
 
 def bar(group: Group, width: int = 24) -> str:

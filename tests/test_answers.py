@@ -84,6 +84,10 @@ def test_stdin_and_file_inputs(run, proj, tmp_path):
     assert read(proj, "notif-b").body == "From a file.\n"
     res = run("answer", "notif-b", proj, "--file", tmp_path / "missing.md")
     assert res.exit_code == 2 and "missing.md" in res.stderr
+    (tmp_path / "memo.docx").write_bytes(b"PK\x03\x04 not text")
+    res = run("answer", "notif-b", proj, "--file", tmp_path / "memo.docx")
+    assert res.exit_code == 2 and "pandoc memo.docx -t markdown" in res.stderr
+    assert read(proj, "notif-b").body == "From a file.\n"
 
 
 def test_general_sections_are_answered_the_same_way(run, proj):
@@ -143,10 +147,14 @@ def test_editor_failure_keeps_old_text_and_what_was_typed(run, proj, fake_editor
     kept = edits(proj)
     assert len(kept) == 1 and "Half-typed new text" in kept[0].read_text()
     assert str(kept[0]) in res.stderr
+    # status reminds the user of it
+    res = run("status", proj)
+    assert "Unsaved editor text (1 file(s))" in res.output and kept[0].name in res.output
     # and it can be saved from there
     res = run("answer", "def-a", proj, "--file", kept[0])
     assert res.exit_code == 0
     assert "The old, good answer.\nHalf-typed new text" in read(proj).body
+    assert not kept[0].exists() and "Unsaved editor text" not in run("status", proj).output
 
 
 def test_unchanged_or_empty_edit_writes_nothing(run, proj, fake_editor):
@@ -155,6 +163,7 @@ def test_unchanged_or_empty_edit_writes_nothing(run, proj, fake_editor):
     fake_editor.setenv("FAKE_MODE", "noop")
     res = run("answer", "def-a", proj, "--edit")
     assert res.exit_code == 0 and "No change" in res.output
+    assert "code --wait" in res.stderr  # returned at once: maybe a GUI editor that does not wait
     fake_editor.setenv("FAKE_MODE", "replace")
     fake_editor.setenv("FAKE_TEXT", "   \n")
     res = run("answer", "def-a", proj, "--edit")

@@ -169,21 +169,34 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         else:
             from commentkit.yamlio import read_text
 
-            source, new = from_file, read_text(Path(from_file), "answer text file")
-            new = editor.strip_instructions(new, Path(from_file))
+            src = Path(from_file)
+            if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
+                raise UserError("is not a text file: convert it to Markdown first, e.g. "
+                                f"pandoc {src.name} -t markdown | commentkit answer {key}", src)
+            source, new = from_file, read_text(src, "answer text file")
+            new = editor.strip_instructions(new, src)
+            if src.resolve().parent == (proj.root / editor.EDITS_DIR).resolve():
+                edit_file = src  # a kept working file: deleted once its text is saved
     elif force_edit or sys.stdin is None or sys.stdin.isatty():
         source = "editor"
         start = old_body if old_body.strip() else _prefill(proj, key)
         initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
         edit_file = editor.new_edit_file(proj.root, key, initial)
+        import time
+
+        started = time.monotonic()
         try:
             code = editor.run_editor(edit_file)
         except UserError:
             edit_file.unlink(missing_ok=True)
             raise
+        quick = time.monotonic() - started < 1.5
         from commentkit.yamlio import read_text
 
         raw = read_text(edit_file, "edited answer")
+        if code == 0 and raw == initial and quick:
+            click.echo("The editor returned at once without changes. If it opens in a window (VS Code, "
+                       "Sublime Text...), make it wait: export VISUAL='code --wait'.", err=True)
         if code == 0 and raw == initial and not old_body.strip() and start.strip():
             edit_file.unlink(missing_ok=True)
             click.echo(f"The pre-filled {key} text was left as it was: nothing was written. To store it "

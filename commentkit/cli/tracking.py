@@ -16,7 +16,17 @@ def _report(proj):
     now = clock.now()
     return tracking.build_report(proj.pack, proj.answers, relevance.plan(proj.pack, proj.profile),
                                  proj.file.milestones, now=now, today=clock.today(),
-                                 commenter=proj.commenter_name)
+                                 commenter=proj.commenter_name, unsaved_edits=_unsaved_edits(proj.root))
+
+
+def _unsaved_edits(root) -> list[str]:
+    """Editor text that commentkit kept because it could not be saved (see docs/answers.md)."""
+    from commentkit.editor import EDITS_DIR
+
+    folder = root / EDITS_DIR
+    if not folder.is_dir():
+        return []
+    return [str(p.relative_to(root)) for p in folder.glob("*.md") if p.is_file()]
 
 
 def _short(text: str, width: int) -> str:
@@ -158,6 +168,12 @@ def status(directory, as_json):
     out("")
     for line in milestone_lines(report):
         out(line)
+    if report.unsaved_edits:
+        out("")
+        out(f"Unsaved editor text ({len(report.unsaved_edits)} file(s)), kept when a save failed; save one with "
+            "'commentkit answer ID --file PATH' or delete it:")
+        for path in report.unsaved_edits:
+            out(f"  {path}")
 
 
 @click.command(epilog=CONVENTION)
