@@ -228,9 +228,23 @@ def new_pack_files(result, source_label: str, today: dt.date, sources: dict[str,
         DOCKET_FILE: render_docket(result.docket, result.facts, source_label, today),
         QUESTIONS_FILE: render_bank(result.bank, result.docket, source_label, today),
     }
+    if getattr(result, "interview", None) is not None:
+        files[INTERVIEW_FILE] = render_interview(result.interview, result.docket, today)
     for name, raw in (sources or {}).items():
         files[f"{SOURCES}/{Path(name).name}"] = raw
     return files
+
+
+def render_interview(interview, docket, today: dt.date) -> str:
+    data = interview.model_dump(mode="python", exclude_defaults=True)
+    m = _cmap(data)
+    m.yaml_set_start_comment(_header([
+        f"Questionnaire for {docket.id}, generated on {today.isoformat()} by 'commentkit docket import'.",
+        "One question: which parts of the notice matter to you. Each choice's value is also a tag on the",
+        "questions of that part in questions.yaml, so 'commentkit plan' ranks them core when chosen.",
+        "Schema: docs/docket-packs.md. Add items and relevance rules (questions.yaml) to rank more finely.",
+    ]))
+    return _dump(m)
 
 
 def update_docket_text(old_text: str, path: Path, changes: dict) -> str:

@@ -55,6 +55,8 @@ def test_xml_questions_sections_and_pages():
     bank = _build("prorule.xml", published=dt.date(2023, 8, 14)).bank
     qs = bank.questions
     assert [q.number for q in qs] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [q.id for q in qs] == ["ii-a-q1", "ii-a-q2", "ii-b-1-q1", "ii-b-1-q2", "ii-b-1-q3", "ii-b-1-q4",
+                                  "ii-c-q1", "iii-q1"]
     assert all(q.wording == "official" for q in qs)
     assert [q.section for q in qs] == ["ii-a", "ii-a", "ii-b-1", "ii-b-1", "ii-b-1", "ii-b-1", "ii-c", "iii"]
     assert [s.id for s in bank.sections] == ["ii-a", "ii-b-1", "ii-c", "iii"]
@@ -133,7 +135,11 @@ def test_bulleted_questions_notice():
                      "Measures that would improve resilience, and their cost.",
                      "Are there other matters the Bureau should consider?"]
     assert all(q.number is None and q.wording == "official" for q in bank.questions)
-    assert {q.section for q in bank.questions} == {"request-comments", "request-comments-other-matters"}
+    assert {q.section for q in bank.questions} == {"request-comments", "other-matters"}
+    assert [q.tags for q in bank.questions] == [["request-comments"]] * 3 + [["other-matters"]]
+    themes = r.interview.item("themes")
+    assert [(c.value, c.label) for c in themes.choices] == [("request-comments", "Request for Comments"),
+                                                            ("other-matters", "Other Matters")]
     assert all(q.pages.first == 1235 for q in bank.questions)
 
 
@@ -228,7 +234,6 @@ def test_import_installs_a_pack_that_init_can_use(tmp_path, run):
     assert "# Not stated in the document: left empty rather than guessed.\ndocket_id: null" in text
     assert "# What the importer could not determine" in text
     assert (dest / "sources" / "notice-bullets.xml").read_bytes() == (FR / "notice-bullets.xml").read_bytes()
-    assert "interview.yaml" not in {p.name for p in dest.iterdir()}
     listing = run("dockets", "--json")
     assert any(r["docket"] == "FR-2025-00123" and r["source"] == "user" for r in __import__("json").loads(
         listing.stdout))
@@ -237,6 +242,25 @@ def test_import_installs_a_pack_that_init_can_use(tmp_path, run):
     qs = run("questions", "--docket", "FR-2025-00123", "--json")
     data = __import__("json").loads(qs.stdout)
     assert len(data) == 4 and all(q["wording"] == "official" for q in data)
+    # the generated questionnaire offers the notice's parts as themes; plan ranks by them
+    (tmp_path / "answers.yaml").write_text("themes: [other-matters]\n")
+    assert run("interview", tmp_path / "c", "--answers", tmp_path / "answers.yaml").exit_code == 0
+    plan = __import__("json").loads(run("plan", tmp_path / "c", "--json").stdout)
+    text = __import__("json").dumps(plan)
+    assert "Other Matters" in text
+    levels = {q["id"]: q["level"] for q in _plan_rows(plan)}
+    assert levels == {"request-comments-q1": "optional", "request-comments-q2": "optional",
+                      "request-comments-q3": "optional", "other-matters-q1": "core"}
+
+
+def _plan_rows(plan):
+    """The per-question rows of 'plan --json', whatever the envelope."""
+    if isinstance(plan, list):
+        return [{"id": r.get("question_id") or r.get("id"), "level": r["level"]} for r in plan]
+    for key in ("questions", "priorities"):
+        if key in plan:
+            return _plan_rows(plan[key])
+    raise AssertionError(f"unexpected plan JSON: {list(plan)}")
 
 
 def test_import_refuses_to_overwrite_and_dry_run_writes_nothing(tmp_path, run):
@@ -304,8 +328,9 @@ def test_update_replaces_summaries_keeping_ids_tags_and_relevance(run, summary_p
     # unmatched summary stays a summary, without a number
     assert q["pen-1"].wording == "summary" and q["pen-1"].number is None and q["pen-1"].section == "compliance"
     # unmatched official questions are added; tags inherited from matched questions of their section
-    assert q["q6"].number == 6 and q["q6"].tags == ["transactions"] and q["q6"].wording == "official"
-    assert q["q8"].tags == [] and q["q8"].relevance == []
+    assert q["ii-b-1-q4"].number == 6 and q["ii-b-1-q4"].tags == ["transactions"]
+    assert q["ii-b-1-q4"].wording == "official"
+    assert q["iii-q1"].number == 8 and q["iii-q1"].tags == [] and q["iii-q1"].relevance == []
     assert sorted(x.number for x in pack.bank.questions if x.number) == list(range(1, 9))
     # docket.yaml: the user's comments survive; a note and the unresolved list say what happened
     new_docket = (summary_pack / "docket.yaml").read_text()
@@ -330,7 +355,7 @@ def test_update_follows_the_mapping_file(run, summary_pack):
     q = {x.id: x for x in packs.load_path(summary_pack).bank.questions}
     assert q["pen-1"].number == 8 and q["pen-1"].tags == ["penalties"]
     assert q["tx-1"].wording == "summary" and q["tx-1"].number is None
-    assert q["q3"].number == 3  # added, since its summary was kept
+    assert q["ii-b-1-q1"].number == 3  # added, since its summary was kept
     assert (summary_pack / "official-map.yaml").read_text().startswith("# my decisions")
 
 
