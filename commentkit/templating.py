@@ -103,7 +103,8 @@ def _environment(loader):
         return md_escape(str(value))
 
     env = Env(loader=loader, undefined=StrictUndefined, autoescape=False, finalize=finalize,
-              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
+              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
+              bytecode_cache=_bytecode_cache())
     for name in ("namespace", "lipsum", "cycler", "joiner"):
         env.globals.pop(name, None)
     env.globals["range"] = _CountedRange
@@ -135,6 +136,31 @@ class _CountedRange:
             if _budget["left"] < 0:
                 raise TemplateLimit(f"loops ran more than {MAX_ITERATIONS:,} steps; stopped")
             yield i
+
+
+def _bytecode_cache():
+    """Compiled templates are cached like .pyc files (keyed by source checksum), in a private
+    per-user folder used only by this sandbox configuration. COMMENTKIT_NO_TEMPLATE_CACHE=1
+    turns it off. Only compiled template code is cached, never a build's output."""
+    import os
+
+    if os.environ.get("COMMENTKIT_NO_TEMPLATE_CACHE"):
+        return None
+    try:
+        import jinja2
+        from jinja2 import FileSystemBytecodeCache
+        from platformdirs import user_cache_dir
+
+        from commentkit import __version__
+
+        folder = Path(user_cache_dir("commentkit", appauthor=False)) / f"templates-{jinja2.__version__}-{__version__}"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = folder.stat()
+        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+            return None  # not ours, or writable by others: do not load code from it
+        return FileSystemBytecodeCache(str(folder), "sandbox-%s.cache")
+    except OSError:
+        return None
 
 
 def _guarded_filter(fn):
