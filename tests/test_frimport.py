@@ -425,3 +425,17 @@ def test_update_on_the_shipped_bank_keeps_every_question(tmp_path, run):
         if new_by_id[q.id].wording == "summary":
             assert new_by_id[q.id].number is None
     assert {q.number for q in new.bank.questions if q.number} == set(range(1, 9))
+
+
+def test_numbering_that_restarts_sets_no_numbers(tmp_path):
+    raw = (FR / "prorule.xml").read_text()
+    raw = raw.replace("<P>3. Should convertible", "<P>1. Should convertible").replace(
+        "<P>4. Please describe", "<P>2. Please describe").replace("<P>5. Comment is", "<P>3. Comment is").replace(
+        "<P>6. Treasury seeks", "<P>4. Treasury seeks")
+    f = tmp_path / "restart.xml"
+    f.write_text(raw)
+    r = frimport.build(frimport.read_document(f, f.read_bytes()),
+                       overrides=frimport.Overrides(published=dt.date(2023, 8, 14)))
+    assert all(q.number is None for q in r.bank.questions)
+    assert r.bank.questions[2].title.startswith("No. 1: Should convertible")
+    assert any("restarts its question numbering" in u for u in r.docket.unresolved)
