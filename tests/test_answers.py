@@ -314,3 +314,23 @@ def test_ctrl_c_in_the_editor_does_not_abort_commentkit(proj, tmp_path):
                          env=env, capture_output=True, text=True, start_new_session=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert read(proj).body.strip() == "Written after Ctrl-C."
+
+
+def test_on_a_terminal_the_editor_opens_by_default(proj, tmp_path):
+    """No --text/--file/--edit and standard input is a terminal: the editor is used."""
+    import os
+    import subprocess
+
+    script = tmp_path / "ed.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'a').write('Typed at a terminal.')\n", encoding="utf-8")
+    master, slave = os.openpty()
+    try:
+        env = {**os.environ, "EDITOR": f"{sys.executable} {script}"}
+        env.pop("VISUAL", None)
+        out = subprocess.run([sys.executable, "-m", "commentkit", "answer", "notif-a", str(proj)],
+                             stdin=slave, env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert out.returncode == 0, out.stderr
+    assert read(proj, "notif-a").body.strip() == "Typed at a terminal."
