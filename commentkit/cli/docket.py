@@ -15,7 +15,7 @@ def docket():
 
     \b
     Examples:
-      commentkit docket fetch 2024-13923
+      commentkit docket fetch 2025-01234
       commentkit docket import 2023-17164.xml --meta 2023-17164.json
       commentkit docket update TREAS-DO-2023-0009 --fetch
     """
@@ -182,8 +182,8 @@ def import_(file, meta, out, update_dir, published, docket_id, force, dry_run, a
 
     \b
     Examples:
-      commentkit docket import 2024-13923.xml --meta 2024-13923.json
-      commentkit docket import 2024-13923.txt --out questions/FR-2024-13923/
+      commentkit docket import 2025-01234.xml --meta 2025-01234.json
+      commentkit docket import 2025-01234.txt --out questions/FR-2025-01234/
       commentkit docket import 2023-17164.xml --meta 2023-17164.json --update questions/TREAS-DO-2023-0009/
     """
     from commentkit import clock, frimport, packs
@@ -275,8 +275,8 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
 
     \b
     Examples:
-      commentkit docket fetch 2024-13923
-      commentkit docket fetch 2024-13923 --api-url https://fr-mirror.example.org/api/v1
+      commentkit docket fetch 2025-01234
+      commentkit docket fetch 2025-01234 --api-url https://fr-mirror.example.org/api/v1
     """
     from commentkit import frfetch, frimport
     from commentkit.errors import UserError
