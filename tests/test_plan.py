@@ -98,3 +98,23 @@ def test_rule_naming_an_unknown_item_names_the_bank_and_question(pack_copy):
     msg = str(exc.value)
     assert msg.startswith(str(pack_copy / "questions.yaml"))
     assert "question 'a-1' (relevance rule 1)" in msg and "'sector'" in msg
+
+
+def test_plan_imports_no_document_markdown_or_http_modules(run, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = tmp_path / "p"
+    assert run("init", root, "--docket", "TREAS-DO-2023-0009", "--commenter", "X").exit_code == 0
+    answers = Path(__file__).parent / "fixtures" / "profiles" / "us-vc-lp-ai.yaml"
+    assert run("interview", root, "--answers", answers).exit_code == 0
+    code = ("import sys\nfrom commentkit.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('docx', 'markdown_it', 'httpx', 'questionary', 'prompt_toolkit', 'lxml'))\n"
+            "print('HEAVY', heavy, file=sys.stderr)\n")
+    for args in (["plan", str(root)], ["plan", str(root), "--json"], ["interview", str(root), "--json"]):
+        res = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
+        assert res.returncode == 0, res.stderr
+        assert "HEAVY []" in res.stderr, (args, res.stderr)

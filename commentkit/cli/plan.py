@@ -116,7 +116,7 @@ def _table(proj, pack, profile, priorities, shown, levels) -> None:
             continue
         common = _common_default(group)
         if common:
-            click.echo(f"  ({common})")
+            click.echo(f"  ({common.replace('this question', 'these questions')})")
         for p in group:
             q = pack.question(p.question_id)
             num = (f"Q{q.number}" if q.number else "").ljust(numw) if numw else ""
