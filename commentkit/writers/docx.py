@@ -62,7 +62,7 @@ STYLE_DEFS: list[tuple[str, str, str | None, str, str]] = [
        f'<w:outlineLvl w:val="{n - 1}"/>',
        {1: '<w:b/><w:caps/>', 2: '<w:b/>', 3: '<w:b/><w:i/>'}.get(n, '<w:i/>')) for n in range(1, 7)],
     (_T, "Quote", "Normal", '<w:spacing w:after="160"/><w:ind w:left="720" w:right="720"/>', '<w:i/>'),
-    (_T, "List Paragraph", "Normal", '<w:spacing w:after="80"/><w:ind w:left="720"/><w:contextualSpacing/>', ""),
+    (_T, "List Paragraph", "Normal", '<w:spacing w:after="200"/><w:ind w:left="720"/><w:contextualSpacing/>', ""),
     (_T, "List Bullet", "List Paragraph", '', ""),
     (_T, "List Number", "List Paragraph", '', ""),
     (_T, "Letterhead", "Normal", '<w:spacing w:after="0"/><w:jc w:val="center"/>',
@@ -397,6 +397,11 @@ class _BodyWriter:
             elif quote:
                 self.parts.append(self.para("Quote", self.runs(b.inlines)))
             else:
+                if b.role == "closing" and self.parts and self.parts[-1].startswith("<w:p><w:pPr>"):
+                    # keep the signature block with the end of the letter's text
+                    # (w:keepNext must directly follow w:pStyle: Word enforces the schema order)
+                    self.parts[-1] = re.sub(r"^(<w:p><w:pPr><w:pStyle [^>]*/>)(?!<w:keepNext/>)",
+                                            r"\1<w:keepNext/>", self.parts[-1], count=1)
                 self.parts.append(self.para(STYLE_OF_ROLE.get(b.role, "Normal"), self.runs(b.inlines)))
         elif isinstance(b, Heading):
             self.parts.append(self.para(f"Heading {min(max(b.level, 1), 6)}", self.runs(b.inlines)))
