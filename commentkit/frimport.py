@@ -723,7 +723,7 @@ def _slug(text: str, words: int = 4) -> str:
 def _sections(blocks: list[Block]) -> tuple[list[FoundSection], list[int | None]]:
     """Sections from the headings; for each block, the index of the section it falls in."""
     sections: list[FoundSection] = []
-    stack: list[tuple[int, str]] = []  # (level, id part)
+    stack: list[tuple[int, str, str]] = []  # (level, id part, heading)
     owner: list[int | None] = []
     current: int | None = None
     used: set[str] = set()
@@ -733,10 +733,10 @@ def _sections(blocks: list[Block]) -> tuple[list[FoundSection], list[int | None]
                 stack.pop()
             m = _ENUM.match(b.text)
             part = m.group("label").strip("()").lower() if m else _slug(b.text, 3)
-            stack.append((b.level, part or "s"))
+            stack.append((b.level, part or "s", b.text))
             # enumerated headings ("A.") need their parents' labels to mean anything ("ii-a");
             # a worded heading ("Request for Comments") is its own id
-            sid = ("-".join(p for _, p in stack) if m else part)[:28].strip("-")
+            sid = ("-".join(p for _, p, _ in stack) if m else part)[:28].strip("-")
             if not sid or not sid[0].isalpha():
                 sid = ("s" + sid)[:32]
             sid = re.sub(r"[^a-z0-9-]", "-", sid).strip("-") or "s"
@@ -746,7 +746,9 @@ def _sections(blocks: list[Block]) -> tuple[list[FoundSection], list[int | None]
                 sid = base[:32 - len(suffix)] + suffix
                 k += 1
             used.add(sid)
-            sections.append(FoundSection(sid, b.text, b.level, b.first_page, b.last_page))
+            # a third-level heading alone ("1. Equity") says little: prefix its parent's heading
+            title = f"{stack[-2][2]} \u2014 {b.text}" if b.level >= 3 and len(stack) >= 2 else b.text
+            sections.append(FoundSection(sid, title, b.level, b.first_page, b.last_page))
             current = len(sections) - 1
         elif current is not None:
             sections[current].last_page = max(sections[current].last_page, b.last_page)

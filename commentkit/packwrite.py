@@ -22,6 +22,7 @@ from commentkit.packs import DOCKET_FILE, INTERVIEW_FILE, QUESTIONS_FILE
 BACKUPS = ".backups"
 SOURCES = "sources"
 MAP_FILE = "official-map.yaml"
+BACKUPS_KEPT = 20
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,9 +195,11 @@ def install(files: dict[str, str | bytes], dest: Path, *, replace: bool, keep_fr
             stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
             bdir = tmp / BACKUPS / stamp
             bdir.mkdir(parents=True, exist_ok=True)
-            for name in (DOCKET_FILE, QUESTIONS_FILE, INTERVIEW_FILE):
+            for name in (DOCKET_FILE, QUESTIONS_FILE, INTERVIEW_FILE, MAP_FILE):
                 if (dest / name).is_file():
                     shutil.copy2(dest / name, bdir / name)
+            for stale in sorted((tmp / BACKUPS).iterdir())[:-BACKUPS_KEPT]:
+                shutil.rmtree(stale, ignore_errors=True)
         for name, content in files.items():
             _write(tmp / name, content)
         _validate_folder(tmp)

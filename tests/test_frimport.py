@@ -61,6 +61,7 @@ def test_xml_questions_sections_and_pages():
     assert [q.section for q in qs] == ["ii-a", "ii-a", "ii-b-1", "ii-b-1", "ii-b-1", "ii-b-1", "ii-c", "iii"]
     assert [s.id for s in bank.sections] == ["ii-a", "ii-b-1", "ii-c", "iii"]
     assert bank.section("ii-c").title == "C. Knowledge Standard"
+    assert bank.section("ii-b-1").title == "B. Covered Transactions \N{EM DASH} 1. Equity and Contingent Equity"
     q = {x.number: x for x in qs}
     # a question split by a page marker spans both pages
     assert (q[3].pages.first, q[3].pages.last) == (54962, 54963)
