@@ -192,14 +192,15 @@ class MilestoneResult:
     needed: str  # draft / review / final
     date: dt.date
     due: dt.datetime  # end of the milestone day (deadline's time of day, docket's zone)
-    state: str  # "met", "due", "missed", or "unranked" (no core question to check)
+    state: str  # "due" (not over yet), "met", "missed", or "unranked" (no core question to check)
     reached: int  # core answers that reached the needed status by the milestone (or now)
     total: int
     missing: tuple[str, ...]  # keys of core answers that had not
 
     @property
     def met_already(self) -> bool:
-        return self.reached == self.total
+        """Every core answer has reached the needed status (so far, for a milestone still due)."""
+        return self.total > 0 and self.reached == self.total
 
     def as_dict(self) -> dict:
         return {
@@ -209,6 +210,7 @@ class MilestoneResult:
             "date": self.date.isoformat(),
             "due": self.due.isoformat(),
             "state": self.state,
+            "met_already": self.met_already,
             "core_reached": self.reached,
             "core_total": self.total,
             "core_missing": list(self.missing),
@@ -235,8 +237,9 @@ def reached_by(answer: AnswerState, needed: str, when: dt.datetime) -> bool:
 
 def milestones(deadline: dt.datetime, now: dt.datetime, specs, core: list[AnswerState]) -> list[MilestoneResult]:
     """Each milestone (objects with ``name``, ``business_days_before``, ``status``) with its date
-    and state: ``met`` (every core answer reached the needed status by the end of that day),
-    ``due`` (the day has not ended and not all have), ``missed`` (it ended and not all had),
+    and state: ``due`` (the day has not ended; ``met_already`` says whether every core answer
+    is there already), ``met`` (it ended and every core answer had reached the needed status
+    by then), ``missed`` (it ended and not all had),
     ``unranked`` (no core question, so nothing to check: the questionnaire is not answered)."""
     out = []
     for m in sorted(specs, key=lambda m: -m.business_days_before):
@@ -246,10 +249,10 @@ def milestones(deadline: dt.datetime, now: dt.datetime, specs, core: list[Answer
         missing = tuple(a.key for a in core if not reached_by(a, m.status, cutoff))
         if not core:
             state = "unranked"
+        elif now.astimezone(dt.timezone.utc) <= due.astimezone(dt.timezone.utc):
+            state = "due"  # even when already met: the day is not over (see met_already)
         elif not missing:
             state = "met"
-        elif now.astimezone(dt.timezone.utc) <= due.astimezone(dt.timezone.utc):
-            state = "due"
         else:
             state = "missed"
         out.append(MilestoneResult(m.name, m.business_days_before, m.status, day, due, state,

@@ -153,7 +153,8 @@ def test_milestone_missed_when_status_reached_too_late_or_never():
 def test_future_milestone_already_met_and_no_core_questions():
     core = [dl.AnswerState("a", "final", {"draft": at(1), "review": at(1), "final": at(1)})]
     res = dl.milestones(ANPRM, at(2), SPECS, core)
-    assert [m.state for m in res] == ["met", "met", "met"]
+    assert [m.state for m in res] == ["due", "due", "due"]  # in the future: due, though already met
+    assert all(m.met_already for m in res)
     res = dl.milestones(ANPRM, at(2), SPECS, [])
     assert [m.state for m in res] == ["unranked"] * 3
 
