@@ -343,31 +343,35 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
     history: list[str] = []
     visited: set[str] = set()
     saved: set[str] = set()
-    while current is not None:
-        prog = engine.progress(iv, answers, current, ifile)
-        before = answers.get(current.id, _ABSENT)
-        try:
-            result = asker.ask(current, before, prog, can_go_back=bool(history))
-        except Stop as stop:
-            _stopped(stop, len(saved), pf, shown, review, only)
-            return
-        if result is BACK:
-            if not history:
-                click.echo("  This is the first item of this session; there is nothing to go back to.")
-                continue
-            current = iv.item(history.pop())
-            continue
-        if before is _ABSENT or before != result:
-            with _interrupt_deferred() as pending:
-                pf.set(current.id, result)
-            answers[current.id] = result
-            saved.add(current.id)
-            if pending:
-                _stopped(Stop("interrupt"), len(saved), pf, shown, review, only)
+    try:
+        while current is not None:
+            prog = engine.progress(iv, answers, current, ifile)
+            before = answers.get(current.id, _ABSENT)
+            try:
+                result = asker.ask(current, before, prog, can_go_back=bool(history))
+            except Stop as stop:
+                _stopped(stop, len(saved), pf, shown, review, only)
                 return
-        history.append(current.id)
-        visited.add(current.id)
-        current = _next(iv, answers, ifile, current, review=review, only=only, visited=visited)
+            if result is BACK:
+                if not history:
+                    click.echo("  This is the first item of this session; there is nothing to go back to.")
+                    continue
+                current = iv.item(history.pop())
+                continue
+            if before is _ABSENT or before != result:
+                with _interrupt_deferred() as pending:
+                    pf.set(current.id, result)
+                answers[current.id] = result
+                saved.add(current.id)
+                if pending:
+                    _stopped(Stop("interrupt"), len(saved), pf, shown, review, only)
+                    return
+            history.append(current.id)
+            visited.add(current.id)
+            current = _next(iv, answers, ifile, current, review=review, only=only, visited=visited)
+    except KeyboardInterrupt:  # Ctrl-C between prompts (while one is printed, say)
+        _stopped(Stop("interrupt"), len(saved), pf, shown, review, only)
+        return
     _finished(pf, iv, ifile, answers, len(saved), shown, only)
 
 
