@@ -31,7 +31,7 @@ def _alarm(when_utc: dt.datetime, text: str):
     a = Alarm()
     a.add("action", "DISPLAY")
     a.add("description", text)
-    a.add("trigger", when_utc)
+    a.add("trigger", when_utc, parameters={"VALUE": "DATE-TIME"})  # RFC 5545: absolute triggers say so
     return a
 
 

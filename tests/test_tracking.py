@@ -194,6 +194,13 @@ def test_ics_parses_back_with_the_right_utc_instant(run, sample, tmp_path):
     days = sorted((str(e["summary"]), e.decoded("dtstart")) for e in events if e is not dl)
     assert [d for _, d in days] == [dt.date(2023, 9, 14), dt.date(2023, 9, 21), dt.date(2023, 9, 26)]
     assert all(e.walk("VALARM") for e in events)
+    raw = ics.read_text()
+    assert "DTSTART:20230929T035900Z" in raw
+    # absolute reminders must carry VALUE=DATE-TIME (the default type of TRIGGER is a duration)
+    triggers = [ln for ln in raw.splitlines() if ln.startswith("TRIGGER")]
+    assert triggers and all(ln.startswith("TRIGGER;VALUE=DATE-TIME:") for ln in triggers)
+    data = ics.read_bytes()
+    assert data.startswith(b"BEGIN:VCALENDAR\r\n") and b"\n" not in data.replace(b"\r\n", b"")  # CRLF only
 
 
 def test_ics_uids_are_stable_and_rewrite_is_allowed(run, sample, tmp_path):
