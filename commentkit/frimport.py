@@ -94,8 +94,13 @@ def _xml_parser():
                            dtd_validation=False, remove_comments=True, remove_pis=True, recover=False)
 
 
-def parse_xml(raw: bytes, source: str | Path = "XML") -> ParsedNotice:
-    """Parse Federal Register full-text XML (one document). Untrusted input: no entities, no network."""
+def parse_xml(raw: bytes, source: str | Path = "XML", document: str | None = None) -> ParsedNotice:
+    """Parse Federal Register full-text XML. Untrusted input: no entities, no DTD, no network.
+
+    The file is one document (``PRORULE``, ``RULE``, ``NOTICE``), or a whole daily issue
+    (``FEDREG``, as in govinfo's bulk data), from which ``document`` (an FR Doc. number) picks one;
+    an issue also gives the volume, issue number and publication date.
+    """
     from lxml import etree
 
     path = Path(source)
@@ -117,17 +122,33 @@ def parse_xml(raw: bytes, source: str | Path = "XML") -> ParsedNotice:
         raise UserError("not a Federal Register document (no root element)", path)
     if root.tag not in _DOC_ROOTS:
         docs = [el for el in root.iter() if isinstance(el.tag, str) and el.tag in _DOC_ROOTS]
-        if len(docs) == 1:
+        nums = [_frdoc_number(" ".join(d.xpath(".//FRDOC//text()"))) for d in docs]
+        if document:
+            picked = [d for d, n in zip(docs, nums) if n == document]
+            if not picked:
+                raise UserError(f"FR Doc. {document} is not in this file (it holds "
+                                f"{', '.join(n or '?' for n in nums[:12]) or 'no documents'}"
+                                f"{'...' if len(nums) > 12 else ''})", path)
+            doc = picked[0]
+        elif len(docs) == 1:
             doc = docs[0]
         elif not docs:
             raise UserError(f"not a Federal Register document: root element <{root.tag}>, expected one of "
                             f"{', '.join('<' + t + '>' for t in _DOC_ROOTS)}", path)
         else:
-            nums = [_frdoc_number("".join(d.findtext(".//FRDOC") or "")) or "?" for d in docs]
-            raise UserError(f"this file holds {len(docs)} Federal Register documents (FR Doc. {', '.join(nums[:8])}"
-                            f"{'...' if len(nums) > 8 else ''}); download the one document you want "
-                            f"(or use 'commentkit docket fetch NUMBER')", path)
+            raise UserError(f"this file holds {len(docs)} Federal Register documents (FR Doc. "
+                            f"{', '.join(n or '?' for n in nums[:8])}{'...' if len(nums) > 8 else ''}); choose one "
+                            f"with --document NUMBER", path)
+    elif document:
+        found = _frdoc_number(" ".join(root.xpath(".//FRDOC//text()")))
+        if found and found != document:
+            raise UserError(f"this file is FR Doc. {found}, not {document}", path)
     notice = ParsedNotice(fmt="xml", source=str(source), root=doc.tag)
+    if root.tag == "FEDREG":  # the daily issue states its volume, number and date
+        vol, no, date = root.findtext("VOL"), root.findtext("NO"), root.findtext("DATE")
+        notice.volume = int(vol) if vol and vol.strip().isdigit() else None
+        notice.issue = int(no) if no and no.strip().isdigit() else None
+        notice.publication_date = _parse_date_words(date or "")
     _XmlWalker(notice).run(doc)
     if not notice.preamble.get("subject") and not notice.blocks:
         raise UserError(f"<{doc.tag}> has no PREAMB/SUBJECT and no SUPLINF text: is this a Federal Register "
@@ -1228,7 +1249,7 @@ def _pages(first: int, last: int, cit) -> object | None:
     return PageRange(first=first, last=last)
 
 
-def read_document(path: Path, raw: bytes) -> ParsedNotice:
+def read_document(path: Path, raw: bytes, document: str | None = None) -> ParsedNotice:
     """Parse a downloaded FR document, XML or text, recognised by its content."""
     stripped = raw.lstrip()[:200]
     if stripped.startswith(b"\xef\xbb\xbf"):
@@ -1237,7 +1258,7 @@ def read_document(path: Path, raw: bytes) -> ParsedNotice:
         if stripped.lower().startswith((b"<!doctype html", b"<html")):
             raise UserError("this is a web page (HTML), not the Federal Register XML or text edition; download "
                             "the 'XML' or 'Text' version of the document", path)
-        return parse_xml(raw, path)
+        return parse_xml(raw, path, document)
     if stripped.startswith(b"{") or re.match(rb"\[\s*[\[{\"\]]", stripped):
         raise UserError("this is JSON; give the API metadata with --meta FILE.json and the document (XML or text) "
                         "as FILE", path)

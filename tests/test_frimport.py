@@ -440,3 +440,23 @@ def test_numbering_that_restarts_sets_no_numbers(tmp_path):
     assert all(q.number is None for q in r.bank.questions)
     assert r.bank.questions[2].title.startswith("No. 1: Should convertible")
     assert any("restarts its question numbering" in u for u in r.docket.unresolved)
+
+
+def test_daily_issue_xml_with_document_option(tmp_path, run):
+    """govinfo's bulk XML holds a whole issue; --document picks one and the issue gives the date."""
+    def body(name):
+        text = (FR / name).read_text()
+        return text[text.index("<", text.index("-->")):]
+    issue = ("<FEDREG><VOL>88</VOL><NO>155</NO><DATE>Monday, August 14, 2023</DATE><PRORULES>"
+             + body("prorule.xml") + "</PRORULES><NOTICES>" + body("notice-bullets.xml") + "</NOTICES></FEDREG>")
+    f = tmp_path / "FR-2023-08-14.xml"
+    f.write_text(issue)
+    err = _one_line_error(run("docket", "import", f))
+    assert "holds 2 Federal Register documents" in err and "2023-17164, 2025-00123" in err and "--document" in err
+    err = _one_line_error(run("docket", "import", f, "--document", "2099-1"))
+    assert "FR Doc. 2099-1 is not in this file" in err
+    notice = frimport.read_document(f, f.read_bytes(), "2023-17164")
+    r = frimport.build(notice)
+    fr = r.docket.federal_register
+    assert (fr.volume, fr.issue, fr.publication_date) == (88, 155, dt.date(2023, 8, 14))
+    assert [q.number for q in r.bank.questions] == list(range(1, 9))

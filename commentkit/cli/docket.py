@@ -163,16 +163,18 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
               help="Write the new pack into DIR (default: install it in your user docket folder).")
 @click.option("--update", "update_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Replace summary wordings in the pack in DIR with the official text.")
+@click.option("--document", metavar="NUMBER",
+              help="FR Doc. number of the document to import when FILE is a whole daily issue (govinfo bulk XML).")
 @click.option("--published", metavar="YYYY-MM-DD", help="Publication date, if neither FILE nor --meta states it.")
 @click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
 @click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @json_option
-def import_(file, meta, out, update_dir, published, docket_id, force, dry_run, as_json):
+def import_(file, meta, out, update_dir, document, published, docket_id, force, dry_run, as_json):
     """Build a docket pack from a Federal Register document you downloaded.
 
     FILE is the document's full-text XML or its plain-text edition (federalregister.gov or
-    govinfo.gov). The importer reads the metadata (agency, docket ID, RIN, title, FR citation and
+    govinfo.gov), or a whole daily issue's XML with --document NUMBER. The importer reads the metadata (agency, docket ID, RIN, title, FR citation and
     pages, comment deadline), the section headings and every numbered (or bulleted) question with
     its FR page, in the notice's own words. What it cannot determine is printed and listed under
     'unresolved' in docket.yaml; nothing is guessed.
@@ -192,7 +194,7 @@ def import_(file, meta, out, update_dir, published, docket_id, force, dry_run, a
     if out and update_dir:
         raise UserError("give either --out (a new pack) or --update (an existing pack), not both")
     raw = _read_input(file, "Federal Register document")
-    notice = frimport.read_document(Path(file), raw)
+    notice = frimport.read_document(Path(file), raw, document)
     api = None
     sources = {Path(file).name: raw}
     if meta:
