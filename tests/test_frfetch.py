@@ -318,3 +318,26 @@ def test_fetch_code_stays_out_of_light_commands():
             "assert 'httpx' not in sys.modules, 'httpx imported'; "
             "assert 'lxml' not in sys.modules, 'lxml imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_answers_stay_attached_after_the_official_text_arrives(run, fr_api, tmp_path):
+    """A user's answer to a summary question is the answer to the official question afterwards."""
+    import shutil
+
+    shutil.copytree(FR / "summary-pack", user_pack_dir() / "TREAS-DO-2023-0009")
+    proj = tmp_path / "proj"
+    assert run("init", proj, "--docket", "TREAS-DO-2023-0009", "--commenter", "Acme").exit_code == 0
+    res = run("answer", "cfp-1", proj, "--text", "We support a 12-month measurement period.")
+    assert res.exit_code == 0, res.output
+    fr_api.serve_document("2023-17164", _anprm_meta(), (FR / "prorule.xml").read_bytes())
+    res = run("docket", "update", "TREAS-DO-2023-0009", "--fetch", "--yes")
+    assert res.exit_code == 0, res.output
+    packs.load_path.cache_clear()
+    shown = run("show", "Q1", "--docket", "TREAS-DO-2023-0009", "--json")
+    assert shown.exit_code == 0, shown.output
+    q = json.loads(shown.stdout)
+    assert q["id"] == "cfp-1" and q["wording"] == "official" and q["number"] == 1
+    assert "12-month measurement period" in (proj / "answers" / "cfp-1.md").read_text()
+    status = json.loads(run("status", proj, "--json").stdout)
+    row = {r["id"]: r for r in status["questions"]}["cfp-1"]
+    assert (row["number"], row["status"], row["words"]) == (1, "draft", 6)
