@@ -371,7 +371,7 @@ def plan_update(pack, source: str, result, source_label: str, today: dt.date, or
     n_off = sum(1 for q in merged.bank.questions if q.wording == "official")
     n_sum = len(merged.bank.questions) - n_off
     note = (f"{today.isoformat()}: official question texts imported from {source_label} (FR Doc. "
-            f"{nfr.document_number}) by 'commentkit docket update': {n_off} question(s) now carry the notice's own "
+            f"{nfr.document_number}) by commentkit: {n_off} question(s) now carry the notice's own "
             f"wording and number; {n_sum} remain summaries (wording: summary). Notes below that call this a summary "
             f"bank predate the update.")
     problems = [u for u in result.unresolved if u.startswith(_QUESTION_PROBLEMS)]
