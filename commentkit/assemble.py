@@ -369,6 +369,11 @@ def build_letter(project, draft: bool = False, version: str = "plain", date: dt.
                   header_text=header, version=version, draft=draft, created=stamp, properties=props)
     title = f"Comments of {name} on {docket.display_name} ({docket.docket_id or docket.id})"
     doc = Document(blocks=blocks, footnotes=footnotes, title=title, **common)
+    # which answers the file holds, so import-docx can tell a deleted anchor from one never built
+    keys = ",".join(a.name for a in doc.anchors())
+    doc.properties = dict(props)
+    for n in range(0, max(1, (len(keys) + 199) // 200)):
+        doc.properties[f"commentkit.anchors.{n + 1:02d}"] = keys[n * 200:(n + 1) * 200]
     box = Document(blocks=box_blocks, footnotes=box_notes, title=f"{title}: comment box", **common)
     if version == "plain" and has_confidential(doc) and not docket.confidential_submissions:
         warnings.append("answers mark business confidential passages ([[BCI]]), but this docket does not accept "

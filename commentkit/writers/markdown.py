@@ -122,7 +122,12 @@ def _block(b, version, fl) -> str:
         lines = []
         for n, item in enumerate(b.items):
             marker = f"{b.start + n}." if b.ordered else "-"
-            body = blocks_to_markdown(item, version, fl)
+            parts = [_block(x, version, fl) for x in item]
+            body = ""
+            for k, part in enumerate(parts):  # a nested list follows its item's text directly
+                if k:
+                    body += "\n" if isinstance(item[k], ListBlock) and isinstance(item[k - 1], Paragraph) else "\n\n"
+                body += part
             pad = " " * (len(marker) + 1)
             first, *rest = body.split("\n") if body else [""]
             lines.append(f"{marker} {first}".rstrip())

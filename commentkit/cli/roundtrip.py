@@ -1,0 +1,111 @@
+"""``commentkit import-docx``: bring counsel's Word edits back into the answer files."""
+
+from __future__ import annotations
+
+import click
+
+from commentkit.cli.common import json_option
+
+
+@click.command("import-docx")
+@click.argument("file", type=click.Path(dir_okay=False), metavar="FILE.docx")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False), metavar="[DIR]")
+@click.option("--apply", "apply_", is_flag=True, help="Write the changes (default: only show them).")
+@click.option("--keep-status", is_flag=True, help="Keep each changed answer's status (default: final → review).")
+@click.option("--accept-changes", is_flag=True,
+              help="Accept tracked changes (insertions kept, deletions dropped) and ignore comments.")
+@json_option
+def import_docx(file, directory, apply_, keep_status, accept_changes, as_json):
+    """Import edits made in Word to a letter that 'commentkit build' made.
+
+    Each answer and general section in the built Word file is wrapped in an invisible
+    bookmark; this command maps each one back to its file, converts the edited text to
+    Markdown (paragraphs, bold, italic, lists, links, quotes, tables, footnotes) and shows a
+    diff per changed answer. With --apply it writes them: the previous text is kept in
+    .commentkit/backups/ and a changed final answer goes back to review (--keep-status to
+    keep it final). Unaccepted tracked changes or comments stop the import unless you pass
+    --accept-changes. Text typed outside every answer is reported (it has no file to go to).
+
+    \b
+    Examples:
+      commentkit import-docx build/TREAS-DO-2023-0009-acme.docx my-comment
+      commentkit import-docx edited.docx my-comment --apply
+      commentkit import-docx edited.docx my-comment --accept-changes --apply --json
+    """
+    from pathlib import Path
+
+    from commentkit.cli.common import echo_json, open_project
+    from commentkit.errors import UserError
+    from commentkit.roundtrip import apply_import, plan_import, read_docx
+
+    path = Path(file)
+    if not path.is_file():
+        raise UserError("Word file not found", path)
+    project = open_project(directory)
+    letter = read_docx(path, accept_changes=accept_changes)
+    if (letter.changes or letter.comments) and not accept_changes:
+        parts = []
+        if letter.changes:
+            parts.append(f"{letter.changes} unaccepted tracked change(s)"
+                         + (f" in {', '.join(letter.change_places)}" if letter.change_places else ""))
+        if letter.comments:
+            parts.append(f"{letter.comments} comment(s)")
+        raise UserError(f"{' and '.join(parts)}: accept or reject them in Word, or re-run with --accept-changes "
+                        f"(insertions kept, deletions dropped, comments ignored); nothing was imported", path)
+    plan = plan_import(project, letter, keep_status=keep_status)
+    written: list[str] = []
+    if apply_ and plan.changed:
+        written = apply_import(project, plan)
+
+    if as_json:
+        echo_json({
+            "file": str(path), "project": str(project.root), "docket": letter.docket, "version": letter.version,
+            "applied": bool(apply_), "written": written,
+            "answers": [{"key": a.key, "kind": a.kind, "state": a.state, "path": a.path, "reason": a.reason or None,
+                         "status_before": a.status_before, "status_after": a.status_after, "issues": a.issues,
+                         "diff": a.diff or None} for a in plan.answers],
+            "missing_anchors": plan.missing,
+            "outside_text": [{"text": t, "after": where} for t, where in plan.outside],
+            "tracked_changes_accepted": letter.changes if accept_changes else 0,
+            "comments_ignored": letter.comments if accept_changes else 0,
+            "warnings": plan.warnings,
+        })
+        return
+    for w in plan.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if accept_changes and letter.changes:
+        click.echo(f"Accepted {letter.changes} tracked change(s): insertions kept, deletions dropped.")
+    if accept_changes and letter.comments:
+        click.echo(f"Ignored {letter.comments} comment(s); they are not imported.")
+    for a in plan.answers:
+        if a.state in ("changed", "new"):
+            click.echo(a.diff.rstrip("\n"))
+            if a.state == "new":
+                note = "new file"
+            else:
+                note = f"status {a.status_before} → {a.status_after}" if a.status_after != a.status_before \
+                    else f"status stays {a.status_before}"
+            click.echo(f"  ({a.path}: {note})")
+        for issue in a.issues:
+            click.echo(f"warning: {a.path}: {issue} in the Word text", err=True)
+    for a in plan.answers:
+        if a.state == "refused":
+            click.echo(f"Not imported: {a.path}: {a.reason}", err=True)
+    for key in plan.missing:
+        click.echo(f"warning: the Word file has no anchor for {key} (its text or bookmark was deleted); "
+                   f"the answer on disk is unchanged", err=True)
+    for text, where in plan.outside:
+        short = text if len(text) <= 100 else text[:97] + "..."
+        click.echo(f"warning: text outside any answer (after {where}) is not imported: \u201c{short}\u201d", err=True)
+    changed = plan.changed
+    unchanged = sum(1 for a in plan.answers if a.state == "unchanged")
+    summary = f"{len(changed)} changed, {unchanged} unchanged"
+    refused = sum(1 for a in plan.answers if a.state == "refused")
+    if refused:
+        summary += f", {refused} not imported"
+    if apply_:
+        click.echo(f"{summary}. Wrote {len(written)} file(s); previous versions are in .commentkit/backups/.")
+    elif changed:
+        click.echo(f"{summary}. Nothing written: re-run with --apply to save these changes.")
+    else:
+        click.echo(f"{summary}. The answers on disk already match the Word file.")
