@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("commentkit.cli.questions:show", "Show one question in full, with its citation."),
     "init": ("commentkit.cli.init:init", "Create a comment project folder."),
     "build": ("commentkit.cli.build:build", "Build the comment letter: Word, Markdown and comment-box text."),
+    "import-docx": ("commentkit.cli.roundtrip:import_docx", "Import edits made in Word back into the answer files."),
     "template": ("commentkit.cli.association:template", "Trade associations: create or check a member template."),
     "collect": ("commentkit.cli.association:collect", "Trade associations: collect member responses into a draft."),
     "export-response": ("commentkit.cli.association:export_response", "Members: export your response as one file."),
