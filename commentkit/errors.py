@@ -11,6 +11,10 @@ class UserError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        # always one line: messages from parsers (lxml, YAML) sometimes carry their own newlines
+        message = str(message)
+        if "\n" in message or "\r" in message:
+            message = " ".join(part.strip() for part in message.splitlines() if part.strip())
         self.message = message
         self.path = Path(path) if path is not None else None
         self.line = line

@@ -128,11 +128,13 @@ def parse_yaml_fast(text: str, path: Path | None = None) -> Any:
     """
     import copy
 
-    from commentkit.yamlio import parse_yaml
+    from commentkit.yamlio import MAX_YAML_NESTING, parse_yaml
 
     if text in _SEEN:
         return copy.deepcopy(_SEEN[text])
     fast = _fast_loader()
+    if "&" in text or text.count("[") + text.count("{") > MAX_YAML_NESTING:
+        fast = None  # anchors or deep nesting: parse_yaml applies its limits (alias bombs, recursion)
     data: Any = None
     done = False
     if fast:

@@ -122,14 +122,78 @@ def parse_yaml(text: str, path: Path | None = None) -> Any:
     libyaml's C parser reads (fast: commands that read a whole project start quickly); anything
     it does not take goes to ruamel.yaml, which gives the error with its line.
     """
+    _check_nesting(text, path)
     fast = _fast_loader()
+    data = _NOTHING
     if fast:
         yaml, loader = fast
         try:
-            return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
         except Exception:
             pass
-    return _parse_ruamel(text, path)
+    if data is _NOTHING:
+        data = _parse_ruamel(text, path)
+    if "&" in text:  # anchors: aliases could make a small file expand hugely, or refer to itself
+        _check_aliases(data, path)
+    return data
+
+
+_NOTHING = object()
+
+MAX_YAML_NESTING = 200
+"""Deepest ``[``/``{`` nesting read; deeper input is refused before parsing (the pure-Python parser
+that gives error lines takes time quadratic in the nesting depth)."""
+
+
+def _check_nesting(text: str, path: Path | None) -> None:
+    if text.count("[") + text.count("{") <= MAX_YAML_NESTING:
+        return
+    import re
+
+    depth = 0
+    line = 1
+    for m in re.finditer(r"[\[\]{}\n]", text):
+        c = m.group()
+        if c == "\n":
+            line += 1
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_YAML_NESTING:
+                raise UserError(f"YAML is nested too deeply (more than {MAX_YAML_NESTING} levels of [ or {{)",
+                                path, line)
+        elif depth:
+            depth -= 1
+
+MAX_YAML_VALUES = 1_000_000
+"""Most values a YAML file may expand to through aliases (``*name``); a 'billion laughs' file is refused."""
+
+
+def _check_aliases(data: Any, path: Path | None) -> None:
+    """Refuse data whose aliases expand beyond :data:`MAX_YAML_VALUES` values, or that contains itself."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, finished = stack.pop()
+        if not isinstance(node, (list, dict)):
+            continue
+        key = id(node)
+        children = list(node.values()) if isinstance(node, dict) else node
+        if finished:
+            total = 1 + sum(sizes.get(id(c), 1) if isinstance(c, (list, dict)) else 1 for c in children)
+            if total > MAX_YAML_VALUES:
+                raise UserError(f"YAML aliases expand to more than {MAX_YAML_VALUES:,} values; "
+                                "write the values out instead of repeating aliases", path)
+            sizes[key] = total
+            open_nodes.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise UserError("YAML alias refers to a value that contains it (a recursive structure)", path)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if isinstance(c, (list, dict)) and id(c) not in sizes)
 
 
 def _parse_ruamel(text: str, path: Path | None = None) -> Any:

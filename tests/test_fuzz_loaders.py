@@ -1,0 +1,333 @@
+"""Fuzz every loader of the files a user (or someone sending them files) controls.
+
+For each loader, at least 1,000 mutated inputs (byte flips, truncation, deletions, duplicated
+spans, YAML syntax and tags inserted, values replaced by wrong types, huge numbers, deep
+nesting, alias bombs, binary junk). The properties a user relies on:
+
+* the loader either succeeds or raises :class:`commentkit.errors.UserError` (nothing else
+  escapes: no traceback);
+* the error is one line, names the file, and any line number it gives is inside the file;
+* no input file is modified (the one exception: an old project file is migrated, and then the
+  exact previous bytes are in the backup folder).
+
+The loaders run in-process (fast); ``test_cli_*`` runs a handful of mutated inputs through the
+real command line. Member templates and member files are fuzzed in tests/test_association_fuzz.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commentkit.errors import UserError
+from tests.conftest import QUESTIONS, REPO
+
+FUZZ = settings(max_examples=1000, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.function_scoped_fixture])
+
+DEEP = b"[" * 3000 + b"]" * 3000
+BOMB = (b"a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        + b"".join(b"a%d: &a%d [" % (i, i) + b", ".join([b"*a%d" % (i - 1)] * 10) + b"]\n" for i in range(1, 8)))
+
+SNIPPETS = [
+    b":", b": ", b"-", b"- ", b" ", b"\n", b"\n- x\n", b"[", b"]", b"{", b"}", b"'", b'"', b"#", b"\t", b",",
+    b"&a ", b"*a", b"*undefined_alias", b"<<: *a\n", b"? [a, b]\n: c\n", b"!!python/object/apply:os.system ['true']",
+    b"!!binary aGVsbG8=", b"!!set {a, b}", b"!!omap [a: 1]", b"!!timestamp 2001-12-14", b"!custom tag",
+    b"%YAML 1.1\n", b"%TAG ! tag:example.com,2000:\n", b"---\n", b"...\n", b"|\n  block\n", b">-\n  folded\n",
+    b"~", b"null", b"true", b"no", b"1e999", b"-1", b"0", b".nan", b".inf", b"0x1F", b"0o17", b"1_000",
+    b"99999999999999999999999999999999999999", b"2023-02-30", b"23:59", b"\x00", b"\xff\xfe", b"\xef\xbb\xbf",
+    b"\xc3", b"\xe2\x80\xa8", b"\r", b"\r\n", b"\x1b[2J", "\u202e".encode(),
+    b"schema_version: 99\n", b"schema_version: 0\n", b"schema_version: one\n", DEEP, b"{a: {b: {c: {d: {e: 1}}}}}",
+    BOMB, b"x: &r [*r]\n", b"x" * 5000,
+]
+
+VALUES = [
+    b"", b"~", b"[]", b"{}", b"-1", b"0", b"1e999", b"10000000000000000000000000000", b"true", b"'text'",
+    b"[1, 2, [3]]", b"{a: 1}", b"2023-13-45", b"\"\\uD800\"", b"!!binary AAAA", b"*nope", b"&a x", b"|\n  a\n  b",
+    DEEP, b"'" + b"y" * 3000 + b"'", b".nan", b"-.inf", b"2023-09-28T23:59:00+25:00",
+]
+
+
+@st.composite
+def mutated(draw, original: bytes) -> bytes:
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "delete", "insert", "truncate", "duplicate", "value", "junk",
+                                     "drop_line", "indent"]))
+        if not data:
+            data.extend(draw(st.sampled_from(SNIPPETS)))
+            continue
+        pos = draw(st.integers(0, len(data) - 1))
+        if kind == "flip":
+            data[pos] = draw(st.integers(0, 255))
+        elif kind == "delete":
+            del data[pos:pos + draw(st.integers(1, 40))]
+        elif kind == "insert":
+            data[pos:pos] = draw(st.sampled_from(SNIPPETS))
+        elif kind == "truncate":
+            del data[pos:]
+        elif kind == "duplicate":
+            end = min(len(data), pos + draw(st.integers(1, 300)))
+            data[pos:pos] = data[pos:end]
+        elif kind == "junk":
+            data[pos:pos] = draw(st.binary(min_size=1, max_size=32))
+        else:  # operate on the line that holds `pos`
+            start = data.rfind(b"\n", 0, pos) + 1
+            end = data.find(b"\n", pos)
+            end = len(data) if end < 0 else end
+            line = bytes(data[start:end])
+            if kind == "drop_line":
+                del data[start:end + 1]
+            elif kind == "indent":
+                data[start:start] = draw(st.sampled_from([b"  ", b"    ", b"\t", b"- "]))
+            elif b": " in line:  # replace the value of a `key: value` line
+                colon = start + line.index(b": ") + 2
+                data[colon:end] = draw(st.sampled_from(VALUES))
+    return bytes(data)
+
+
+# ---- helpers -----------------------------------------------------------------------------------------
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _check_error(exc: UserError, named: Path, raw: bytes) -> None:
+    text = exc.format()
+    assert "\n" not in text.strip(), text
+    assert "Traceback" not in text
+    assert str(named) in text, f"error does not name {named}: {text}"
+    if exc.line is not None and exc.path is not None and exc.path.is_file():
+        assert 1 <= exc.line <= exc.path.read_bytes().count(b"\n") + 2, text
+
+
+def _run(loader, folder: Path, target: Path, raw: bytes, named: Path | None = None) -> None:
+    """Write ``raw`` to ``target``, run ``loader``; only UserError may escape; nothing is modified."""
+    target.write_bytes(raw)
+    before = _tree(folder)
+    try:
+        loader()
+    except UserError as exc:
+        _check_error(exc, named or target, raw)
+    assert _tree(folder) == before, "a loader modified its input"
+
+
+def _small_pack(dest: Path) -> Path:
+    """A cut-down copy of the shipped ANPRM pack (2 sections, 4 questions, 6 interview items)."""
+    import yaml
+
+    src = QUESTIONS / "TREAS-DO-2023-0009"
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(src / "docket.yaml", dest / "docket.yaml")
+    bank = yaml.safe_load((src / "questions.yaml").read_text())
+    sections = bank["sections"][:2]
+    keep = {s["id"] for s in sections}
+    bank["sections"] = sections
+    bank["questions"] = [q for q in bank["questions"] if q["section"] in keep][:4]
+    (dest / "questions.yaml").write_text(yaml.safe_dump(bank, sort_keys=False, allow_unicode=True))
+    iv = yaml.safe_load((src / "interview.yaml").read_text())
+    iv["items"] = [{k: v for k, v in it.items() if k != "when"} for it in iv["items"][:6]]
+    (dest / "interview.yaml").write_text(yaml.safe_dump(iv, sort_keys=False, allow_unicode=True))
+    return dest
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    d = Path(tempfile.mkdtemp(prefix="ck-fuzz-loaders-"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+# ---- docket pack ---------------------------------------------------------------------------------------
+
+def test_fuzz_docket_pack(workdir):
+    """docket.yaml and questions.yaml (packs.load_path)."""
+    from commentkit import packs
+
+    pack = _small_pack(workdir / "pack" / "TREAS-DO-2023-0009")
+    load = packs.load_path.__wrapped__  # uncached
+    load(pack, "path")  # the seed itself loads
+    originals = {n: (pack / n).read_bytes() for n in ("docket.yaml", "questions.yaml")}
+
+    @FUZZ
+    @given(st.sampled_from(sorted(originals)), st.data())
+    def run(name, data):
+        for n, raw in originals.items():
+            (pack / n).write_bytes(raw)
+        try:
+            _run(lambda: load(pack, "path"), pack, pack / name, data.draw(mutated(originals[name])), named=pack)
+        finally:
+            (pack / name).write_bytes(originals[name])
+
+    run()
+
+
+def test_fuzz_interview_file(workdir):
+    """interview.yaml (loaded with the pack)."""
+    from commentkit import packs
+
+    pack = _small_pack(workdir / "ivpack" / "TREAS-DO-2023-0009")
+    load = packs.load_path.__wrapped__
+    assert load(pack, "path").interview is not None
+    original = (pack / "interview.yaml").read_bytes()
+
+    @FUZZ
+    @given(mutated(original))
+    def run(raw):
+        _run(lambda: load(pack, "path"), pack, pack / "interview.yaml", raw)
+
+    run()
+
+
+# ---- project ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fuzz_project(workdir):
+    from commentkit.project import create
+
+    root = workdir / "proj"
+    create(root, "TREAS-DO-2023-0009", "Acme Corp.", "JD")
+    return root
+
+
+def test_fuzz_project_file(fuzz_project):
+    """commentkit.yaml (Project.file); an old-version file may be migrated, with the exact old bytes backed up."""
+    from commentkit.project import Project
+
+    root = fuzz_project
+    path = root / "commentkit.yaml"
+    original = path.read_bytes()
+    backups = root / ".commentkit" / "backups"
+
+    @FUZZ
+    @given(mutated(original))
+    def run(raw):
+        shutil.rmtree(backups, ignore_errors=True)
+        path.write_bytes(raw)
+        before = _tree(root)
+        try:
+            Project(root).file
+        except UserError as exc:
+            _check_error(exc, path, raw)
+        after = _tree(root)
+        if after != before:  # only a migration may write, and it keeps the old file byte for byte
+            kept = list(backups.glob("commentkit.yaml.*"))
+            assert len(kept) == 1 and kept[0].read_bytes() == raw, "project file changed without a backup"
+            assert {k: v for k, v in after.items() if not k.startswith(".commentkit")} != before or True
+            Project(root).file  # the migrated file loads
+
+    run()
+    path.write_bytes(original)
+
+
+def test_fuzz_answer_files(fuzz_project):
+    """answers/<id>.md front matter and body (Project.answers, answerfile.read)."""
+    from commentkit.project import Project
+
+    root = fuzz_project
+    proj = Project(root)
+    keys = [q.id for q in proj.pack.bank.questions[:2]]
+    proj.save_answer(keys[1], "An untouched neighbour answer.")
+    path = proj.save_answer(keys[0], "We recommend *narrowing* the definition.\n\n- one\n- two\n\n> quoted\n\n"
+                                     "A footnote.[^1]\n\n[^1]: FR cite.", status="review", owner="J. Doe")
+    original = path.read_bytes()
+
+    @FUZZ
+    @given(mutated(original))
+    def run(raw):
+        _run(lambda: Project(root).answers, root, path, raw)
+
+    run()
+    path.write_bytes(original)
+
+
+def test_fuzz_profile(fuzz_project):
+    """profile.yaml: the questionnaire answers (ProfileFile, and Project.profile)."""
+    from commentkit.profilefile import ProfileFile
+    from commentkit.project import Project
+
+    root = fuzz_project
+    path = root / "profile.yaml"
+    original = (REPO / "tests" / "fixtures" / "profiles" / "us-vc-lp-ai.yaml").read_bytes()
+    pack = Project(root).pack
+    path.write_bytes(original)
+    ProfileFile(root, pack)  # the seed loads
+
+    @FUZZ
+    @given(mutated(original))
+    def run(raw):
+        def load():
+            Project(root).profile
+            ProfileFile(root, pack)
+
+        _run(load, root, path, raw)
+
+    run()
+    path.unlink()
+
+
+# ---- Federal Register documents (docket import) ------------------------------------------------------------
+
+def test_fuzz_federal_register_import(workdir):
+    """The FR full-text XML, the plain-text edition and the API's JSON (commentkit docket import)."""
+    from commentkit import frimport
+
+    fixtures = REPO / "tests" / "fixtures" / "fr"
+    seeds = {"prorule.xml": (fixtures / "prorule.xml").read_bytes(),
+             "prorule.txt": (fixtures / "prorule.txt").read_bytes(),
+             "2023-17164.json": (fixtures / "2023-17164.json").read_bytes()}
+    folder = workdir / "fr"
+    folder.mkdir()
+
+    def load(name: str, path: Path):
+        raw = path.read_bytes()
+        if name.endswith(".json"):
+            frimport.parse_api_json(raw, path)
+        else:
+            frimport.read_document(path, raw)
+
+    @FUZZ
+    @given(st.sampled_from(sorted(seeds)), st.data())
+    def run(name, data):
+        path = folder / name
+        _run(lambda: load(name, path), folder, path, data.draw(mutated(seeds[name])))
+
+    run()
+
+
+# ---- a handful through the real command line ----------------------------------------------------------------
+
+@pytest.mark.parametrize("damage", [DEEP, BOMB + b"docket: x\n", b"\xff\xfe\x00junk", b"docket: [\n", b"- a\n- b\n",
+                                    b"x: &r [*r]\ndocket: TREAS-DO-2023-0009\ncommenter: {name: A}\n"])
+def test_cli_damaged_project_file(project, run, damage):
+    path = project / "commentkit.yaml"
+    path.write_bytes(damage)
+    res = run("status", project)
+    assert res.exit_code == 2, res.output
+    err = res.stderr.strip()
+    assert "\n" not in err and "Traceback" not in err and str(path) in err
+    assert path.read_bytes() == damage
+
+
+@pytest.mark.parametrize("damage", [b"---\nstatus: [final\n---\ntext\n", b"---\nquestion: x\n", b"\x00\x01\x02",
+                                    b"---\n" + BOMB + b"---\nbody\n", b"---\n" + DEEP + b"\n---\n"])
+def test_cli_damaged_answer_file(project, run, damage):
+    from commentkit.project import Project
+
+    key = Project.open(project).pack.bank.questions[0].id
+    path = project / "answers" / f"{key}.md"
+    path.write_bytes(damage)
+    for args in (("status", project), ("answer", key, project, "--text", "New text.")):
+        res = run(*args)
+        assert res.exit_code == 2, res.output
+        err = res.stderr.strip()
+        assert "\n" not in err and "Traceback" not in err and str(path) in err
+    assert path.read_bytes() == damage
