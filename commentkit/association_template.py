@@ -71,6 +71,7 @@ class TemplateQuestion(Strict):
     text: str
     wording: Wording
     cite: str
+    intro: str | None = Field(None, description="How the letter introduces the question (official or summary)")
     position: str | None = None
     locked: bool = False
     prompt: str | None = None
@@ -154,6 +155,8 @@ def build(project, settings, *, now: dt.datetime | None = None) -> MemberTemplat
     pack = project.pack
     docket = pack.docket
     name = settings.association.name or project.commenter_name
+    from commentkit.assemble import question_intro
+
     questions: list[TemplateQuestion] = []
     for q in pack.bank.ordered():
         qs = settings.questions.get(q.id)
@@ -161,7 +164,8 @@ def build(project, settings, *, now: dt.datetime | None = None) -> MemberTemplat
             continue
         questions.append(TemplateQuestion(
             id=q.id, number=q.number, heading=pack.heading(q), section=pack.bank.section(q.section).title,
-            text=q.text.strip(), wording=q.wording, cite=pack.cite(q), position=qs.position, locked=qs.locked,
+            text=q.text.strip(), wording=q.wording, cite=pack.cite(q), intro=question_intro(q, pack),
+            position=qs.position, locked=qs.locked,
             prompt=qs.prompt))
     wanted = set(settings.required_items) | set(settings.aggregate_items or [])
     items = [it for it in (pack.interview.items if pack.interview is not None else []) if it.id in wanted]

@@ -359,6 +359,7 @@ class CollectResult:
             "disagreements": [{"question": qc.question.id, "member": e.label, "changed_locked": e.changed_locked,
                                "diff": e.diff} for qc in self.compiled for e in qc.disagreements],
             "aggregates": aggregates_json(self.aggregates),
+            "compilation": compilation_json(self.compiled),
         }
 
 
@@ -396,7 +397,6 @@ def collect(assoc_dir: Path, inputs: list[Path], out_dir: Path | None = None, *,
     for rel, raw in draft.files.items():
         files[f"{DRAFT_DIR}/{rel}"] = raw
     summary = result.summary()
-    summary["compilation"] = compilation_json(compiled)
     files["collect.json"] = (json.dumps(summary, indent=1, ensure_ascii=False, default=str) + "\n").encode("utf-8")
     result.backed_up = write_all(out_dir, files, force=force)
     return result

@@ -57,15 +57,20 @@ def _long(d) -> str:
     return f"{d:%B} {d.day}, {d.year}"
 
 
-def positions_text(template) -> str:
+def positions_text(template, stances: dict | None = None) -> str:
+    """``positions.yaml`` for a new member project (``stances``: what a returned form said)."""
     out = [POSITIONS_HEADER.format(association=template.association.name, template=template.template.id,
                                    version=template.template.version)]
     for q in template.questions:
         if not q.position:
             continue
+        st = (stances or {}).get(q.id)
+        agree = "true" if st is None or st.agree else "false"
+        note = _q(st.note) if st is not None and st.note else "null"
+        text = st.position if st is not None and st.position else q.position
         kind = "LOCKED position" if q.locked else "Editable position"
-        out.append(f"\n# {q.heading} ({q.cite}) -- {kind}\n{q.id}:\n  agree: true\n  note: null\n"
-                   f"  position: |2-\n{_block(q.position, 4)}\n")
+        out.append(f"\n# {q.heading} ({q.cite}) -- {kind}\n{q.id}:\n  agree: {agree}\n  note: {note}\n"
+                   f"  position: |2-\n{_block(text, 4)}\n")
     return "".join(out)
 
 
@@ -110,6 +115,16 @@ def create(root: Path, template_path: Path, commenter: str, owner: str | None = 
     from commentkit.models.project import PROJECT_FILE
 
     template = association_template.load(template_path)
+    return create_from(root, template, Path(template_path).read_bytes(), commenter, owner, member_id, docket)
+
+
+def create_from(root: Path, template, sealed: bytes, commenter: str, owner: str | None = None,
+                member_id: str | None = None, docket: str | None = None, stances: dict | None = None):
+    """Create a member project from a loaded template (``sealed``: the template file's bytes)."""
+    from commentkit import storage
+    from commentkit import project as projects
+    from commentkit.models.project import PROJECT_FILE
+
     if docket and docket.lower() != template.docket.id.lower():
         raise UserError(f"--docket {docket} does not match the template's docket {template.docket.id}")
     root = Path(root)
@@ -125,15 +140,66 @@ def create(root: Path, template_path: Path, commenter: str, owner: str | None = 
                                 version=template.template.version, due=template.member_due.isoformat(),
                                 member_id=_q(member_id) if member_id else "null")
     storage.atomic_write(proj.project_path, text)
-    storage.atomic_write(root / TEMPLATE_COPY, Path(template_path).read_bytes())
-    storage.atomic_write(root / POSITIONS_FILE, positions_text(template))
+    storage.atomic_write(root / TEMPLATE_COPY, sealed)
+    storage.atomic_write(root / POSITIONS_FILE, positions_text(template, stances))
     storage.atomic_write(root / "MEMBER-GUIDE.md", guide_text(template))
     for f in template.templates:
         dest = (root / "templates" / f.name).resolve()
         if not str(dest).startswith(str((root / "templates").resolve()) + "/"):
-            raise UserError(f"embedded template {f.name!r} points outside the project", template_path)
+            raise UserError(f"embedded template {f.name!r} points outside the project")
         storage.atomic_write(dest, f.content())
     return projects.Project.open(root), template
+
+
+def create_from_form(root: Path, form: Path, commenter: str | None = None, owner: str | None = None,
+                     template_path: Path | None = None):
+    """A member project from a returned Word form: its answers, stances and questionnaire answers.
+
+    The template is the one the form carries (verified by checksum), or ``template_path``.
+    Returns the project and the problems found in the form (reported, not fatal).
+    """
+    import datetime as dt
+
+    from commentkit import answerfile, association_template, memberform, packs, storage
+    from commentkit.members import validate_profile
+    from commentkit.models.project import AnswerMeta
+
+    form = Path(form)
+    if template_path is not None:
+        template = association_template.load(template_path)
+        sealed = Path(template_path).read_bytes()
+    else:
+        fc = memberform.open_form(form)
+        if fc.identity.get("commentkit.form") != memberform.FORM_KIND:
+            raise UserError("not a commentkit member form (no form identity in its properties or cover page)", form)
+        template = memberform.embedded_template(form)
+        if template is None:
+            raise UserError("the form does not carry its template (an editor removed it); give the association's "
+                            "template with --from-template FILE", form)
+        sealed = association_template.render(template, "member-template.yaml").encode("utf-8")
+    member = memberform.read(form, template)
+    pack = packs.load(template.docket.id)
+    values, problems = validate_profile(member.profile, pack.interview, template.required_items)
+    proj, _ = create_from(Path(root), template, sealed, commenter or member.name, owner, member.member_id,
+                          stances=member.stances)
+    from commentkit.yamlio import dump_yaml
+
+    def plain(v):
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.isoformat()
+        return v
+
+    header = (f"# Exposure profile: answers to the questionnaire of docket {template.docket.id}, read from the "
+              f"member form {form.name}.\nschema_version: 1\n")
+    storage.atomic_write(proj.root / "profile.yaml", header + (dump_yaml({k: plain(v) for k, v in values.items()})
+                                                               if values else ""))
+    when = (member.submitted or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    for qid, text in member.answers.items():
+        meta = AnswerMeta(question=qid, status="draft", updated=when)
+        storage.atomic_write(proj.root / "answers" / f"{qid}.md", answerfile.render(meta, text))
+    from commentkit.project import Project
+
+    return Project.open(proj.root), member.problems + problems
 
 
 def member_template(project):

@@ -19,7 +19,8 @@ from tests.conftest import SAMPLES
 
 SAMPLE = SAMPLES / "association"
 NAMES = ["Acme Semiconductor Equipment Inc.", "Blue Harbor Ventures LP", "Corvid Quantum Systems",
-         "Delmar Capital Partners", "Fulcrum AI Labs", "Granite Peak Pension Fund"]
+         "Delmar Capital Partners", "Fulcrum AI Labs", "Granite Peak Pension Fund", "Harbinger Robotics",
+         "Ironwood Analytics"]
 
 
 def invoke(*args):
@@ -245,7 +246,7 @@ def test_export_response_round_trip(tmp_path, run):
 def test_collect_reports_and_skips_the_malformed_member(collected):
     res = collected["res"]
     assert res.exit_code == 0, res.output
-    assert "6 response(s) from a roster of 9; 3 missing; 1 late; 1 skipped." in res.output
+    assert "8 response(s) from a roster of 9; 1 missing; 1 late; 1 skipped." in res.output
     skipped = collected["summary"]["skipped"]
     assert len(skipped) == 1 and skipped[0]["source"].endswith("eastline-microdevices")
     assert "profile.yaml:3: YAML syntax error" in skipped[0]["reason"]
@@ -255,9 +256,9 @@ def test_collect_reports_and_skips_the_malformed_member(collected):
 def test_tracker(collected):
     out = collected["out"]
     rows = {r["member"]: r for r in csv.DictReader((out / "tracker.csv").open())}
-    assert set(rows) == set(NAMES) | {"Eastline Microdevices", "Harbinger Robotics", "Ironwood Analytics"}
-    for name in ("Eastline Microdevices", "Harbinger Robotics", "Ironwood Analytics"):
-        assert rows[name]["kind"] == "missing"
+    assert set(rows) == set(NAMES) | {"Eastline Microdevices"}
+    assert rows["Eastline Microdevices"]["kind"] == "missing"
+    assert rows["Harbinger Robotics"]["kind"] == rows["Ironwood Analytics"]["kind"] == "form"
     assert rows["Delmar Capital Partners"]["late"] == "yes"
     assert {n for n in NAMES if rows[n]["late"] == "no"} == set(NAMES) - {"Delmar Capital Partners"}
     assert rows["Fulcrum AI Labs"]["kind"] == "export"
@@ -265,22 +266,23 @@ def test_tracker(collected):
     assert rows["Corvid Quantum Systems"]["disagreements"] == "1"
     assert "annual_transactions: expected a number, got 'about forty'" in rows["Granite Peak Pension Fund"]["problems"]
     md = (out / "tracker.md").read_text()
-    assert "**3 still missing**" in md and "| Delmar Capital Partners | project | 2023-09-19 15:30 UTC | LATE |" in md
-    assert "- Harbinger Robotics <legal@harbinger.example.com>" in md
+    assert "**1 still missing**" in md and "| Delmar Capital Partners | project | 2023-09-19 15:30 UTC | LATE |" in md
+    assert "- Eastline Microdevices <legal@eastline.example.com>" in md
 
 
 def test_aggregates_suppress_small_cells(collected):
     agg = collected["summary"]["aggregates"]
-    assert agg["respondents"] == 6 and agg["threshold"] == 3
+    assert agg["respondents"] == 8 and agg["threshold"] == 3
     cells = [c for t in agg["tables"] for c in t["cells"]]
     assert cells and all(c["count"] is None or c["count"] == 0 or c["count"] >= 3 for c in cells)
     sectors = {c["label"]: c for c in next(t for t in agg["tables"] if t["item"] == "sectors")["cells"]}
-    assert sectors["Semiconductors and microelectronics"]["count"] == 4
-    assert sectors["Semiconductors and microelectronics"]["share"] == pytest.approx(4 / 6, abs=1e-4)
+    assert sectors["Semiconductors and microelectronics"]["count"] == 5
+    assert sectors["Semiconductors and microelectronics"]["share"] == pytest.approx(5 / 8, abs=1e-4)
+    assert sectors["Artificial intelligence systems"]["count"] == 6
     assert sectors["Quantum information technologies"]["count"] is None  # 2 members: suppressed
     md = (collected["out"] / "aggregates.md").read_text()
     assert "| Quantum information technologies | <3 | — |" in md
-    assert "| Semiconductors and microelectronics | 4 | 67% |" in md
+    assert "| Artificial intelligence systems | 6 | 75% |" in md
 
 
 def test_compilation_anonymised_with_disagreement_flagged(collected):
@@ -288,7 +290,7 @@ def test_compilation_anonymised_with_disagreement_flagged(collected):
     for name in NAMES:
         assert f"### {name}" not in md
     exc3 = md.split("## Excepting limited partner investments")[1].split("\n## ")[0]
-    assert exc3.count("**DISAGREES**") == 1
+    assert exc3.count("**DISAGREES**") == 2  # Corvid (project) and Ironwood (Word form)
     assert "does not join the position and changed the locked wording" in exc3
     assert "[-from the program.-] {+only below a de minimis threshold.+}" in exc3
     assert "blanket LP exception would leave that channel open" in exc3
@@ -296,7 +298,7 @@ def test_compilation_anonymised_with_disagreement_flagged(collected):
     assert "Proposed rewording" in know2 and "{+investee and its principal shareholders.+}" in know2
     assert "DISAGREES" not in know2
     dis = collected["summary"]["disagreements"]
-    assert [(d["question"], d["changed_locked"]) for d in dis] == [("exc-3", True)]
+    assert [(d["question"], d["changed_locked"]) for d in dis] == [("exc-3", True), ("exc-3", True)]
     assert "disagreement on exc-3: Corvid Quantum Systems (Member" in collected["res"].output
 
 
@@ -322,14 +324,14 @@ def test_consolidated_draft_keeps_association_answers_and_builds(collected, tmp_
     exc3 = (draft / "answers" / "exc-3.md").read_text()
     own = (root / "assoc" / "answers" / "exc-3.md").read_text().split("---\n", 2)[2].strip()
     assert own in exc3
-    assert "3 of our 6 responding members addressed this question" in exc3
+    assert "4 of our 8 responding members addressed this question" in exc3
     assert "Some members (fewer than 3) did not join the position above." in exc3
     assert "> — a member company" in exc3
     assert "Blue Harbor" not in exc3 and "[the member] is a limited partner" in exc3
     know2 = (draft / "answers" / "know-2.md").read_text()
     assert know2.split("---\n", 2)[2].startswith("The diligence expected of U.S. persons")  # position as text
     bg = (draft / "general" / "background.md").read_text()
-    assert "| Semiconductors and microelectronics | 4 | 67% |" in bg
+    assert "| Artificial intelligence systems | 6 | 75% |" in bg
     assert (draft / "general" / "executive-summary.md").read_bytes() == (
         root / "assoc" / "general" / "executive-summary.md").read_bytes()
     res = invoke("build", draft, "--draft", "--out", tmp_path / "letter")
@@ -338,7 +340,7 @@ def test_consolidated_draft_keeps_association_answers_and_builds(collected, tmp_
     assert "Council for Advanced Technology Investment respectfully submits" in md
     assert "CATI urges Treasury to except limited partner investments" in md
     assert "Member input inserted by commentkit collect on September 20, 2023" in md
-    assert "| Semiconductors and microelectronics | 4 | 67% |" in md
+    assert "| Artificial intelligence systems | 6 | 75% |" in md
     import docx
 
     d = docx.Document(str(next((tmp_path / "letter").glob("*.docx"))))

@@ -31,9 +31,13 @@ def create(directory, out, fmt):
     The association's settings come from association.yaml beside commentkit.yaml: positions
     (locked or editable), member prompts, required questionnaire items, the member due date.
 
+    With --format docx (or an --out name ending in .docx) it writes a fillable Word form for
+    members without commentkit; 'commentkit collect' reads returned forms like member projects.
+
     \b
     Examples:
       commentkit template create assoc --out assoc-member-template.yaml
+      commentkit template create assoc --out assoc-member-form.docx
       commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
     """
     from pathlib import Path

@@ -13,7 +13,9 @@ import click
 @click.option("--from-template", "from_template", type=click.Path(dir_okay=False), metavar="FILE",
               help="Start a member project from a trade association's member template.")
 @click.option("--member-id", metavar="ID", help="With --from-template: your id on the association's roster.")
-def init(directory, docket, commenter, owner, from_template, member_id):
+@click.option("--from-form", "from_form", type=click.Path(dir_okay=False), metavar="FILE.docx",
+              help="Start a member project from a returned Word member form (its answers included).")
+def init(directory, docket, commenter, owner, from_template, member_id, from_form):
     """Create a comment project in DIRECTORY.
 
     The folder gets a commented project file (commentkit.yaml), answers/ for one Markdown file
@@ -23,12 +25,25 @@ def init(directory, docket, commenter, owner, from_template, member_id):
     Examples:
       commentkit init acme-comment --docket TREAS-DO-2023-0009 --commenter "Acme Corp."
       commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
+      commentkit init acme-response --from-form acme-returned-form.docx
     """
     from pathlib import Path
 
     from commentkit.errors import UserError
     from commentkit.project import create
 
+    if from_form:
+        from commentkit import members_project
+
+        proj, problems = members_project.create_from_form(Path(directory), Path(from_form), commenter, owner,
+                                                          Path(from_template) if from_template else None)
+        n = len(list((proj.root / "answers").glob("*.md")))
+        click.echo(f"Created member project {directory} for {proj.file.commenter.name} from {from_form} "
+                   f"({n} answer(s), saved as draft).")
+        for p in problems:
+            click.echo(f"  {from_form}: {p.format()}", err=True)
+        click.echo(f"Next: commentkit status {directory}")
+        return
     if from_template:
         from commentkit import members_project
 
