@@ -19,16 +19,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("commentkit.cli.init:init", "Create a comment project folder."),
     "build": ("commentkit.cli.build:build", "Build the comment letter: Word, Markdown and comment-box text."),
     "import-docx": ("commentkit.cli.roundtrip:import_docx", "Import edits made in Word back into the answer files."),
+    "docket": ("commentkit.cli.docket:docket", "Build or refresh a docket pack from the Federal Register."),
     "template": ("commentkit.cli.association:template", "Trade associations: create or check a member template."),
     "collect": ("commentkit.cli.association:collect", "Trade associations: collect member responses into a draft."),
     "export-response": ("commentkit.cli.association:export_response", "Members: export your response as one file."),
-    "docket": ("commentkit.cli.docket:docket", "Build or refresh a docket pack from the Federal Register."),
     "interview": ("commentkit.cli.interview:interview", "Answer the exposure questionnaire (saved after every answer)."),
     "plan": ("commentkit.cli.plan:plan", "Rank the notice's questions as core, recommended or optional, with reasons."),
     "answer": ("commentkit.cli.answers:answer", "Write or revise an answer (editor, --text, --file or stdin)."),
     "mark": ("commentkit.cli.answers:mark", "Set an answer's status: draft, review, final or skip."),
     "status": ("commentkit.cli.tracking:status", "Progress, deadline, core questions still open, milestones."),
     "deadline": ("commentkit.cli.tracking:deadline", "Deadline, time left and milestones; --ics for calendars."),
+    "check": ("commentkit.cli.preflight:check", "Preflight: is the comment ready to file? Errors, warnings, notes."),
+    "package": ("commentkit.cli.preflight:package", "Lay out the submission folder: letter, PDF, comment box, checklist."),
 }
 
 
