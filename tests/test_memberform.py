@@ -369,3 +369,58 @@ def test_fuzzed_forms_give_one_line_errors_or_a_response(forms, tmp_path):
         assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
     run()
+
+
+def test_number_and_date_fields(forms, tmp_path):
+    """Numbers are typed text validated like the interview; a date picked in Word's calendar is
+    stored as w:fullDate, a date typed by hand is read in the usual formats, and a bad one is
+    reported by member and item."""
+    from commentkit import memberform
+    from commentkit.members import validate_profile
+    from commentkit.models.interview import Interview, Item
+
+    tpl = forms["tpl"]
+    extra = [Item(id="annual_transactions", prompt="How many transactions a year?", type="number"),
+             Item(id="signed_on", prompt="Date of this response", type="date"),
+             Item(id="first_deal", prompt="Date of your first covered transaction", type="date")]
+    t2 = tpl.model_copy(update={"items": [*tpl.items, *extra]})
+    blank = memberform.write(t2)
+    path = tmp_path / "dates.docx"
+    path.write_bytes(fill(blank, {"ck_m_name": "Dates Inc.", "ck_i_annual_transactions": "1,200",
+                                  "ck_i_signed_on": "2023-09-14"}))
+    m = memberform.read(path, t2)
+    assert m.profile["annual_transactions"] == "1,200" and m.profile["signed_on"] == "2023-09-14"
+    interview = Interview(items=[*t2.items])
+    values, problems = validate_profile(m.profile, interview, [])
+    assert values["annual_transactions"] == 1200 and str(values["signed_on"]) == "2023-09-14"
+    # typed by hand into the date box (no calendar): usual formats are read, nonsense is reported
+    fc_xml = zipfile.ZipFile(path).read("word/document.xml").decode()
+    assert 'w:fullDate="2023-09-14T00:00:00Z"' in fc_xml
+    bad = tmp_path / "bad-dates.docx"
+    raw = fill(blank, {"ck_m_name": "Dates Inc.", "ck_i_annual_transactions": "about forty"})
+    parts = _parts_bytes(raw)
+    doc = parts["word/document.xml"].decode()
+    doc = _type_in_date(doc, "ck_i_signed_on", "September 14, 2023")
+    doc = _type_in_date(doc, "ck_i_first_deal", "next spring")
+    parts["word/document.xml"] = doc.encode()
+    bad.write_bytes(_zip(parts))
+    m = memberform.read(bad, t2)
+    assert m.profile["signed_on"] == "2023-09-14" and m.profile["first_deal"] == "next spring"
+    _, problems = validate_profile(m.profile, interview, [])
+    msgs = [p.format() for p in problems]
+    assert "annual_transactions: expected a number, got 'about forty'" in msgs
+    assert "first_deal: expected a date as YYYY-MM-DD, got 'next spring'" in msgs
+
+
+def _parts_bytes(raw: bytes) -> dict[str, bytes]:
+    z = zipfile.ZipFile(io.BytesIO(raw))
+    return {n: z.read(n) for n in z.namelist()}
+
+
+def _type_in_date(doc: str, name: str, text: str) -> str:
+    """Type into a date box by hand: the text goes into the content control, no w:fullDate."""
+    start = doc.index(f'w:name="{name}"')
+    i = doc.index("<w:t", doc.index("<w:sdtContent>", start))
+    k = doc.index(">", i)
+    j = k + 1 if doc[k - 1] == "/" else doc.index("</w:t>", i) + len("</w:t>")
+    return doc[:i] + f'<w:t xml:space="preserve">{text}</w:t>' + doc[j:]

@@ -6,6 +6,8 @@ import click
 
 from commentkit.cli.common import echo_json, json_option, project_dir, today_option
 
+MAX_LISTED = 20  # problems printed by collect; the tracker lists them all
+
 
 @click.group()
 def template():
@@ -143,9 +145,12 @@ def collect(assoc_dir, members, out, force, as_json):
     click.echo(line)
     for s in result.collection.skipped:
         click.echo(f"  skipped {s.source}: {s.reason}", err=True)
-    for r in t.rows:
-        for p in r.problems:
-            click.echo(f"  {r.name}: {p}", err=True)
+    problems = [f"  {r.name}: {p}" for r in t.rows for p in r.problems]
+    for line in problems[:MAX_LISTED]:
+        click.echo(line, err=True)
+    if len(problems) > MAX_LISTED:
+        click.echo(f"  ... and {len(problems) - MAX_LISTED} more problem(s): see {result.out_dir / 'tracker.md'}",
+                   err=True)
     for qc in result.compiled:
         for e in qc.disagreements:
             how = "changed the locked position" if e.changed_locked else "does not join the position"

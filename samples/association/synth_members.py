@@ -1,6 +1,9 @@
 """Generate N synthetic member projects answering the sample template (for tests and benchmarks).
 
-    python samples/association/synth_members.py OUT_DIR N [--seed S]
+    python samples/association/synth_members.py OUT_DIR N [--seed S] [--forms]
+
+With ``--forms`` it writes N returned Word forms instead (the sample's form, filled the way
+Word stores values, by make_forms.fill).
 
 One real member project is created with ``init --from-template`` semantics; the others are
 copies of it with their own name, profile, positions and answers, so every generated member
@@ -95,13 +98,49 @@ def generate(dest: Path, n: int, seed: int = 7, template: Path = TEMPLATE) -> li
     return out
 
 
+def generate_forms(dest: Path, n: int, seed: int = 7, form: Path = HERE / "member-form.docx") -> list[Path]:
+    """N returned Word forms with varied answers (choices ticked, rich-text answers)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_forms", HERE / "make_forms.py")
+    mf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mf)
+    from commentkit import memberform
+
+    blank = Path(form).read_bytes()
+    tpl = memberform.embedded_template(Path(form))
+    rng = random.Random(seed)
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(1, n + 1):
+        values: dict = {"ck_m_name": f"Form Member {i:05d} LLC", "ck_c_us_person_1": True,
+                        "__modified__": f"2023-09-{rng.randint(5, 17):02d}T15:00:00Z"}
+        for it in tpl.items:
+            if it.type == "multichoice":
+                for n_ in rng.sample(range(1, len(it.choices) + 1), rng.randint(1, min(3, len(it.choices)))):
+                    if it.choices[n_ - 1].value != "none":
+                        values[memberform.Names.choice(it.id, n_)] = True
+        for q in rng.sample(tpl.questions, rng.randint(1, 3)):
+            values[memberform.Names.answer(q.id)] = [" ".join(rng.choice(SENTENCES) for _ in range(3)),
+                                                     ("bullet", rng.choice(SENTENCES))]
+        path = dest / f"form-{i:05d}.docx"
+        path.write_bytes(mf.fill(blank, values))
+        out.append(path)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
     ap.add_argument("n", type=int)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--forms", action="store_true", help="returned Word forms instead of member projects")
     args = ap.parse_args()
-    generate(Path(args.out), args.n, args.seed)
+    if args.forms:
+        generate_forms(Path(args.out), args.n, args.seed)
+    else:
+        generate(Path(args.out), args.n, args.seed)
 
 
 if __name__ == "__main__":
