@@ -121,6 +121,13 @@ class WordLetter:
     built_anchors: list[str] = field(default_factory=list)  # bookmark names the build wrote
 
 
+def _int(value, default: int = 0) -> int:
+    try:
+        return max(-1, min(int(str(value)), 10_000))
+    except (TypeError, ValueError):
+        return default
+
+
 def _on(el) -> bool:
     if el is None:
         return False
@@ -165,7 +172,7 @@ class _Converter:
                 fmt = lvl.find(f"{W}numFmt")
                 start = lvl.find(f"{W}start")
                 ordered = fmt is not None and fmt.get(f"{W}val") not in ("bullet", "none")
-                lv[int(lvl.get(f"{W}ilvl", "0"))] = (ordered, int(start.get(f"{W}val", "1")) if start is not None else 1)
+                lv[_int(lvl.get(f"{W}ilvl"), 0)] = (ordered, _int(start.get(f"{W}val"), 1) if start is not None else 1)
             abstract[a.get(f"{W}abstractNumId")] = lv
         for num in root.iter(f"{W}num"):
             aid_el = num.find(f"{W}abstractNumId")
@@ -174,9 +181,9 @@ class _Converter:
             restarts: set[int] = set()
             for ov in num.iter(f"{W}lvlOverride"):
                 so = ov.find(f"{W}startOverride")
-                il = int(ov.get(f"{W}ilvl", "0"))
+                il = _int(ov.get(f"{W}ilvl"), 0)
                 if so is not None and il in lv:
-                    lv[il] = (lv[il][0], int(so.get(f"{W}val", "1")))
+                    lv[il] = (lv[il][0], _int(so.get(f"{W}val"), 1))
                     restarts.add(il)
             for il, (ordered, start) in lv.items():
                 out[(num.get(f"{W}numId"), il)] = (ordered, start, aid, il in restarts)
@@ -261,7 +268,13 @@ class _Converter:
             elif name == "noBreakHyphen":
                 out.append(Run("\u2011", bold, italic, code, url, conf))
             elif name == "sym":
-                out.append(Run(chr(int(child.get(f"{W}char", "20"), 16)), bold, italic, code, url, conf))
+                try:
+                    ch = chr(int(child.get(f"{W}char", "20"), 16))
+                except (TypeError, ValueError, OverflowError):
+                    ch = "?"
+                if ch < " " and ch not in "\t\n":
+                    ch = "?"
+                out.append(Run(ch, bold, italic, code, url, conf))
             elif name == "footnoteReference":
                 fid = child.get(f"{W}id")
                 key = note_keys.setdefault(fid, f"n{len(note_keys) + 1}")
@@ -316,7 +329,7 @@ class _Converter:
                 ni = num.find(f"{W}numId")
                 il = num.find(f"{W}ilvl")
                 num_id = ni.get(f"{W}val") if ni is not None else None
-                ilvl = int(il.get(f"{W}val", "0")) if il is not None else 0
+                ilvl = min(8, max(0, _int(il.get(f"{W}val"), 0))) if il is not None else 0
                 if num_id == "0":
                     num_id = None
             if num_id is None and style.startswith(("list bullet", "list number")):
@@ -558,7 +571,8 @@ def region_markdown(blocks: list[Block], footnotes: dict[str, list[Block]], vers
             text = blocks_to_markdown(footnotes.get(key, []), mdver, label)
             first, *rest = text.split("\n") if text else [""]
             notes.append(f"[^{n}]: {first}" + "".join("\n    " + ln if ln else "\n" for ln in rest))
-    return body.strip() + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
+    text = body.strip() + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
+    return _CONTROL.sub("", text)
 
 
 def canonical_answer(body: str, key: str) -> str:
@@ -568,6 +582,7 @@ def canonical_answer(body: str, key: str) -> str:
     return region_markdown(blocks, notes, "confidential")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ROOT_URL = re.compile(r"\]\((https?://[^/\s()]+)/\)")
 
 

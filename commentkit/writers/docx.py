@@ -669,9 +669,21 @@ def _save_deterministic(d, date_time: tuple) -> bytes:
 
 def docx_bytes(doc: Document, reference_docx: Path | str | None = None) -> bytes:
     """The .docx file for ``doc`` as bytes (see module docstring)."""
+    d = open_base(reference_docx)
+    if not reference_docx:
+        return _fill(d, doc)
+    try:
+        return _fill(d, doc)
+    except UserError:
+        raise
+    except Exception as exc:  # a damaged reference file can fail anywhere in python-docx
+        raise UserError(f"cannot use reference Word file: {type(exc).__name__}: {exc}".splitlines()[0],
+                        reference_docx) from None
+
+
+def _fill(d, doc: Document) -> bytes:
     from docx.oxml import parse_xml
 
-    d = open_base(reference_docx)
     body = d.element.body
     sect = body.find(f"{{{W_NS}}}sectPr")
     for child in list(body):
