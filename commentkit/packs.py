@@ -61,6 +61,10 @@ def _refs_in(folder: Path, source: str) -> list[PackRef]:
     return out
 
 
+def shipped_ids() -> set[str]:
+    return {r.docket_id for r in _refs_in(shipped_dir(), "shipped")}
+
+
 def installed() -> list[PackRef]:
     """Every installed pack; a user pack with the same id as a shipped one takes precedence."""
     refs: dict[str, PackRef] = {r.docket_id: r for r in _refs_in(shipped_dir(), "shipped")}

@@ -73,3 +73,23 @@ def test_user_pack_overrides_and_is_listed(tmp_path, pack_copy):
     shutil.copytree(pack_copy, dest)
     ref = packs.find("treas-do-2023-0009")
     assert ref.source == "user" and Path(ref.path) == dest
+
+
+def test_dockets_lists_user_packs_with_their_origin(pack_copy, run):
+    from tests.conftest import user_pack_dir
+    import json
+    import shutil
+
+    dest = user_pack_dir() / "TREAS-DO-2023-0009"
+    shutil.copytree(pack_copy, dest)
+    f = dest / "docket.yaml"
+    f.write_text(f.read_text().replace("origin: shipped", "origin: fetched"))
+    res = run("dockets", "--today", "2023-09-01")
+    assert res.exit_code == 0
+    assert "TREAS-DO-2023-0009  ANPRM  88 FR 54961  RIN 1505-AC82  [fetched, your packs; replaces the shipped pack]" \
+        in res.output
+    assert "FR-2024-13923  NPRM  89 FR 55846  RIN 1505-AC82  [shipped]" in res.output
+    assert "summaries, not the agency's words" in res.output
+    rows = {r["docket"]: r for r in json.loads(run("dockets", "--json").output)}
+    assert rows["TREAS-DO-2023-0009"]["origin"] == "fetched" and rows["TREAS-DO-2023-0009"]["source"] == "user"
+    assert rows["FR-2024-13923"]["unresolved"]

@@ -23,8 +23,9 @@ def period_state(docket, now) -> str:
 def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, retries):
     """List installed docket packs with their comment deadline and whether the period is open.
 
-    Packs shipped with commentkit and packs you fetched or imported are listed together; the
-    SOURCE column says which.
+    Packs shipped with commentkit and packs you fetched or imported are listed together, each
+    saying where it came from, whether its question wordings are the agency's own or
+    commentkit's summaries, and what is still to check (for example an unconfirmed docket ID).
 
     \b
     Example:
@@ -41,9 +42,11 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
         run_check(now, as_json=as_json, yes=yes, api_url=api_url, timeout=timeout, retries=retries)
         return
     rows = []
+    shipped = packs.shipped_ids()
     for ref in packs.installed():
         pack = packs.load_path(ref.path, ref.source)
         d = pack.docket
+        official = sum(1 for q in pack.bank.questions if q.wording == "official")
         rows.append({
             "docket": d.id,
             "title": d.title,
@@ -54,7 +57,12 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
             "deadline_text": f"{d.deadline.date.isoformat()} {d.deadline.time} {d.deadline.timezone}",
             "period": period_state(d, now),
             "questions": len(pack.bank.questions),
+            "official_wordings": official,
+            "summary_wordings": len(pack.bank.questions) - official,
             "source": ref.source,
+            "origin": d.origin,
+            "replaces_shipped": ref.source == "user" and d.id in shipped,
+            "unresolved": d.unresolved,
             "path": str(ref.path),
         })
     if as_json:
@@ -64,6 +72,14 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
         click.echo("No docket packs installed.")
         return
     for r in rows:
-        click.echo(f"{r['docket']}  {r['type']}  {r['citation']}  RIN {r['rin'] or '-'}  [{r['source']}]")
+        where = "shipped" if r["source"] == "shipped" else f"{r['origin']}, your packs"
+        if r["replaces_shipped"]:
+            where += "; replaces the shipped pack"
+        click.echo(f"{r['docket']}  {r['type']}  {r['citation']}  RIN {r['rin'] or '-'}  [{where}]")
         click.echo(f"    {r['title']}")
-        click.echo(f"    comments due {r['deadline_text']} ({r['period']}); {r['questions']} questions")
+        wording = ("official wording" if not r["summary_wordings"] else
+                   "summaries, not the agency's words" if not r["official_wordings"] else
+                   f"{r['official_wordings']} official, {r['summary_wordings']} summaries")
+        click.echo(f"    comments due {r['deadline_text']} ({r['period']}); {r['questions']} questions ({wording})")
+        if r["unresolved"]:
+            click.echo(f"    to check: {'; '.join(r['unresolved'])}")
