@@ -592,13 +592,20 @@ def _form_core(core: bytes) -> bytes:
 
 @dataclass
 class FormContent:
+    path: Path
     identity: dict[str, str]
     modified: dt.datetime | None
     fields: dict[str, Any]  # bookmark name -> lxml element (the bookmarkStart)
     root: Any
-    numbering: dict[tuple[str, str], str]  # (numId, ilvl) -> numFmt
-    links: dict[str, str]  # relationship id -> URL
-    styles: dict[str, str]  # style id -> name
+    _converter: Any = None
+
+    def converter(self):
+        """The round-trip converter for this file (styles, numbering, links, footnotes)."""
+        if self._converter is None:
+            from commentkit.roundtrip import _Converter, _Package
+
+            self._converter = _Converter(_Package(self.path), accept_changes=True)
+        return self._converter
 
 
 def _safe_xml(data: bytes, path: Path, part: str):
@@ -643,9 +650,6 @@ def open_form(path: Path) -> FormContent:
             doc = read("word/document.xml")
             custom = read("docProps/custom.xml")
             core = read("docProps/core.xml")
-            numbering = read("word/numbering.xml")
-            rels = read("word/_rels/document.xml.rels")
-            styles = read("word/styles.xml")
     except UserError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
@@ -679,34 +683,7 @@ def open_form(path: Path) -> FormContent:
             fields[name] = bm
     if Names.form_id in fields:
         _ident_from_line(_text_of(_para_of(fields[Names.form_id])), ident)
-    num: dict[tuple[str, str], str] = {}
-    if numbering:
-        nroot = _safe_xml(numbering, path, "word/numbering.xml")
-        abstract = {}
-        for an in nroot.iter(W + "abstractNum"):
-            for lvl in an.iter(W + "lvl"):
-                fmt = lvl.find(W + "numFmt")
-                abstract[(an.get(W + "abstractNumId"), lvl.get(W + "ilvl"))] = fmt.get(W + "val") if fmt is not None else "decimal"
-        for n in nroot.iter(W + "num"):
-            aid = n.find(W + "abstractNumId")
-            if aid is None:
-                continue
-            for (a_id, ilvl), fmt in abstract.items():
-                if a_id == aid.get(W + "val"):
-                    num[(n.get(W + "numId"), ilvl)] = fmt
-    links: dict[str, str] = {}
-    if rels:
-        rroot = _safe_xml(rels, path, "word/_rels/document.xml.rels")
-        for r in rroot:
-            if (r.get("Type") or "").endswith("/hyperlink"):
-                links[r.get("Id")] = r.get("Target") or ""
-    style_names: dict[str, str] = {}
-    if styles:
-        sroot = _safe_xml(styles, path, "word/styles.xml")
-        for s in sroot.iter(W + "style"):
-            nm = s.find(W + "name")
-            style_names[s.get(W + "styleId")] = (nm.get(W + "val") if nm is not None else "") or ""
-    return FormContent(ident, modified, fields, root, num, links, style_names)
+    return FormContent(path, ident, modified, fields, root)
 
 
 def _ident_from_line(text: str, ident: dict[str, str]) -> None:
@@ -795,140 +772,21 @@ def _date_value(fc: FormContent, name: str) -> str | None:
 
 # ---- Word paragraphs -> Markdown ------------------------------------------------------------------
 
-def _run_props(r) -> tuple[bool, bool]:
-    rpr = r.find(W + "rPr")
-    if rpr is None:
-        return False, False
-
-    def on(tag):
-        el = rpr.find(W + tag)
-        return el is not None and (el.get(W + "val") or "true").lower() not in ("0", "false", "off", "none")
-
-    return on("b"), on("i")
-
-
-def _inline_md(p, fc: FormContent) -> str:
-    from commentkit.templating import md_escape
-
-    pieces: list[tuple[str, bool, bool, str | None]] = []
-
-    def walk(el, link):
-        for child in el:
-            tag = child.tag
-            if tag == W + "r":
-                bold, italic = _run_props(child)
-                text = ""
-                for node in child:
-                    if node.tag == W + "t":
-                        text += node.text or ""
-                    elif node.tag == W + "tab":
-                        text += " "
-                    elif node.tag in (W + "br", W + "cr"):
-                        text += "\n"
-                if text:
-                    pieces.append((text, bold, italic, link))
-            elif tag == W + "hyperlink":
-                rid = child.get(f"{{{R_NS}}}id")
-                walk(child, fc.links.get(rid) if rid else None)
-            elif tag in (W + "sdt", W + "sdtContent", W + "smartTag", W + "ins", W + "fldSimple"):
-                walk(child, link)
-
-    walk(p, None)
-    out = []
-    for text, bold, italic, link in _merge(pieces):
-        lead = len(text) - len(text.lstrip())
-        trail = len(text) - len(text.rstrip())
-        core = text.strip()
-        if not core:
-            out.append(text)
-            continue
-        md = "\\\n".join(md_escape(part) for part in core.split("\n"))
-        if bold and italic:
-            md = f"***{md}***"
-        elif bold:
-            md = f"**{md}**"
-        elif italic:
-            md = f"*{md}*"
-        if link and re.match(r"^(https?://|mailto:)", link, re.I):
-            md = f"[{md}]({link.replace(')', '%29').replace(' ', '%20')})"
-        out.append(text[:lead] + md + (text[len(text) - trail:] if trail else ""))
-    return "".join(out).strip()
-
-
-def _merge(pieces):
-    merged: list[list] = []
-    for text, bold, italic, link in pieces:
-        if merged and merged[-1][1:] == [bold, italic, link]:
-            merged[-1][0] += text
-        else:
-            merged.append([text, bold, italic, link])
-    return [tuple(m) for m in merged]
-
-
-def _list_kind(p, fc: FormContent) -> tuple[str, int] | None:
-    ppr = p.find(W + "pPr")
-    if ppr is None:
-        return None
-    numpr = ppr.find(W + "numPr")
-    style = ppr.find(W + "pStyle")
-    sname = fc.styles.get(style.get(W + "val"), "") if style is not None else ""
-    if numpr is not None:
-        num = numpr.find(W + "numId")
-        lvl = numpr.find(W + "ilvl")
-        num_id = num.get(W + "val") if num is not None else None
-        ilvl = lvl.get(W + "val") if lvl is not None else "0"
-        if num_id == "0":
-            return None
-        fmt = fc.numbering.get((num_id, ilvl))
-        if fmt is None:
-            fmt = "decimal" if "number" in sname.lower() else "bullet"
-        return ("bullet" if fmt in ("bullet", "none") else "number", int(ilvl or 0))
-    if sname.lower().startswith("list bullet"):
-        return ("bullet", 0)
-    if sname.lower().startswith("list number"):
-        return ("number", 0)
-    return None
-
-
 def cell_markdown(fc: FormContent, name: str) -> str | None:
-    """The Markdown of a rich-text field: paragraphs, bold, italic, lists and links kept."""
+    """The Markdown of a rich-text field (paragraphs, bold, italic, lists, links, quotes, footnotes),
+    converted by the Word round-trip's own converter (:mod:`commentkit.roundtrip`)."""
+    from commentkit.roundtrip import region_markdown
+
     bm = fc.fields.get(name)
     if bm is None:
         return None
     cell = _cell_of(bm)
-    paras = _paras_in(cell) if cell is not None else [_para_of(bm)]
-    blocks: list[str] = []
-    counters: dict[int, int] = {}
-    prev_list: str | bool = False
-    for p in paras:
-        text = _inline_md(p, fc)
-        if not text:
-            continue
-        kind = _list_kind(p, fc)
-        if kind is None:
-            blocks.append(text)
-            prev_list = False
-            counters.clear()
-            continue
-        typ, level = kind
-        if prev_list and level == 0 and typ != prev_list:
-            prev_list = False  # a different kind of list: a new Markdown list
-            counters.clear()
-        indent = "   " * level
-        if typ == "bullet":
-            line = f"{indent}- {text}"
-        else:
-            counters[level] = counters.get(level, 0) + 1
-            for deeper in [k for k in counters if k > level]:
-                del counters[deeper]
-            line = f"{indent}{counters[level]}. {text}"
-        if prev_list:
-            blocks[-1] += "\n" + line
-        else:
-            blocks.append(line)
-        if level == 0 or not prev_list:
-            prev_list = typ
-    return "\n\n".join(blocks)
+    elements = list(cell) if cell is not None else [_para_of(bm)]
+    notes: dict = {}
+    blocks = fc.converter().blocks(elements, {}, notes)
+    if not blocks:
+        return ""
+    return region_markdown(blocks, notes).strip()
 
 
 # ---- a returned form as a member response ------------------------------------------------------------

@@ -61,7 +61,7 @@ RICH = [
     ["See ", ("link", "our filing", "https://zephyr.example.com/filing"), " for details."],
 ]
 RICH_MD = ("Zephyr has **one** joint venture in Wuxi, formed in 2019.\n\n"
-           "Our partner contributes *land and local staff*; we contribute:\n\n"
+           "Our partner contributes _land and local staff_; we contribute:\n\n"
            "- process know-how for mature nodes\n- a **minority** equity stake\n\n"
            "1. first, a prohibition would force a sale;\n2. second, a notification would be workable.\n\n"
            "See [our filing](https://zephyr.example.com/filing) for details.")
