@@ -219,6 +219,9 @@ def _embedded_reference(project) -> EmbeddedFile | None:
         raise UserError(f"build.reference_docx names {ref!r}, which does not exist", project.project_path)
     if path.stat().st_size > MAX_EMBEDDED_FILE:
         raise UserError(f"reference DOCX is too large to send to members (limit {MAX_EMBEDDED_FILE} bytes)", path)
+    from commentkit.writers.docx import check_docx_safe
+
+    check_docx_safe(path, "reference Word file")  # members should not receive a broken letterhead
     return EmbeddedFile.of(path.name, path.read_bytes())
 
 

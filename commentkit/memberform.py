@@ -428,7 +428,13 @@ def write(tpl, reference_docx: Path | None = None) -> bytes:
             with open(fd, "wb") as fh:
                 fh.write(tpl.reference_docx.content())
             ref_tmp = reference_docx = Path(name)
-        raw = docx_bytes(doc, reference_docx)
+        try:
+            raw = docx_bytes(doc, reference_docx)
+        except UserError as exc:
+            if ref_tmp is None:
+                raise
+            raise UserError(f"the letterhead the template carries ({tpl.reference_docx.name}) cannot be used: "
+                            f"{exc.message}") from None
     finally:
         if ref_tmp is not None:
             ref_tmp.unlink(missing_ok=True)

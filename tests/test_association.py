@@ -95,7 +95,7 @@ def test_template_carries_templates_and_letterhead_as_base64(tmp_path, run):
     assoc = root / "assoc"
     (assoc / "templates" / "partials").mkdir(parents=True)
     (assoc / "templates" / "partials" / "signature.md.j2").write_text("::: closing\nWith regards,\n:::\n")
-    logo = bytes(range(256)) * 4
+    logo = (SAMPLE.parent.parent / "templates" / "reference.docx").read_bytes()  # a real Word file, binary
     (assoc / "letterhead.docx").write_bytes(logo)
     text = (assoc / "commentkit.yaml").read_text().replace("reference_docx: null", "reference_docx: letterhead.docx")
     (assoc / "commentkit.yaml").write_text(text)

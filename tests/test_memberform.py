@@ -424,3 +424,33 @@ def _type_in_date(doc: str, name: str, text: str) -> str:
     k = doc.index(">", i)
     j = k + 1 if doc[k - 1] == "/" else doc.index("</w:t>", i) + len("</w:t>")
     return doc[:i] + f'<w:t xml:space="preserve">{text}</w:t>' + doc[j:]
+
+
+def test_form_uses_the_associations_reference_docx(tmp_path):
+    """The association's letterhead travels in the template and styles the form; a damaged one is
+    a one-line error naming the file."""
+    import docx
+
+    from tests.conftest import REPO
+
+    root = tmp_path / "association"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("collected", "build", ".commentkit"))
+    ref = docx.Document(str(REPO / "templates" / "reference.docx"))
+    ref.sections[0].header.paragraphs[0].text = "CATI LETTERHEAD 1100 Fifteenth Street NW"
+    ref.save(str(root / "assoc" / "letterhead.docx"))
+    cfg = root / "assoc" / "commentkit.yaml"
+    cfg.write_text(cfg.read_text().replace("reference_docx: null", "reference_docx: letterhead.docx"))
+    out = tmp_path / "form.docx"
+    res = invoke("template", "create", root / "assoc", "--out", out)
+    assert res.exit_code == 0, res.output
+    d = docx.Document(str(out))
+    headers = " ".join(p.text for p in d.sections[0].header.paragraphs)
+    assert "CATI LETTERHEAD" in headers
+    from commentkit import memberform
+
+    assert memberform.embedded_template(out).reference_docx is not None
+    (root / "assoc" / "letterhead.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    res = invoke("template", "create", root / "assoc", "--out", tmp_path / "form2.docx")
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "letterhead.docx: not a Word .docx file" in res.output
+    assert not (tmp_path / "form2.docx").exists()
