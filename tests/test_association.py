@@ -468,3 +468,21 @@ def test_collect_scales_to_many_generated_members(tmp_path):
     assert res.exit_code == 0 and data["responses"] == 300 and not data["skipped"]
     cells = [c for t in data["aggregates"]["tables"] for c in t["cells"]]
     assert all(c["count"] is None or c["count"] == 0 or c["count"] >= 3 for c in cells)
+
+
+def test_templates_an_association_distributes_run_in_the_sandbox(tmp_path, run):
+    """A hostile letter template inside a member template cannot escape: the member's build stops
+    with a one-line error naming the template, and writes no letter."""
+    root = copy_sample(tmp_path)
+    assoc = root / "assoc"
+    (assoc / "templates" / "partials").mkdir(parents=True)
+    (assoc / "templates" / "partials" / "signature.md.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
+    out = tmp_path / "t.yaml"
+    assert run("template", "create", assoc, "--out", out).exit_code == 0
+    member = tmp_path / "m"
+    assert run("init", member, "--from-template", out, "--commenter", "Zeta Corp.").exit_code == 0
+    res = run("build", member, "--out", tmp_path / "build")
+    assert res.exit_code == 2, res.output
+    assert "signature.md.j2:1: refused (unsafe operation in a sandboxed template)" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("build/*.docx"))
