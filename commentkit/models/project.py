@@ -74,7 +74,8 @@ class MemberLink(Strict):
     version: int = Field(ge=1, description="Template version")
     due: dt.date = Field(description="The association's member due date (earlier than the agency's)")
     member_id: str | None = Field(None, description="The member's id on the association's roster, if given")
-    submitted: dt.datetime | None = Field(None, description="When the response was sent (set by export-response)")
+    submitted: dt.datetime | None = Field(None, description="When the response was sent, if you record it here; "
+                                                         "otherwise collect uses the latest answer's time")
 
 
 class ProjectFile(Strict):
