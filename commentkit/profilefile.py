@@ -74,18 +74,7 @@ class ProfileFile:
             raise UserError(f"written by a newer commentkit (profile schema version {version}; this one reads "
                             f"up to {PROFILE_SCHEMA_VERSION}): upgrade commentkit", self.path,
                             self._line("schema_version"))
-        checked = engine.check_answers(self.interview, data, file=self.interview_file, require_applicable=False,
-                                       required=False)
-        if checked.problems:
-            first = checked.problems[0]
-            more = len(checked.problems) - 1
-            suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-            raise UserError(f"{first.item_id}: {first.message}{suffix}; fix the file or run "
-                            f"'commentkit interview --item {first.item_id}'"
-                            if first.item_id in {it.id for it in self.interview.items}
-                            else f"{first.item_id}: {first.message}{suffix}",
-                            self.path, self._line(first.item_id))
-        self.values = checked.values
+        self.values = check_stored(self.pack, data, self.path, text)
 
     def _line(self, key: str) -> int | None:
         from commentkit.yamlio import line_of
@@ -144,6 +133,31 @@ class ProfileFile:
 
     def _new_text(self) -> str:
         return HEADER.format(docket=self.pack.docket.id, schema=PROFILE_SCHEMA_VERSION)
+
+
+def check_stored(pack, data: dict[str, Any], path: Path, text: str | None = None) -> dict[str, Any]:
+    """Stored answers (``schema_version`` removed) checked against the pack's questionnaire and
+    coerced; the first problem is a one-line UserError with the file and line."""
+    from commentkit import conditions
+
+    checked = engine.check_answers(pack.interview, data, file=conditions.interview_file(pack),
+                                   require_applicable=False, required=False)
+    if not checked.problems:
+        return checked.values
+    first = checked.problems[0]
+    more = len(checked.problems) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    message = f"{first.item_id}: {first.message}{suffix}"
+    if first.item_id in {it.id for it in pack.interview.items}:
+        message += f"; fix the file or run 'commentkit interview --item {first.item_id}'"
+    line = None
+    try:
+        from commentkit.yamlio import line_of, read_text
+
+        line = line_of(text if text is not None else read_text(path, "profile file"), (first.item_id,))
+    except UserError:
+        pass
+    raise UserError(message, path, line)
 
 
 def _position(doc, key: str, order: dict[str, int]) -> int:

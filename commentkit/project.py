@@ -95,6 +95,10 @@ class Project:
         version = declared_version(data, self.profile_path, missing=PROFILE_SCHEMA_VERSION)
         refuse_newer(version, PROFILE_SCHEMA_VERSION, self.profile_path, "profile file")
         data.pop("schema_version", None)
+        if data and self.pack.interview is not None:  # checked against the questionnaire, coerced
+            from commentkit.profilefile import check_stored
+
+            data = check_stored(self.pack, data, self.profile_path)
         return data
 
     @property

@@ -203,7 +203,7 @@ def test_hand_edited_profile_with_a_bad_value_is_one_line_error_with_line(run, p
     text = path.read_text().replace("sectors: [semiconductors]", "sectors: [semiconductor]")
     path.write_text(text)
     line = text.splitlines().index("sectors: [semiconductor]") + 1
-    for args in (["interview", project], ["plan", project], ["interview", project, "--json"]):
+    for args in (["interview", project], ["plan", project], ["interview", project, "--json"], ["status", project]):
         res = run(*args)
         assert res.exit_code == 2
         assert res.stderr.strip() == (f"Error: {path}:{line}: sectors: 'semiconductor' is not one of the choices "
