@@ -174,3 +174,25 @@ def test_ctrl_c_at_a_prompt_keeps_every_answer_and_says_how_to_resume(project2, 
     assert (f"Interrupted. Every answer given so far is saved in {root / 'profile.yaml'} (2 in this session); "
             f"run 'commentkit interview {root}' to resume where you left off.") in " ".join(screen.split())
     assert load(root / "profile.yaml") == {"commenter_type": "company", "commenter_name": "Acme Tools, Inc."}
+
+
+def test_terminal_review_keeps_every_answer_on_enter(run, project2):
+    root = project2[0]
+    fixture = Path(__file__).parent / "fixtures" / "profiles" / "us-vc-lp-ai.yaml"
+    assert run("interview", root, "--answers", fixture).exit_code == 0
+    before = (root / "profile.yaml").read_text()
+    multiline = {"Address for the letterhead", "interest in this rulemaking?", "describe your diligence"}
+    prompts = ["Who is submitting the comment?", "What kind of investor are you?", "Name of the organisation",
+               "Address for the letterhead", "U.S. person?", "interest in this rulemaking?", "Contact person",
+               "Contact e-mail", "Contact telephone", "Who signs the letter?", "Signatory's title",
+               "technology categories", "Which AI activities are involved?", "links with a country of concern?",
+               "What kind of links?", "Which kinds of transactions", "how many such transactions", "Typical size",
+               "compliance programs", "describe your diligence", "themes do you most want to raise?"]
+    t = Terminal("interview", str(root), "--review")
+    for prompt in prompts:
+        t.expect(prompt)
+        t.send(ESC_ENTER if prompt in multiline else "\r")
+    code, screen = t.finish()
+    assert code == 0, screen
+    assert "Saved 0 answers in this session" in screen
+    assert (root / "profile.yaml").read_text() == before
