@@ -34,6 +34,8 @@ MAX_OUTPUT = 2_000_000
 MAX_SECONDS = 10.0
 MAX_NUMBER = 10_000_000
 MAX_TEMPLATE_BYTES = 1_000_000
+SANDBOX_REVISION = 2
+"""Bumped when the sandbox's code generation changes, so cached compiled templates are not reused."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 _LINE_START = re.compile(r"(?m)^(\s*)([-+:=>]|\d+(?=[.)]))")
@@ -73,8 +75,26 @@ def _environment(loader):
     from jinja2.sandbox import ImmutableSandboxedEnvironment
     from markupsafe import Markup
 
+    from jinja2.compiler import CodeGenerator
+
+    class Generator(CodeGenerator):
+        def visit_Concat(self, node, frame):  # `a ~ b ~ c`: sized before it is built
+            self.write("environment.bounded_concat((")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
+
     class Env(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "%", "+"})
+        code_generator_class = Generator
+
+        @staticmethod
+        def bounded_concat(values):
+            parts = [v if isinstance(v, str) else str(v) for v in values]
+            if sum(map(len, parts)) > MAX_OUTPUT:
+                raise TemplateLimit(f"joining values with ~ would build more than {MAX_OUTPUT:,} characters")
+            return "".join(parts)  # as jinja's str_join (autoescape is off): a plain string
 
         def call_binop(self, context, operator, left, right):
             if operator == "**":
@@ -93,6 +113,7 @@ def _environment(loader):
         def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja's signature)
             for a in (*args, *kwargs.values()):
                 _check_number(a)
+                _check_size(a)
             return _check_size(super().call(__context, __obj, *args, **kwargs))
 
     def finalize(value):
@@ -111,6 +132,9 @@ def _environment(loader):
     for name, fn in list(env.filters.items()):
         env.filters[name] = _guarded_filter(fn)
     env.filters.update(_FILTERS)
+    from jinja2.filters import do_join
+
+    env.filters["join"] = _bounded_join(do_join)
     return env
 
 
@@ -153,7 +177,7 @@ def _bytecode_cache():
 
         from commentkit import __version__
 
-        folder = Path(user_cache_dir("commentkit", appauthor=False)) / f"templates-{jinja2.__version__}-{__version__}"
+        folder = Path(user_cache_dir("commentkit", appauthor=False)) / f"templates-{jinja2.__version__}-{__version__}-s{SANDBOX_REVISION}"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         st = folder.stat()
         if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
@@ -214,6 +238,27 @@ def _long_date(value) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
+def _bounded_join(jinja_join):
+    """``join`` that refuses before building a result larger than MAX_OUTPUT."""
+    import functools
+
+    from jinja2 import pass_eval_context
+
+    @pass_eval_context
+    @functools.wraps(jinja_join)
+    def join(eval_ctx, value, d: str = "", attribute=None):
+        items = list(value) if not isinstance(value, (list, tuple)) else value
+        _check_size(items)
+        estimate = len(str(d)) * max(0, len(items) - 1)
+        if attribute is None:
+            estimate += sum(len(i) if isinstance(i, str) else 0 for i in items)
+        if estimate > MAX_OUTPUT:
+            raise TemplateLimit(f"join would build more than {MAX_OUTPUT:,} characters")
+        return _check_size(jinja_join(eval_ctx, items, d, attribute))
+
+    return join
+
+
 _FILTERS = {"lcfirst": _lcfirst, "series": _series, "strip_period": _strip_period, "long_date": _long_date}
 
 
@@ -246,6 +291,9 @@ class _Loader:
         class Loader(FileSystemLoader):
             def get_source(self, environment, template):
                 src, filename, uptodate = super().get_source(environment, template)
+                real = Path(filename).resolve()
+                if not any(real.is_relative_to(Path(d).resolve()) for d in self.searchpath):
+                    raise TemplateNotFound(f"{template} (a link to a file outside the template folders)")
                 if len(src) > MAX_TEMPLATE_BYTES:
                     raise TemplateNotFound(f"{template} (larger than {MAX_TEMPLATE_BYTES:,} bytes)")
                 return src, filename, uptodate
