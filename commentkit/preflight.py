@@ -139,6 +139,7 @@ class _Collector:
     def __init__(self, root: Path):
         self.root = root
         self.items: list[Finding] = []
+        self.profile_placeholders: set[str] = set()  # reported once, at profile.yaml, not again in the letter
 
     def add(self, severity: str, code: str, message: str, where: str | None = None, path: Path | None = None,
             line: int | None = None) -> None:
@@ -207,15 +208,19 @@ def scan_placeholders(text: str) -> list[Hit]:
     references (``[1]``), and roman numerals such as Title XX.
     """
     hits: list[Hit] = []
+    spans: list[tuple[int, int]] = []
     for m in _PLACEHOLDER_WORD.finditer(text):
         hits.append(Hit(_line_of(text, m.start()), m.group(0), "word"))
+        spans.append(m.span())
     for m in _XX.finditer(text):
         tok = m.group(0)
         if tok.isupper() and tok.strip("$%").isalpha() and _numbered_title_before(text, m.start()):
             continue  # Title XX, Chapter XX: a roman numeral
         hits.append(Hit(_line_of(text, m.start()), tok, "xx"))
+        spans.append(m.span())
     for m in _TEMPLATE_SYNTAX.finditer(text):
         hits.append(Hit(_line_of(text, m.start()), m.group(0)[:40], "template"))
+        spans.append(m.span())
     for m in _BRACKET.finditer(text):
         inner = m.group(1)
         if inner.startswith("^") or _ALLOWED_BRACKET.match(inner):
@@ -226,6 +231,16 @@ def scan_placeholders(text: str) -> list[Hit]:
         if (_FILL_CHARS.match(inner) or _FILL_WORDS.match(inner)
                 or (_ALLCAPS.match(inner.strip()) and sum(c.isalpha() for c in inner) >= 4)):
             hits.append(Hit(_line_of(text, m.start()), m.group(0), "bracket"))
+            spans.append(m.span())
+    brackets = [m.span() for m in _BRACKET.finditer(text)
+                if any(h.kind == "bracket" and h.text == m.group(0) for h in hits)]
+    if brackets:  # 'TBD' inside '[TITLE TBD]' is one placeholder, not two
+        keep = []
+        for h, (start, end) in zip(hits, spans):
+            if h.kind != "bracket" and any(bs <= start and end <= be for bs, be in brackets):
+                continue
+            keep.append(h)
+        hits = keep
     hits.sort(key=lambda h: h.line)
     return hits
 
@@ -382,19 +397,26 @@ def _text_bound(md: str) -> int:
     """An upper bound of the plain-text length the text writer gives for Markdown ``md``.
 
     Markup only shortens text (emphasis, headings, escapes, link syntax, table rules, code
-    fences), except: quote lines are indented 4 spaces for a 2-character ``> ``; continuation
-    lines of list items get a 3-space indent; renumbered ordered lists can grow a digit; the
-    footnote list adds a "Notes" heading; a redacted passage becomes the redaction marker.
-    Each is counted generously below.
+    fences), except: every line of a quote is indented 4 spaces per level (also lazy
+    continuation lines, which have no ``>`` in the source); every continuation line of a list
+    item is indented 3 spaces per level; renumbered ordered lists can grow digits; the footnote
+    list adds a "Notes" heading; a redacted passage becomes the redaction marker (one per
+    passage, plus one per footnote reference that splits a passage). Each is counted
+    generously: a bound, not an estimate (a property test checks it against the real text).
     """
     from commentkit.document import REDACTED
 
     lines = md.split("\n")
-    quote_marks = sum(len(re.match(r"^[\s>]*", ln).group(0).replace(" ", "")) for ln in lines)
-    ordered = sum(1 for ln in lines if re.match(r"^\s*\d{1,9}[.)]\s", ln))
+    quote_depth = max((re.match(r"^[\s>]*", ln).group(0).count(">") for ln in lines), default=0)
+    list_indents = [len(m.group(1)) for ln in lines if (m := re.match(r"^(\s*)(?:[-*+]|\d{1,9}[.)])(?:\s|$)", ln))]
+    list_depth = 1 + max(list_indents) // 2 if list_indents else 0
+    ordered = sum(1 for ln in lines if re.match(r"^[\s>]*\d{1,9}[.)]", ln))
     bci = md.count(BCI_OPEN)
-    return (len(md) + len(lines) + 2 * quote_marks + 2 * ordered + md.count("[^") + 16
-            + bci * max(0, len(REDACTED) - len(BCI_OPEN) - len(BCI_CLOSE)))
+    refs = md.count("[^")
+    redactions = bci + (refs if bci else 0)
+    per_line = 1 + 4 * quote_depth + 3 * list_depth
+    return (len(md) + len(lines) * per_line + 3 * ordered + refs + 16
+            + redactions * max(0, len(REDACTED) - len(BCI_OPEN) - len(BCI_CLOSE)))
 
 
 _REFERENCE_LINKS = re.compile(r"\]\[[^\]]*\]|^\s{0,3}\[[^\]]+\]:\s", re.M)
@@ -633,6 +655,7 @@ def _check_profile(c: _Collector, project, prof: dict) -> None:
         if not v:
             continue
         for h in scan_placeholders(v):
+            c.profile_placeholders.add(h.text)
             c.add("error", "placeholder", f"profile {key}: placeholder {h.text!r}", "profile", path, line_of(key))
 
 
@@ -679,8 +702,8 @@ def _check_templates(c: _Collector, project, included: list[str], box_text: str 
         c.add("error", "no-rin", f"RIN {docket.rin} missing from the letter (a template override dropped it from "
                                  f"the Re: line?)", "templates")
     for h in scan_placeholders(plain):
-        if h.kind == "template":
-            continue  # a template's own syntax never survives rendering; answers are not in this text
+        if h.kind == "template" or h.text in c.profile_placeholders:
+            continue  # template syntax never survives rendering; profile placeholders are reported at profile.yaml
         c.add("error", "placeholder", f"letter template: placeholder {h.text!r} (in a template or a questionnaire "
                                       f"answer it prints)", "templates")
 

@@ -357,3 +357,16 @@ def test_leak_guard_finds_text_in_a_public_file(tmp_path):
     with zipfile.ZipFile(clean, "w") as z:
         z.writestr("word/document.xml", "<w:t>[BUSINESS CONFIDENTIAL INFORMATION REDACTED]</w:t>")
     assert leaked_passages(_Proj(), [leaky, clean]) == [("leaky.docx", "USD 9 million")]
+
+
+def test_package_json_reports_files_and_the_check(run, tmp_path):
+    proj = _copy_sample(tmp_path / "proj")
+    out = tmp_path / "out"
+    res = run("package", proj, "--out", out, "--no-pdf", "--json", "--today", DAY)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["out"] == str(out) and data["pdf_made"] is False
+    assert sorted(data["files"]) == sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert data["check"]["ready"] is True and data["check"]["comment_box"]["exact"] is True
+    assert data["comment_box_characters"] == len((out / "comment-box.txt").read_text(encoding="utf-8"))
+

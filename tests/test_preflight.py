@@ -58,13 +58,17 @@ def _install_pack(pack_copy, **changes):
 
 # ---- the ready sample --------------------------------------------------------------------------
 
-def test_ready_sample_exits_0_with_no_errors_or_warnings(run, sample):
+@pytest.mark.parametrize("name,letter", [("semiconductor-jv", "meridian-deposition-systems-inc"),
+                                         ("vc-ai-lp", "harborline-ventures-management-llc")])
+def test_ready_samples_exit_0_with_no_errors_or_warnings(run, tmp_path, name, letter):
+    sample = tmp_path / name
+    shutil.copytree(SAMPLES / name, sample, ignore=shutil.ignore_patterns("build", ".commentkit"))
     res, data = _check(run, sample)
     assert res.exit_code == 0, res.stdout
     assert data["ready"] is True
     assert data["counts"]["error"] == 0 and data["counts"]["warning"] == 0, data["findings"]
     assert data["comment_box"]["fits"] is True and data["comment_box"]["at_most"] <= 5000
-    assert [u["name"] for u in data["uploads"]] == ["TREAS-DO-2023-0009-meridian-deposition-systems-inc.pdf"]
+    assert [u["name"] for u in data["uploads"]] == [f"TREAS-DO-2023-0009-{letter}.pdf"]
     text = run("check", sample, "--today", READY_DAY)
     assert text.exit_code == 0
     assert "Ready to file: 0 errors, 0 warnings" in text.stdout
@@ -345,3 +349,43 @@ def test_check_json_imports_no_writer_parser_or_http_client():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+_FRAGMENTS = ["word", "**bold**", "*it*", "`code`", "[link](https://x.example/a)", "<https://y.example>",
+              "[[BCI]]secret[[/BCI]]", "[[BCI]]", "[[/BCI]]", "note[^n]", "&amp;", "\\*", "a  \nb", "x\\\ny"]
+_PREFIXES = ["", "> ", "> > ", "- ", "1. ", "  - ", "   ", "# ", "| a | b |\n|---|---|\n| ", "```\n", "    "]
+
+
+def test_text_bound_holds_for_generated_markdown():
+    """Property: the bound is never below the text writer's real output, for Markdown mixing
+    every construct the bound accounts for (quotes, lists, footnotes, links, BCI, tables...)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from commentkit.document import Document
+    from commentkit.markdown_in import parse_blocks
+    from commentkit.preflight import _text_bound
+    from commentkit.writers.text import render_text
+
+    line = st.builds(lambda p, words: p + " ".join(words), st.sampled_from(_PREFIXES),
+                     st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=6))
+    doc = st.builds(lambda lines, sep, fn: sep.join(lines) + ("\n\n[^n]: The note." if fn else ""),
+                    st.lists(line, min_size=1, max_size=12), st.sampled_from(["\n", "\n\n"]), st.booleans())
+
+    @settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+              derandomize=True)
+    @given(doc)
+    def prop(md):
+        blocks, notes = parse_blocks(md, ns="t")
+        bound = _text_bound(md)
+        for version in ("plain", "public", "confidential"):
+            text = render_text(Document(blocks=blocks, footnotes=notes, version=version))
+            assert len(text) <= bound, (version, md, text)
+
+    prop()
+
+
+def test_a_word_inside_a_bracketed_placeholder_is_one_finding():
+    from commentkit.preflight import scan_placeholders
+
+    assert [h.text for h in scan_placeholders("Signed by [NAME TBD], and TODO.")] == ["TODO", "[NAME TBD]"]
