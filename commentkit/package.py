@@ -112,6 +112,26 @@ def inspect_out(out: Path) -> str:
     return "previous"
 
 
+def sweep_stale(out: Path) -> None:
+    """Remove staging and old-package folders next to ``out`` left by a run that was killed
+    (older than storage.STALE_TEMP_SECONDS, so a concurrent run's folder is never touched)."""
+    import time
+
+    from commentkit.storage import STALE_TEMP_SECONDS
+
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        siblings = list(out.parent.glob(f".{out.name}.staging-*")) + list(out.parent.glob(f".{out.name}.old-*"))
+    except OSError:
+        return
+    for p in siblings:
+        try:
+            if p.is_dir() and not p.is_symlink() and p.stat().st_mtime < cutoff:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def _swap_into_place(staging: Path, out: Path, state: str) -> None:
     if state == "previous":
         inspect_out(out)  # still unchanged right before it is replaced
@@ -340,6 +360,7 @@ def make_package(project, out: Path | str, *, soffice: str | None | bool = True,
         if a.name in reserved:
             raise UserError(f"has the same name as a file the package writes ({a.name}); rename it", a)
 
+    sweep_stale(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))

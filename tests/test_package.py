@@ -370,3 +370,15 @@ def test_package_json_reports_files_and_the_check(run, tmp_path):
     assert data["check"]["ready"] is True and data["check"]["comment_box"]["exact"] is True
     assert data["comment_box_characters"] == len((out / "comment-box.txt").read_text(encoding="utf-8"))
 
+
+
+def test_folders_left_by_a_killed_run_are_swept_only_when_stale(run, tmp_path):
+    proj = _copy_sample(tmp_path / "proj")
+    stale = tmp_path / ".out.staging-abc123"
+    stale.mkdir()
+    (stale / "half.docx").write_bytes(b"partial")
+    os.utime(stale, (1, 1))
+    fresh = tmp_path / ".out.staging-def456"  # another run, still working
+    fresh.mkdir()
+    assert run("package", proj, "--out", tmp_path / "out", "--no-pdf", "--today", DAY).exit_code == 0
+    assert not stale.exists() and fresh.is_dir()
