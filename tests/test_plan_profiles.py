@@ -339,3 +339,17 @@ def test_plan_before_the_interview_says_so(run, project):
     assert "The questionnaire is not answered yet" in res.output and "CORE (0)" in res.output
     data = json.loads(run("plan", project, "--json").output)
     assert data["answers"] == 0 and data["counts"]["optional"] == 60
+
+
+def test_plan_on_a_partial_questionnaire_says_it_may_change(run, project, tmp_path):
+    f = tmp_path / "a.yaml"
+    f.write_text("commenter_type: company\nsectors: [semiconductors]\n")
+    assert run("interview", project, "--answers", f).exit_code == 0
+    res = run("plan", project)
+    assert "From 2 answers in profile.yaml: 0 core, 5 recommended, 55 optional." in res.output
+    assert ("The questionnaire has 14 unanswered items (commenter_name, commenter_address, us_person, "
+            "interest_statement, contact_name, contact_email, ...); answering them ('commentkit interview') "
+            "may change this plan.") in res.output
+    data = json.loads(run("plan", project, "--json").output)
+    assert data["unanswered"][:3] == ["commenter_name", "commenter_address", "us_person"]
+    assert len(data["unanswered"]) == 14

@@ -72,6 +72,7 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
         "profile": str(proj.profile_path),
         "questionnaire": pack.interview is not None,
         "answers": _answered(pack, profile),
+        "unanswered": _unanswered(pack, profile),
         "counts": counts,
         "questions": [_record(pack, p) for p in shown],
     }
@@ -96,6 +97,12 @@ def _table(proj, pack, profile, priorities, shown, levels) -> None:
         n = _answered(pack, profile)
         click.echo(f"From {n} answer{'' if n == 1 else 's'} in {proj.profile_path.name}: {counts['core']} core, "
                    f"{counts['recommended']} recommended, {counts['optional']} optional.")
+        open_ids = _unanswered(pack, profile)
+        if open_ids:
+            k = len(open_ids)
+            click.echo(f"The questionnaire has {k} unanswered item{'' if k == 1 else 's'} "
+                       f"({', '.join(open_ids[:6])}{', ...' if k > 6 else ''}); answering "
+                       f"{'it' if k == 1 else 'them'} ('commentkit interview') may change this plan.")
     summaries = any(pack.question(p.question_id).wording == "summary" for p in shown)
     if summaries:
         click.echo("Titles marked * are commentkit's summaries of the notice, not the agency's words.")
@@ -137,6 +144,14 @@ def _answered(pack, profile: dict) -> int:
     if pack.interview is None:
         return len(profile)
     return len(engine.effective(pack.interview, profile))
+
+
+def _unanswered(pack, profile: dict) -> list[str]:
+    from commentkit import interview as engine
+
+    if pack.interview is None:
+        return []
+    return engine.unanswered_ids(pack.interview, profile)
 
 
 def _common_default(group) -> str | None:
