@@ -885,16 +885,19 @@ def read(path: Path, template=None):
             problems.append(Problem(q.id, "the answer box is missing from the form (deleted?)"))
         elif md.strip():
             answers[q.id] = md.strip()
-    for text in stray_text(fc, tpl):
+    outside = stray_text(fc, tpl)
+    for text in outside:
         short = text if len(text) <= 160 else text[:157] + "\N{HORIZONTAL ELLIPSIS}"
-        problems.append(Problem("form", f"text typed outside any field: {short!r}"))
+        problems.append(Problem("form", f"text typed outside any field: {short!r}"
+                                        + (" (in full in compilation.md)" if short != text else "")))
     submitted = fc.modified
     if submitted is None:
         submitted = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
     return MemberResponse(name=name, source=path, kind="form", template_id=tpl.template.id,
                           template_version=version, docket=tpl.docket.id, submitted=submitted,
                           member_id=member_id, profile=profile, answers=answers,
-                          statuses={k: "final" for k in answers}, stances=stances, problems=problems)
+                          statuses={k: "final" for k in answers}, stances=stances, problems=problems,
+                          outside=outside)
 
 
 _STATIC_CACHE: dict[tuple, set[str]] = {}

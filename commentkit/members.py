@@ -69,6 +69,7 @@ class MemberResponse:
     statuses: dict[str, str] = field(default_factory=dict)
     stances: dict[str, Stance] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # text typed outside a form's fields, in full
 
     @property
     def key(self) -> str:

@@ -136,7 +136,7 @@ def _quote(text: str) -> list[str]:
     return [("> " + line) if line.strip() else ">" for line in text.strip().splitlines()]
 
 
-def compilation_md(compiled: list[QuestionCompilation], template) -> str:
+def compilation_md(compiled: list[QuestionCompilation], template, col: Collection | None = None) -> str:
     attributed = template.association.attribution == "attributed"
     lines = [f"# Member input by question: {template.association.name}", "",
              f"Members are {'named' if attributed else 'anonymised (numbers follow no order of names)'}. "
@@ -167,6 +167,17 @@ def compilation_md(compiled: list[QuestionCompilation], template) -> str:
                 lines += [f"Note: {e.stance.note.strip()}", ""]
             if e.answer:
                 lines += [e.answer.strip(), ""]
+    strays = [m for m in (col.members if col is not None else []) if m.outside]
+    if strays:
+        from commentkit.members_collect import labels
+
+        names = labels(col, template.association.attribution)
+        lines += ["## Text typed outside the form's fields", "",
+                  "Returned Word forms with text outside every box; kept here in full, for counsel to place.", ""]
+        for m in sorted(strays, key=lambda m: names[m.key]):
+            lines += [f"### {names[m.key]}", ""]
+            for text in m.outside:
+                lines += _quote(text) + [""]
     return "\n".join(lines)
 
 
@@ -391,7 +402,7 @@ def collect(assoc_dir: Path, inputs: list[Path], out_dir: Path | None = None, *,
         "tracker.md": tracker_md(track, col, template).encode("utf-8"),
         "tracker.csv": tracker_csv(track).encode("utf-8"),
         "aggregates.md": aggregates_md(agg).encode("utf-8"),
-        "compilation.md": compilation_md(compiled, template).encode("utf-8"),
+        "compilation.md": compilation_md(compiled, template, col).encode("utf-8"),
     }
     draft = consolidated_draft(assoc, compiled, agg, template, settings, today)
     for rel, raw in draft.files.items():

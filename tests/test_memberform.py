@@ -322,7 +322,7 @@ def _bomb(path: Path) -> None:
                                        b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY x SYSTEM '
                                        b'"file:///etc/passwd">]><w:document xmlns:w="http://schemas.openxmlformats'
                                        b'.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&x;</w:t></w:r>'
-                                       b'</w:p></w:body></w:document>'})), "declares a DTD or entities"),
+                                       b'</w:p></w:body></w:document>'})), "word/document.xml declares a D"),  # DTD/DOCTYPE
     (lambda p, f: p.write_bytes(_zip({**_parts(f), "word/document.xml": b"<w:document"})), "is not valid XML"),
     (lambda p, f: p.write_bytes(_zip({k: v for k, v in _parts(f).items() if not k.startswith("docProps")
                                       and not k.startswith("customXml")} | {
@@ -454,3 +454,18 @@ def test_form_uses_the_associations_reference_docx(tmp_path):
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
     assert "letterhead.docx: not a Word .docx file" in res.output
     assert not (tmp_path / "form2.docx").exists()
+
+
+def test_long_text_outside_fields_is_kept_in_full(forms, tmp_path):
+    root = tmp_path / "association"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("collected", "build", ".commentkit"))
+    long = "Our general counsel adds: " + " ".join(f"point {i} about the diligence standard;" for i in range(40))
+    (root / "members" / "verbose.docx").write_bytes(
+        fill(forms["blank"].read_bytes(), {"ck_m_name": "Verbose Ventures"}, stray=[long]))
+    res = invoke("collect", root / "assoc", root / "members", "--today", "2023-09-20")
+    assert res.exit_code == 0, res.output
+    assert "(in full in compilation.md)" in (root / "assoc" / "collected" / "tracker.md").read_text()
+    comp = (root / "assoc" / "collected" / "compilation.md").read_text()
+    section = comp.split("## Text typed outside the form's fields")[1]
+    assert "> " + long in section
+    assert "Note from Ironwood's GC: please call me before quoting us." in section
