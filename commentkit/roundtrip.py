@@ -560,7 +560,7 @@ def region_markdown(blocks: list[Block], footnotes: dict[str, list[Block]], vers
         return str(numbers[key])
 
     mdver = "confidential"  # keep [[BCI]] marks as marks
-    body = blocks_to_markdown(blocks, mdver, label)
+    body = blocks_to_markdown(_merge_quotes(blocks), mdver, label)
     notes = []
     done: set[str] = set()
     while len(done) < len(numbers):
@@ -573,6 +573,17 @@ def region_markdown(blocks: list[Block], footnotes: dict[str, list[Block]], vers
             notes.append(f"[^{n}]: {first}" + "".join("\n    " + ln if ln else "\n" for ln in rest))
     text = body.strip() + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
     return _CONTROL.sub("", text)
+
+
+def _merge_quotes(blocks: list[Block]) -> list[Block]:
+    """Adjacent block quotes are one quote in Word (nothing separates them there)."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Quote) and out and isinstance(out[-1], Quote):
+            out[-1] = Quote(out[-1].blocks + b.blocks)
+        else:
+            out.append(b)
+    return out
 
 
 def canonical_answer(body: str, key: str) -> str:

@@ -466,3 +466,59 @@ def test_generated_text_never_overwrites_a_draft_file(run, tmp_path):
     res = run("import-docx", edit(built, tmp_path / "bg.docx", rewrite), root, "--apply")
     assert "Not imported: general/background.md: the Word file shows generated text edited in Word" in res.stderr
     assert bg.read_bytes() == before
+
+
+# ---- property: what the build writes, the import reads back unchanged --------------------------
+
+def _markdown_answers():
+    from hypothesis import strategies as st
+
+    word = st.sampled_from(["Treasury", "covered", "joint", "venture", "U.S.", "person", "50%", "A&B", "<b>",
+                            "x*y", "snake_case", "[note]", "“quoted”", "中文", "שלום", "$1.4", "(a)", "#1"])
+    text = st.lists(word, min_size=1, max_size=8).map(" ".join)
+
+    def styled(t):
+        return st.sampled_from([t, f"**{t}**", f"_{t}_", f"[{t}](https://example.com/{len(t)})", f"`{t}`"])
+
+    sentence = st.lists(text.flatmap(styled), min_size=1, max_size=4).map(" ".join)
+    para = sentence
+    bullets = st.lists(sentence, min_size=1, max_size=4).map(lambda xs: "\n".join(f"- {x}" for x in xs))
+    numbered = st.lists(sentence, min_size=1, max_size=4).map(
+        lambda xs: "\n".join(f"{i + 1}. {x}" for i, x in enumerate(xs)))
+    quote = sentence.map(lambda s: f"> {s}")
+    nested = st.tuples(sentence, st.lists(sentence, min_size=1, max_size=3)).map(
+        lambda t: f"1. {t[0]}\n" + "".join(f"   - {x}\n" for x in t[1]) + f"2. {t[0]}")
+    noted = st.tuples(sentence, sentence).map(lambda t: f"{t[0]}[^n]\n\n[^n]: {t[1]}")
+    heading = text.map(lambda t: f"## {t}")
+    block = st.one_of(para, para, bullets, numbered, quote, nested, noted, heading)
+    return st.lists(block, min_size=1, max_size=5).map("\n\n".join)
+
+
+def test_built_answers_import_unchanged_property(tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+
+    from commentkit.assemble import build_letter
+    from commentkit.project import create
+    from commentkit.roundtrip import canonical_answer, plan_import, read_docx
+    from commentkit.writers.docx import write_docx
+
+    base = tmp_path_factory.mktemp("prop")
+    proj = create(base / "p", "TREAS-DO-2023-0009", "Acme Corp.")
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(body=_markdown_answers())
+    def check(body):
+        from commentkit.project import Project
+
+        (proj.root / "answers" / "def-1.md").write_text(f"---\nquestion: def-1\nstatus: final\n---\n{body}\n")
+        project = Project.open(proj.root)
+        letter = build_letter(project, date=__import__("datetime").date(2023, 9, 27))
+        out = base / "p.docx"
+        write_docx(letter.document, out)
+        plan = plan_import(project, read_docx(out))
+        states = {a.key: a.state for a in plan.answers}
+        detail = next(a for a in plan.answers if a.key == "def-1")
+        assert states["def-1"] == "unchanged", (body, canonical_answer(body, "def-1"), detail.new_body)
+        assert not plan.outside and not plan.missing
+
+    check()
