@@ -33,10 +33,15 @@ def _md_cell(text: Any) -> str:
     return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def _stamp(value: dt.datetime | None) -> str:
+def _stamp(value: dt.datetime | None, zone: str = "UTC") -> str:
+    """A submission time in the docket's time zone (the zone of the due dates)."""
+    from zoneinfo import ZoneInfo
+
     if value is None:
         return ""
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _long_date(d: dt.date) -> str:
@@ -54,7 +59,8 @@ def small(count: int, threshold: int) -> str:
 
 def tracker_md(t: Tracker, col: Collection, template) -> str:
     lines = [f"# Response tracker: {template.association.name}", "",
-             f"Template {template.label}; member due date {_long_date(t.member_due)}.", ""]
+             f"Template {template.label}; member due date {_long_date(t.member_due)} (late: sent after 23:59 "
+             f"that day, {template.docket.deadline_zone} time, the zone of the times below).", ""]
     summary = f"**{len(t.rows)} responses**"
     if t.roster_size is not None:
         summary += f" from a roster of {t.roster_size}; **{len(t.missing)} still missing**"
@@ -63,10 +69,11 @@ def tracker_md(t: Tracker, col: Collection, template) -> str:
               "| Member | Kind | Submitted | Late | Required items | Questions answered | Disagreements | "
               "Problems | On roster |",
               "|---|---|---|---|---|---|---|---|---|"]
+    zone = template.docket.deadline_zone
     for r in t.rows:
         late = "LATE" if r.late else ("?" if r.late is None else "")
         roster = "" if r.on_roster is None else ("yes" if r.on_roster else "NOT ON ROSTER")
-        lines.append(f"| {_md_cell(r.name)} | {r.kind} | {_stamp(r.submitted)} | {late} | "
+        lines.append(f"| {_md_cell(r.name)} | {r.kind} | {_stamp(r.submitted, zone)} | {late} | "
                      f"{r.required_filled}/{r.required_total} | {r.answered}/{r.asked} | {r.disagreements or ''} | "
                      f"{len(r.problems) or ''} | {roster} |")
     if t.missing:

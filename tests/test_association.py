@@ -266,7 +266,7 @@ def test_tracker(collected):
     assert rows["Corvid Quantum Systems"]["disagreements"] == "1"
     assert "annual_transactions: expected a number, got 'about forty'" in rows["Granite Peak Pension Fund"]["problems"]
     md = (out / "tracker.md").read_text()
-    assert "**1 still missing**" in md and "| Delmar Capital Partners | project | 2023-09-19 15:30 UTC | LATE |" in md
+    assert "**1 still missing**" in md and "| Delmar Capital Partners | project | 2023-09-19 11:30 EDT | LATE |" in md
     assert "- Eastline Microdevices <legal@eastline.example.com>" in md
 
 

@@ -211,8 +211,8 @@ def test_sample_returned_forms_are_collected(tmp_path):
     assert res.exit_code == 0, res.output
     assert "disagreement on exc-3: Ironwood Analytics (Member" in res.output
     tracker = (root / "assoc" / "collected" / "tracker.md").read_text()
-    assert "| Harbinger Robotics | form | 2023-09-13 19:45 UTC |" in tracker
-    assert "| Ironwood Analytics | form | 2023-09-15 21:10 UTC |" in tracker
+    assert "| Harbinger Robotics | form | 2023-09-13 15:45 EDT |" in tracker
+    assert "| Ironwood Analytics | form | 2023-09-15 17:10 EDT |" in tracker
     assert "text typed outside any field: \"Note from Ironwood's GC: please call me before quoting us.\"" in tracker
     comp = (root / "assoc" / "collected" / "compilation.md").read_text()
     assert "[-from the program.-] {+below $5 million.+}" in comp
