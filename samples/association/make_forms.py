@@ -182,7 +182,10 @@ def fill(form: bytes, values: dict, *, position_edits: dict | None = None, stray
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
-            z.writestr(name, data)
+            info = zipfile.ZipInfo(name, date_time=zin.getinfo(name).date_time if name in zin.namelist()
+                                   else (2023, 9, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
     return buf.getvalue()
 
 
