@@ -388,6 +388,8 @@ def test_reference_docx_supplies_styles_and_letterhead(run, semi_copy, tmp_path)
     assert "Letterhead" in [s.name for s in d.styles]  # missing letter styles are added
     header_text = "\n".join(p.text for p in d.sections[0].header.paragraphs)
     assert "MERIDIAN LETTERHEAD" in header_text and "TREAS-DO-2023-0009" in header_text
+    # the letterhead shows on the first page too: one header for every page
+    assert not d.sections[0].different_first_page_header_footer
     assert not any("body text of the reference" in t for _, t in paras)
 
 

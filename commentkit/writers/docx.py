@@ -525,8 +525,15 @@ def _header_footer(d, doc: Document, styles: dict[str, str]) -> None:
         ["BUSINESS CONFIDENTIAL"] if doc.version == "confidential" else [])
     marker = " \N{EM DASH} ".join(marks)
     sec = d.sections[0]
-    sec.different_first_page_header_footer = True
-    for hdr, first in ((sec.header, False), (sec.first_page_header, True)):
+    pairs = [(sec.header, False), (sec.first_page_header, True)]
+    if not sec.different_first_page_header_footer and not sec.header.is_linked_to_previous \
+            and _has_text(sec.header._element):
+        # the reference's own header (a letterhead logo) shows on every page, page 1 included,
+        # so keep one header for all pages (its image relationships stay valid)
+        pairs = [(sec.header, False)]
+    else:
+        sec.different_first_page_header_footer = True
+    for hdr, first in pairs:
         el = hdr._element if not hdr.is_linked_to_previous else None
         if el is not None and _has_text(el):
             if first and not marker:
@@ -551,7 +558,7 @@ def _header_footer(d, doc: Document, styles: dict[str, str]) -> None:
         else:
             inner = f'<w:r>{_BodyWriter._t(_clean(line))}</w:r>'
         el.append(p("Header", inner))
-    for ftr in (sec.footer, sec.first_page_footer):
+    for ftr in ((sec.footer, sec.first_page_footer) if len(pairs) == 2 else (sec.footer,)):
         if not ftr.is_linked_to_previous and "NUMPAGES" in ftr._element.xml:
             continue
         ftr.is_linked_to_previous = False
