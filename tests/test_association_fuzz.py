@@ -124,43 +124,39 @@ def test_fuzz_exported_response(workdir):
     run()
 
 
-def test_fuzz_member_positions_profile_and_project_file(workdir):
+@pytest.mark.parametrize("name", ["positions.yaml", "profile.yaml", "commentkit.yaml"])
+def test_fuzz_member_project_files(workdir, name):
+    """1,000 mutations of each file of a member project, read as collect reads a member."""
     from commentkit import members
 
     src = SAMPLE / "members" / "corvid-quantum"
-    proj = workdir / "member"
+    proj = workdir / f"member-{name}"
     shutil.copytree(src, proj, dirs_exist_ok=True)
-    originals = {name: (src / name).read_bytes() for name in ("positions.yaml", "profile.yaml", "commentkit.yaml")}
-    names = sorted(originals)
+    original = (src / name).read_bytes()
+    load = (lambda p: members.load_stances(p)) if name == "positions.yaml" else (lambda p: members.load_project(proj))
 
     @FUZZ
-    @given(st.sampled_from(names), st.data())
-    def run(name, data):
-        for n, raw in originals.items():
-            (proj / n).write_bytes(raw)
-        mutated_bytes = data.draw(mutated(originals[name]))
-        _check(lambda p: members.load_project(proj), proj / name, mutated_bytes)
+    @given(mutated(original))
+    def run(data):
+        _check(load, proj / name, data)
 
     run()
 
 
-def test_fuzz_association_settings_and_roster(workdir):
+@pytest.mark.parametrize("which", ["association.yaml", "roster.csv"])
+def test_fuzz_association_settings_and_roster(workdir, which):
     from commentkit import association, packs
     from commentkit.members_collect import load_roster
 
     pack = packs.load("TREAS-DO-2023-0009")
-    assoc = workdir / "assoc"
+    assoc = workdir / f"assoc-{which}"
     assoc.mkdir(exist_ok=True)
-    settings_raw = (SAMPLE / "assoc" / "association.yaml").read_bytes()
-    roster_raw = (SAMPLE / "assoc" / "roster.csv").read_bytes()
+    raw = (SAMPLE / "assoc" / which).read_bytes()
+    load = (lambda p: association.load(assoc, pack)) if which == "association.yaml" else load_roster
 
     @FUZZ
-    @given(st.booleans(), st.data())
-    def run(which, data):
-        if which:
-            _check(lambda p: association.load(assoc, pack), assoc / "association.yaml",
-                   data.draw(mutated(settings_raw)))
-        else:
-            _check(load_roster, assoc / "roster.csv", data.draw(mutated(roster_raw)))
+    @given(mutated(raw))
+    def run(data):
+        _check(load, assoc / which, data)
 
     run()
