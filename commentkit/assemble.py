@@ -8,6 +8,7 @@ Entry points (for ``commentkit build``, ``check`` and ``package``):
   (question ids).
 * :func:`build_document(project, draft=False, version="plain")` → just the letter
   :class:`~commentkit.document.Document`.
+* :func:`reference_docx_for(project, explicit=None)` → the reference Word file to use.
 * :func:`default_versions(project)` → which versions a build should write:
   ``["plain"]`` when the docket does not take confidential material, else ``["public",
   "confidential"]`` when answers mark any, else ``["public"]``.
@@ -56,6 +57,26 @@ class Letter:
 def build_document(project, draft: bool = False, version: str = "plain", date: dt.date | None = None) -> Document:
     """The letter as a document model (see module docstring)."""
     return build_letter(project, draft=draft, version=version, date=date).document
+
+
+def reference_docx_for(project, explicit=None):
+    """The reference Word file for a build: ``explicit`` (a --reference-docx option), else the
+    project file's ``build.reference_docx`` (relative to the project), else a ``reference.docx``
+    in the project's template folder, else None (commentkit's own). Missing files are errors."""
+    from pathlib import Path
+
+    if explicit:
+        path = Path(explicit)
+    elif project.file.build.reference_docx:
+        path = Path(project.file.build.reference_docx)
+        if not path.is_absolute():
+            path = project.root / path
+    else:
+        own = project.root / (project.file.build.templates or "templates") / "reference.docx"
+        return own if project.file.build.templates and own.is_file() else None
+    if not path.is_file():
+        raise UserError("reference Word file not found", path)
+    return path
 
 
 def default_versions(project) -> list[str]:

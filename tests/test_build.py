@@ -429,3 +429,15 @@ def test_libreoffice_renders_the_sample_letter(semi_pdf):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(semi_pdf), "-"], capture_output=True, text=True).stdout
         assert "Page 1 of" in text and "TREAS-DO-2023-0009" in text and "Respectfully submitted," in text
+
+
+def test_project_template_folder_reference_docx_is_used(run, semi_copy, tmp_path):
+    import docx
+
+    ref = docx.Document()
+    ref.styles["Normal"].font.name = "Garamond"
+    (semi_copy / "templates").mkdir(exist_ok=True)
+    ref.save(str(semi_copy / "templates" / "reference.docx"))
+    assert build(run, semi_copy, tmp_path / "o", "--format", "docx").exit_code == 0
+    d, _ = docx_paragraphs(outputs(tmp_path / "o")["docx"])
+    assert d.styles["Normal"].font.name == "Garamond"

@@ -59,7 +59,7 @@ def build(directory, formats, out, reference_docx, draft, version, date, as_json
     from pathlib import Path
 
     from commentkit import clock
-    from commentkit.assemble import COMMENT_BOX_LIMIT, build_letter, default_versions
+    from commentkit.assemble import COMMENT_BOX_LIMIT, build_letter, default_versions, reference_docx_for
     from commentkit.cli.common import echo_json, open_project
     from commentkit.errors import UserError
 
@@ -75,14 +75,7 @@ def build(directory, formats, out, reference_docx, draft, version, date, as_json
                         f"{', '.join(FORMATS)}")
     letter_date = clock.parse_date(date, "--date") if date else None
     out_dir = Path(out) if out else project.root / settings.out
-    ref = reference_docx or settings.reference_docx
-    if ref:
-        ref_path = Path(ref)
-        if not reference_docx and not ref_path.is_absolute():
-            ref_path = project.root / ref_path
-        if not ref_path.is_file():
-            raise UserError("reference Word file not found", ref_path)
-        ref = ref_path
+    ref = reference_docx_for(project, reference_docx)
     versions = default_versions(project) if version == "auto" else [version]
 
     written: list[str] = []
