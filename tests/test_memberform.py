@@ -469,3 +469,33 @@ def test_long_text_outside_fields_is_kept_in_full(forms, tmp_path):
     section = comp.split("## Text typed outside the form's fields")[1]
     assert "> " + long in section
     assert "Note from Ironwood's GC: please call me before quoting us." in section
+
+
+def test_fuzzed_embedded_template_gives_one_line_errors(forms, tmp_path):
+    """The template a form carries (custom XML: base64 of gzip of the sealed file) is untrusted too."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from commentkit import memberform
+
+    parts = _parts(forms["blank"])
+    name = next(n for n, v in parts.items() if n.startswith("customXml/item") and b"member-template" in v[:500])
+    item = parts[name]
+    small = {"[Content_Types].xml": parts["[Content_Types].xml"], "word/document.xml": b"<w:document/>"}
+    path = tmp_path / "fuzz-template.docx"
+
+    @settings(max_examples=1000, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.integers(0, len(item) - 1), st.integers(0, 64),
+           st.sampled_from([b"", b"A", b"=", b"<", b"&amp;", b"\x00", b"H4sI", b"<!DOCTYPE x>"]))
+    def run(pos, cut, insert):
+        path.write_bytes(_zip({**small, name: item[:pos] + insert + item[pos + cut:]}))
+        before = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            tpl = memberform.embedded_template(path)
+            assert tpl is None or tpl.positions_checksum == forms["tpl"].positions_checksum
+        except UserError as exc:
+            assert "\n" not in exc.format().strip()
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+    run()
