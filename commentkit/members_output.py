@@ -271,14 +271,28 @@ def _draft_project_file(text: str) -> bytes:
 
 
 def _support_files(assoc) -> list[str]:
+    """The association's letterhead and template overrides, where they sit inside its project
+    (a path outside it stays as the project file says, relative to the draft: see docs)."""
     out = []
+    root = assoc.root.resolve()
+
+    def inside(p: Path) -> str | None:
+        try:
+            return p.resolve().relative_to(root).as_posix()
+        except (ValueError, OSError):
+            return None
+
     b = assoc.file.build
     if b.reference_docx and (assoc.root / b.reference_docx).is_file():
-        out.append(Path(b.reference_docx).as_posix())
+        rel = inside(assoc.root / b.reference_docx)
+        if rel:
+            out.append(rel)
     if b.templates and (assoc.root / b.templates).is_dir():
         for p in sorted((assoc.root / b.templates).rglob("*")):
             if p.is_file() and not p.name.startswith("."):
-                out.append(p.relative_to(assoc.root).as_posix())
+                rel = inside(p)
+                if rel:
+                    out.append(rel)
     return out
 
 
@@ -296,6 +310,9 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
     from commentkit import storage
 
     out_dir = Path(out_dir)
+    for rel in files:
+        if rel.startswith("/") or ".." in Path(rel).parts:
+            raise UserError(f"refusing to write {rel!r} outside the output folder", out_dir)
     manifest_path = out_dir / MANIFEST
     old: dict[str, str] = {}
     if manifest_path.exists():
@@ -316,7 +333,8 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
         if old.get(rel) != cur:
             edited.append(rel)
     # files from the last run that this run no longer writes: remove only if unchanged
-    stale = [rel for rel in old if rel not in files and (out_dir / rel).exists()
+    stale = [rel for rel in old if rel not in files and isinstance(rel, str) and ".." not in Path(rel).parts
+             and not rel.startswith("/") and (out_dir / rel).exists()
              and _digest((out_dir / rel).read_bytes()) == old[rel]]
     kept: list[str] = []
     if edited and not force:

@@ -486,3 +486,24 @@ def test_templates_an_association_distributes_run_in_the_sandbox(tmp_path, run):
     assert "signature.md.j2:1: refused (unsafe operation in a sandboxed template)" in res.output
     assert len(res.output.strip().splitlines()) == 1
     assert not list(tmp_path.glob("build/*.docx"))
+
+
+def test_collect_writes_nothing_outside_its_output_folder(tmp_path, run):
+    """Paths in the association's project file that point outside it are not copied into the draft
+    (nothing is written outside the output folder), and a tampered manifest cannot delete files."""
+    root = copy_sample(tmp_path)
+    assoc = root / "assoc"
+    (root / "outside.docx").write_bytes((SAMPLE.parent.parent / "templates" / "reference.docx").read_bytes())
+    cfg = assoc / "commentkit.yaml"
+    cfg.write_text(cfg.read_text().replace("reference_docx: null", 'reference_docx: "../outside.docx"'))
+    before = sorted(p.name for p in root.iterdir())
+    assert run("collect", assoc, root / "members", "--today", "2023-09-20").exit_code == 0
+    assert sorted(p.name for p in root.iterdir()) == before
+    out = assoc / "collected"
+    victim = root / "victim.txt"
+    victim.write_text("keep me")
+    manifest = json.loads((out / ".collect-manifest.json").read_text())
+    manifest["files"]["../../victim.txt"] = hashlib.sha256(b"keep me").hexdigest()
+    (out / ".collect-manifest.json").write_text(json.dumps(manifest))
+    assert run("collect", assoc, root / "members", "--today", "2023-09-20").exit_code == 0
+    assert victim.read_text() == "keep me"
