@@ -139,6 +139,13 @@ def test_item_reasks_one_item(run, project):
     # changing the commenter type opens a new item; the command says so
     res = run("interview", project, "--item", "commenter_type", input=typed(["2"]))
     assert "1 item is still unanswered (investor_kinds)" in res.output
+    assert run("interview", project, "--item", "investor_kinds", input=typed(["1"])).exit_code == 0
+    # back to "a company": the investor answer is kept but ignored, and the command says so
+    f = project / "a.yaml"
+    f.write_text("commenter_type: company\n")
+    res = run("interview", project, "--answers", f)
+    assert ("Your answers to investor_kinds no longer apply to your other answers; they stay in profile.yaml "
+            "but are ignored.") in res.output
 
 
 @pytest.mark.parametrize("item, words", [

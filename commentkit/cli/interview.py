@@ -416,8 +416,21 @@ def _finished(pf, iv, ifile, answers, saved: int, shown: str, only: list[str]) -
         click.echo(f"{len(open_ids)} item{' is' if len(open_ids) == 1 else 's are'} still unanswered "
                    f"({', '.join(open_ids)}); run '{_cmd(shown)}' to answer "
                    f"{'it' if len(open_ids) == 1 else 'them'}.")
+    _note_stale(iv, ifile, answers)
     plan = "commentkit plan" + (f" {shown}" if shown else "")
     click.echo(f"Next: '{plan}' ranks the notice's questions for you.")
+
+
+def _note_stale(iv, ifile, answers) -> None:
+    """Say which stored answers no longer apply (kept in the file, ignored by plan and the letter)."""
+    from commentkit import conditions
+    from commentkit import interview as engine
+
+    asked = {it.id for it in engine.applicable(iv, answers, ifile)}
+    stale = [k for k, v in answers.items() if k not in asked and conditions.is_answered(v)]
+    if stale:
+        click.echo(f"Your answers to {', '.join(stale)} no longer apply to your other answers; they stay in "
+                   f"profile.yaml but are ignored.")
 
 
 def _read_answers_file(path: str):
@@ -479,6 +492,7 @@ def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: boo
     if open_ids:
         req = f" (required: {', '.join(required)})" if required else ""
         click.echo(f"Still unanswered: {', '.join(open_ids)}{req}; run '{_cmd(shown)}' to answer them.")
+    _note_stale(iv, ifile, answers)
 
 
 def _json_report(pf, iv, ifile) -> dict:
