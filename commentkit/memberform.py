@@ -371,6 +371,31 @@ _BORDERS = ('<w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="8
             '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>')
 
 
+_IN = re.compile(r"^\s*'([a-z0-9_-]+)'\s+in\s+([a-z][a-z0-9_]*)\s*$")
+_EQ = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*==\s*'([a-z0-9_-]+)'\s*$")
+_BARE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*$")
+
+
+def condition_hint(when: str | None, items: dict) -> str | None:
+    """The item's condition in words, for the form (which shows every item)."""
+    if not when:
+        return None
+    m = _IN.match(when)
+    if m and m.group(2) in items:
+        label = next((c.label for c in items[m.group(2)].choices if c.value == m.group(1)), None)
+        if label:
+            return f"Only if you ticked \N{LEFT DOUBLE QUOTATION MARK}{label}\N{RIGHT DOUBLE QUOTATION MARK} above."
+    m = _EQ.match(when)
+    if m and m.group(1) in items:
+        label = next((c.label for c in items[m.group(1)].choices if c.value == m.group(2)), None)
+        if label:
+            return f"Only if you chose \N{LEFT DOUBLE QUOTATION MARK}{label}\N{RIGHT DOUBLE QUOTATION MARK} above."
+    m = _BARE.match(when)
+    if m and m.group(1) in items:
+        return "Only if you ticked a box in the item this one follows."
+    return "Answer only if it applies to you."
+
+
 def _field_xml(key: str, tpl, f: _Fields) -> str:
     short = tpl.association.short_name or tpl.association.name
     if key == "form_id":
@@ -394,7 +419,9 @@ def _field_xml(key: str, tpl, f: _Fields) -> str:
                 cell = f.para(f.run(hint, small=True, color="595959")) + "".join(
                     f.choice_para(Names.choice(it.id, n), c.label, c.help)
                     for n, c in enumerate(it.choices, start=1))
-            rows.append((f.label(it.prompt, it.help, it.id in req), cell))
+            hint = condition_hint(it.when, {i.id: i for i in tpl.items})
+            help_text = " ".join(x for x in (it.help, hint) if x) or None
+            rows.append((f.label(it.prompt, help_text, it.id in req), cell))
         return f.row_table(rows)
     kind, _, qid = key.partition(":")
     q = tpl.question(qid)

@@ -120,6 +120,8 @@ def test_form_looks_like_a_lawyers_document(forms):
                  "Please return this form by", "Friday, September 15, 2023", "policy@cati.example.org"):
         assert want in cover, want
     assert any("CATI treats each member's response as confidential" in t for t in texts)
+    part1 = " ".join(c.text for t in d.tables[1:2] for r in t.rows for c in r.cells)
+    assert "Only if you ticked \u201cSemiconductors and microelectronics\u201d above." in part1
     assert any("will quote members' input in its comment without naming them" in t for t in texts)
     heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
     assert heads[heads.index("Part 2. The TREAS-DO-2023-0009 questions CATI asks about") + 1:] == [
