@@ -103,6 +103,8 @@ class Region:
     blocks: list[Block]
     footnotes: dict[str, list[Block]]
     issues: list[str] = field(default_factory=list)  # tracked changes, comments, images inside
+    extended: tuple | None = None  # (blocks, footnotes) including paragraphs typed just after it
+    trail_texts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -405,6 +407,22 @@ class _Converter:
         return Table(rows[0], rows[1:])
 
 
+STRUCTURAL_STYLES = frozenset({
+    "heading 1", "heading 2", "heading 3", "title", "subtitle", "question", "question intro", "draft mark",
+    "closing", "signature", "letter note", "salutation", "letter date", "inside address", "re line", "letterhead",
+    "letterhead address"})
+"""Letter elements the templates write around answers: an answer's text never continues past one."""
+
+
+def _block_plain(conv: "_Converter", el) -> str:
+    if el.tag == f"{W}tbl":
+        text = " | ".join(" ".join(plain_text(conv.inlines(p, {}, {})) for p in tc.iter(f"{W}p"))
+                          for tc in el.iter(f"{W}tc"))
+    else:
+        text = plain_text(conv.inlines(el, {}, {}))
+    return " ".join(text.split())
+
+
 def _doc_props(pkg: _Package) -> dict[str, str]:
     root = pkg.xml("docProps/custom.xml")
     out = {}
@@ -493,15 +511,37 @@ def read_docx(path: Path | str, accept_changes: bool = False) -> WordLetter:
             pos += 1
 
     order = sorted(starts, key=lambda n: starts[n])
+    anchor_starts = {starts[n] for n in order}
+
+    def structural(i: int) -> bool:
+        el = flat[i]
+        if el.tag != f"{W}p":
+            return False
+        if any(br.get(f"{W}type") == "page" for br in el.iter(f"{W}br")):
+            return True
+        return conv.style_of(el) in STRUCTURAL_STYLES
+
     owner: dict[int, str] = {}
+    last_of: dict[str, int] = {}
     for k, name in enumerate(order):
         first = starts[name]
         last = ends.get(name)
-        if last is None or last < first:  # unclosed: runs to the block before the next anchor
-            nxt = starts[order[k + 1]] if k + 1 < len(order) else len(flat)
-            last = nxt - 1
+        if last is None or last < first:
+            # unclosed (its end was deleted): up to the next anchor or the letter's own structure
+            last = first
+            while last + 1 < len(flat) and last + 1 not in anchor_starts and not structural(last + 1):
+                last += 1
         for i in range(first, last + 1):
             owner.setdefault(i, name)
+        last_of[name] = last
+    # paragraphs typed after an answer's last paragraph (outside its bookmark) but before the
+    # next heading or letter element: candidates to join that answer (plan_import decides)
+    trailing: dict[str, list[int]] = {}
+    for name in order:
+        i = last_of[name] + 1
+        while i < len(flat) and i not in owner and i not in anchor_starts and not structural(i):
+            trailing.setdefault(name, []).append(i)
+            i += 1
 
     regions: dict[str, Region] = {}
     for name in order:
@@ -517,19 +557,22 @@ def read_docx(path: Path | str, accept_changes: bool = False) -> WordLetter:
             changes.append(f"{key} ({n})")
         if c:
             issues.append(f"{c} comment(s)")
-        regions[key] = Region(key, kind, region_blocks, notes, issues)
+        region = Region(key, kind, region_blocks, notes, issues)
+        trail = trailing.get(name, [])
+        texts = [_block_plain(conv, flat[i]) for i in trail]
+        if any(texts):
+            conv.issues = []
+            ext_notes: dict[str, list] = {}
+            region.extended = (conv.blocks(els + [flat[i] for i in trail], {}, ext_notes), ext_notes)
+            region.trail_texts = [t for t in texts if t]
+        regions[key] = region
 
     outside: list[tuple[str, str]] = []
     heading = "the beginning of the letter"
     for i, el in enumerate(flat):
         if i in owner:
             continue
-        if el.tag == f"{W}tbl":
-            text = " | ".join(" ".join(plain_text(conv.inlines(p, {}, {})) for p in tc.iter(f"{W}p"))
-                              for tc in el.iter(f"{W}tc"))
-        else:
-            text = plain_text(conv.inlines(el, {}, {}))
-        text = " ".join(text.split())
+        text = _block_plain(conv, el)
         if not text:
             continue
         style = conv.style_of(el) if el.tag == f"{W}p" else ""
@@ -656,6 +699,16 @@ def plan_import(project, letter: WordLetter, *, keep_status: bool = False) -> Im
                            if letter.version in ("public", "confidential", "plain") else "plain",
                            date=letter.date)
     expected = {a.key: a for a in rebuilt.document.anchors()}
+    outside_expected = set()
+    for b in _outside_blocks(rebuilt.document.blocks):
+        outside_expected.add(" ".join(_block_text(b, letter.version).split()))
+    joined: set[str] = set()
+    for region in letter.regions.values():
+        # text typed right after an answer (outside its bookmark) belongs to it, unless the
+        # template wrote that text
+        if region.extended and not any(t in outside_expected for t in region.trail_texts):
+            region.blocks, region.footnotes = region.extended
+            joined.update(region.trail_texts)
     results: list[AnswerChange] = []
     for key, region in letter.regions.items():
         ans = project.answers.get(key)
@@ -733,10 +786,7 @@ def plan_import(project, letter: WordLetter, *, keep_status: bool = False) -> Im
         results.append(change)
     names = letter.built_anchors or [a.name for a in expected.values()]
     missing = [key_of_anchor(n)[1] for n in names if key_of_anchor(n)[1] not in letter.regions]
-    outside_expected = set()
-    for b in _outside_blocks(rebuilt.document.blocks):
-        outside_expected.add(" ".join(_block_text(b, letter.version).split()))
-    outside = [(t, where) for t, where in letter.outside if t not in outside_expected]
+    outside = [(t, where) for t, where in letter.outside if t not in outside_expected and t not in joined]
     return ImportPlan(letter, results, missing, outside, warnings)
 
 

@@ -522,3 +522,23 @@ def test_built_answers_import_unchanged_property(tmp_path_factory):
         assert not plan.outside and not plan.missing
 
     check()
+
+
+def test_paragraph_added_after_an_answer_joins_it(run, semi, tmp_path):
+    """Pressing Enter at the end of an answer's last paragraph types outside its bookmark: the new
+    paragraph still belongs to that answer (it comes before the next heading)."""
+    root, built = semi
+
+    def add(d):
+        from docx.oxml import parse_xml
+
+        last = para(d, "Transfers of Meridian's joint-venture interest require approval")  # end of pen-2
+        last._p.addnext(parse_xml(
+            f'<w:p xmlns:w="{W_NS}"><w:pPr><w:pStyle w:val="Normal"/></w:pPr>'
+            f'<w:r><w:t>We would welcome guidance on approvals under PRC law.</w:t></w:r></w:p>'))
+
+    res = run("import-docx", edit(built, tmp_path / "a.docx", add), root, "--apply")
+    assert res.exit_code == 0, res.output
+    assert "1 changed" in res.output and "outside any answer" not in res.stderr
+    assert body_of(root / "answers" / "pen-2.md").endswith(
+        "impossible position.\n\nWe would welcome guidance on approvals under PRC law.\n")
