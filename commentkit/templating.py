@@ -340,9 +340,9 @@ class TemplateSet:
             where, line = self._location(exc, name)
             raise UserError(f"template not found: {exc.name} (searched {', '.join(map(str, self.dirs))})",
                             where, line) from None
-        except (SecurityError, UndefinedError, TemplateLimit, TemplateError, RecursionError, MemoryError,
-                TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError,
-                OverflowError, _Timeout) as exc:
+        except UserError:
+            raise
+        except (Exception, RecursionError, MemoryError, _Timeout) as exc:  # any failure of untrusted code
             where, line = self._location(exc, name)
             kind = {SecurityError: "refused (unsafe operation in a sandboxed template)",
                     UndefinedError: "undefined variable", TemplateLimit: "refused (limit)",
