@@ -62,16 +62,10 @@ def attachment_files(project) -> list[Path]:
 
 
 def reference_docx(project) -> Path | None:
-    """The project's reference Word file (build.reference_docx, relative to the project)."""
-    ref = project.file.build.reference_docx
-    if not ref:
-        return None
-    path = Path(ref)
-    if not path.is_absolute():
-        path = project.root / path
-    if not path.is_file():
-        raise UserError("reference Word file not found (build.reference_docx in commentkit.yaml)", path)
-    return path
+    """The reference Word file ``build`` would use (:func:`commentkit.assemble.reference_docx_for`)."""
+    from commentkit.assemble import reference_docx_for
+
+    return reference_docx_for(project)
 
 
 # ---- the output folder ------------------------------------------------------------------------

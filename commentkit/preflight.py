@@ -804,12 +804,16 @@ def _check_uploads(c: _Collector, project, uploads: list[Upload]) -> None:
             c.add("error", "confidential-not-accepted", f"{u.name} is named as a business confidential file (BCI…), "
                                                         f"but {project.pack.docket.id} does not accept confidential "
                                                         f"submissions", where, u.path)
-    ref = project.file.build.reference_docx
-    if ref:
-        rp = Path(ref) if Path(ref).is_absolute() else project.root / ref
-        if rp.is_file() and rp.stat().st_size > MAX_ATTACHMENT_BYTES:
-            c.add("error", "file-size", f"the reference Word file {ref} is over 10 MB, so the letter built from it "
-                                        f"will be too", "build.reference_docx", rp)
+    from commentkit.assemble import reference_docx_for
+
+    try:
+        rp = reference_docx_for(project)
+    except UserError as exc:
+        c.add("error", "reference-docx", f"the letter cannot be built: {exc.format()}", "build.reference_docx")
+        rp = None
+    if rp is not None and rp.stat().st_size > MAX_ATTACHMENT_BYTES:
+        c.add("error", "file-size", f"the reference Word file {rp.name} is over 10 MB, so the letter built from it "
+                                    f"will be too", "build.reference_docx", rp)
     folder = project.root / ATTACHMENTS_DIR
     if folder.is_dir():
         for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):

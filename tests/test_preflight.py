@@ -389,3 +389,16 @@ def test_a_word_inside_a_bracketed_placeholder_is_one_finding():
     from commentkit.preflight import scan_placeholders
 
     assert [h.text for h in scan_placeholders("Signed by [NAME TBD], and TODO.")] == ["TODO", "[NAME TBD]"]
+
+
+def test_missing_reference_word_file_is_an_error(run, sample):
+    cfg = sample / "commentkit.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("reference_docx: null", "reference_docx: letterhead.docx"),
+                   encoding="utf-8")
+    res, data = _check(run, sample)
+    assert res.exit_code == 1
+    f = next(f for f in data["findings"] if f["code"] == "reference-docx")
+    assert "letterhead.docx" in f["message"] and "not found" in f["message"]
+    pkg = run("package", sample, "--out", sample.parent / "out", "--no-pdf", "--today", READY_DAY)
+    assert pkg.exit_code == 2 and "reference Word file not found" in pkg.stderr
+    assert not (sample.parent / "out").exists()
