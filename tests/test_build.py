@@ -340,6 +340,11 @@ def test_control_characters_cjk_rtl_and_long_answers_make_a_valid_document(run, 
     assert "中文：半导体设备的合资企业。" in texts
     assert "עברית: השקעה חוצה גבולות. العربية: الاستثمار الخارجي." in texts
     assert sum(1 for t in texts if t.startswith("Paragraph ")) == 120
+    d, _ = docx_paragraphs(outputs(tmp_path / "o")["docx"])
+    rtl = next(p for p in d.paragraphs if p.text.startswith("עברית"))
+    cjk = next(p for p in d.paragraphs if p.text.startswith("中文"))
+    assert rtl._p.pPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}bidi") is not None
+    assert cjk._p.pPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}bidi") is None
 
 
 def test_markdown_structures_reach_word(run, project, tmp_path):

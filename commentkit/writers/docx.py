@@ -121,6 +121,16 @@ def _clean(text: str) -> str:
     return _BAD_XML.sub("", text)
 
 
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _mostly_rtl(inlines) -> bool:
+    text = "".join(x.text for x in inlines if isinstance(x, Run))
+    rtl = len(_RTL.findall(text))
+    return rtl > 0 and rtl * 2 > len(_LETTER.findall(text))
+
+
 def _style_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", name) or "Style"
 
@@ -362,9 +372,12 @@ class _BodyWriter:
         return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
 
     # blocks
-    def para(self, style: str, inner: str, extra_ppr: str = "") -> str:
+    def para(self, style: str, inner: str, extra_ppr: str = "", inlines=None) -> str:
         starts = "".join(self.pending_starts)
         self.pending_starts.clear()
+        if inlines is not None and _mostly_rtl(inlines):  # a Hebrew or Arabic paragraph reads right to left
+            i = extra_ppr.find("<w:ind")
+            extra_ppr = extra_ppr + "<w:bidi/>" if i < 0 else extra_ppr[:i] + "<w:bidi/>" + extra_ppr[i:]
         return f'<w:p><w:pPr><w:pStyle w:val="{self.sid(style)}"/>{extra_ppr}</w:pPr>{starts}{inner}</w:p>'
 
     def blocks(self, blocks, quote: int = 0, list_ctx: tuple | None = None) -> None:
@@ -382,18 +395,18 @@ class _BodyWriter:
                 else:  # a second paragraph in the same item: indented, no number
                     style = "List Paragraph"
                     ppr = f'<w:ind w:left="{720 + 360 * level}"/>'
-                self.parts.append(self.para(style, self.runs(b.inlines), ppr))
+                self.parts.append(self.para(style, self.runs(b.inlines), ppr, b.inlines))
             elif quote:
-                self.parts.append(self.para("Quote", self.runs(b.inlines)))
+                self.parts.append(self.para("Quote", self.runs(b.inlines), "", b.inlines))
             else:
                 if b.role == "closing" and self.parts and self.parts[-1].startswith("<w:p><w:pPr>"):
                     # keep the signature block with the end of the letter's text
                     # (w:keepNext must directly follow w:pStyle: Word enforces the schema order)
                     self.parts[-1] = re.sub(r"^(<w:p><w:pPr><w:pStyle [^>]*/>)(?!<w:keepNext/>)",
                                             r"\1<w:keepNext/>", self.parts[-1], count=1)
-                self.parts.append(self.para(STYLE_OF_ROLE.get(b.role, "Normal"), self.runs(b.inlines)))
+                self.parts.append(self.para(STYLE_OF_ROLE.get(b.role, "Normal"), self.runs(b.inlines), "", b.inlines))
         elif isinstance(b, Heading):
-            self.parts.append(self.para(f"Heading {min(max(b.level, 1), 6)}", self.runs(b.inlines)))
+            self.parts.append(self.para(f"Heading {min(max(b.level, 1), 6)}", self.runs(b.inlines), "", b.inlines))
         elif isinstance(b, ListBlock):
             level = 0 if list_ctx is None else list_ctx[1] + 1
             num_id = self.numbering.new_num(b.ordered, b.start)
