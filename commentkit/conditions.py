@@ -194,7 +194,7 @@ def item_where(item, file: Path | str | None) -> Where:
     return Where(file, f"item {item.id!r}")
 
 
-def _for_condition(value: Any) -> Any:
+def as_condition_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, list):
@@ -215,7 +215,7 @@ def profile_vars(interview, profile: dict[str, Any], *, file: Path | str | None 
             continue
         value = profile.get(it.id)
         if is_answered(value):
-            variables[it.id] = _for_condition(value)
+            variables[it.id] = as_condition_value(value)
     return variables
 
 

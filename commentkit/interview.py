@@ -196,7 +196,7 @@ def applicable(interview, answers: dict[str, Any], file: Path | str | None = Non
         out.append(it)
         value = answers.get(it.id)
         if conditions.is_answered(value):
-            variables[it.id] = conditions._for_condition(value)
+            variables[it.id] = conditions.as_condition_value(value)
     return out
 
 
@@ -278,7 +278,7 @@ def check_answers(interview, given: dict[str, Any], *, base: dict[str, Any] | No
     known = {it.id: it for it in interview.items}
     for key, raw in given.items():
         if not isinstance(key, str) or key not in known:
-            hint = _close(str(key), known)
+            hint = did_you_mean(str(key), known)
             out.problems.append(Problem(str(key), "no such item in the questionnaire" + hint, lines.get(key)))
             continue
         item = known[key]
@@ -301,7 +301,8 @@ def check_answers(interview, given: dict[str, Any], *, base: dict[str, Any] | No
     return out
 
 
-def _close(word: str, known) -> str:
+def did_you_mean(word: str, known) -> str:
+    """A hint like " (did you mean 'sectors'?)" naming the closest known id, or an empty string."""
     import difflib
 
     near = difflib.get_close_matches(word, list(known), n=1)

@@ -276,7 +276,7 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
     ifile = interview_file(pack)
     engine.check_pack(iv, ifile)
     pf = ProfileFile.of(proj)
-    shown = _shown_dir(directory, proj.root)
+    shown = _shown_dir(directory)
 
     if as_json:
         if review or items or answers_file or defaults:
@@ -292,10 +292,10 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
     if review and items:
         raise UserError("use either --review (every item) or --item ID (some items), not both")
     asker = TerminalAsker() if (not plain and _is_terminal()) else PlainAsker()
-    _session(pf, iv, ifile, asker, review=review, only=list(items), shown=shown)
+    _session(pf, iv, ifile, asker, review=review, only=list(dict.fromkeys(items)), shown=shown)
 
 
-def _shown_dir(directory: str, root) -> str:
+def _shown_dir(directory: str) -> str:
     """How to name the project folder in 'run this next' hints (as the user typed it)."""
     import shlex
 
@@ -315,7 +315,7 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
         known = {it.id for it in iv.items}
         for item_id in only:
             if item_id not in known:
-                raise UserError(f"no item {item_id!r} in the questionnaire{engine._close(item_id, known)}",
+                raise UserError(f"no item {item_id!r} in the questionnaire{engine.did_you_mean(item_id, known)}",
                                 ifile)
         asked = {it.id for it in engine.applicable(iv, answers, ifile)}
         for item_id in only:
