@@ -160,3 +160,27 @@ def test_profile_with_unknown_key_or_wrong_shape(project):
     with pytest.raises(Exception) as exc:
         ProfileFile.of(proj)
     assert str(exc.value) == f"{path}:1: profile must be a mapping of item: answer"
+
+
+# ---- any value at all: a message or a stored value, never a crash ---------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40),
+                     st.dates(), st.datetimes(), st.sampled_from(["", "-", "none", "1,2", "yes", "2023-09-28",
+                                                                   "semiconductors", "prc", "1e309", "9" * 400]))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                       max_leaves=8)
+_KEYS = st.one_of(st.sampled_from([it.id for it in IV.items]), st.text(max_size=12), st.integers())
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_KEYS, _VALUES, max_size=6))
+def test_check_answers_never_crashes_on_any_yaml_value(given_answers):
+    checked = engine.check_answers(IV, given_answers)
+    for problem in checked.problems:
+        assert problem.message and "\n" not in problem.message
+    for key, value in checked.values.items():  # what would be stored fits its item exactly
+        assert engine.coerce(IV.item(key), value) == value
