@@ -138,8 +138,8 @@ def _style_id(name: str) -> str:
 # ---- the base document -----------------------------------------------------------------
 
 def check_docx_safe(path: Path, what: str = "Word file", max_bytes: int = MAX_REFERENCE_BYTES) -> None:
-    """Refuse files that are not zip packages, zip bombs, and XML parts declaring a DOCTYPE or
-    entities, before anything parses them (see :mod:`commentkit.safedocx`)."""
+    """Refuse Word files that are not zip packages, expand beyond limits (zip bombs), or carry
+    DTDs/entities; see :mod:`commentkit.safedocx`, which does the checking."""
     from commentkit.safedocx import check
 
     check(Path(path), what, max_bytes)
