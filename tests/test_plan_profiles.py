@@ -311,6 +311,11 @@ def test_plan_core_set_and_reasons(run, tmp_path, name):
     assert run("plan", root, "--json").output == res.output
     only = json.loads(run("plan", root, "--json", "--level", "core").output)
     assert [q["question_id"] for q in only["questions"]] == list(core)
+    # the readable table lists the same core questions, in the same order, under CORE
+    table = run("plan", root, "--level", "core").output
+    block = table[table.index(f"\nCORE ({len(core)})\n"):]
+    rows = re.findall(r"^  ([a-z][a-z0-9-]*) +\S", block, flags=re.M)
+    assert rows == list(core)
 
 
 def test_plan_table_is_grouped_by_level_with_reasons(run, tmp_path):
