@@ -756,6 +756,16 @@ def plan_import(project, letter: WordLetter, *, keep_status: bool = False) -> Im
                 tofile=f"{rel} (from Word)"))
             results.append(change)
             continue
+        if ans is None:  # the Word file holds an answer this project has no file for (deleted since?)
+            if not new_md.strip():
+                results.append(change)
+                continue
+            change.state = "new"
+            change.status_after = "review"
+            change.diff = "".join(difflib.unified_diff([], new_md.splitlines(True), fromfile=f"{rel} (no file)",
+                                                       tofile=f"{rel} (from Word)"))
+            results.append(change)
+            continue
         current = canonical_answer(ans.body, key)
         if letter.version == "plain" and BCI_OPEN in ans.body:
             stripped = canonical_answer(ans.body.replace("[[BCI]]", "").replace("[[/BCI]]", ""), key)
@@ -834,10 +844,14 @@ def _block_text(b, version: str) -> str:
 
 def apply_import(project, plan: ImportPlan) -> list[str]:
     """Write every changed answer (backups kept); returns the paths written."""
-    written = []
+    written: list[str] = []
     for ch in plan.changed:
         old = project.answers.get(ch.key)
-        project.save_answer(ch.key, ch.new_body, status=ch.status_after, expect=old)
+        try:
+            project.save_answer(ch.key, ch.new_body, status=ch.status_after, expect=old)
+        except UserError as exc:
+            done = f"; already written: {', '.join(written)}" if written else "; nothing was written"
+            raise type(exc)(exc.message + done, exc.path, exc.line) from None
         written.append(ch.path)
     return written
 

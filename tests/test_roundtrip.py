@@ -542,3 +542,35 @@ def test_paragraph_added_after_an_answer_joins_it(run, semi, tmp_path):
     assert "1 changed" in res.output and "outside any answer" not in res.stderr
     assert body_of(root / "answers" / "pen-2.md").endswith(
         "impossible position.\n\nWe would welcome guidance on approvals under PRC law.\n")
+
+
+def test_answer_file_deleted_since_the_build_comes_back_as_new(run, semi, tmp_path):
+    root, built = semi
+    (root / "answers" / "cov-tx-6.md").unlink()
+    res = run("import-docx", built, root)
+    assert res.exit_code == 0, res.output
+    assert "--- answers/cov-tx-6.md (no file)" in res.output and "(answers/cov-tx-6.md: new file)" in res.output
+    assert not (root / "answers" / "cov-tx-6.md").exists()
+    res = run("import-docx", built, root, "--apply")
+    assert res.exit_code == 0
+    assert status_of(root / "answers" / "cov-tx-6.md") == "review"
+    assert body_of(root / "answers" / "cov-tx-6.md").startswith("The proposed rule should state in its operative text")
+
+
+def test_conflicting_edit_on_disk_stops_the_import(run, semi, tmp_path, monkeypatch):
+    """A file changed between reading and writing is never overwritten."""
+    from commentkit import roundtrip
+    from commentkit.project import Project
+
+    root, built = semi
+    edited = edit(built, tmp_path / "e.docx", lambda d: set_text(para(d, JV), "Changed in Word."))
+    project = Project.open(root)
+    plan = roundtrip.plan_import(project, roundtrip.read_docx(edited))
+    path = root / "answers" / "cov-tx-4.md"
+    path.write_text(path.read_text() + "\nEdited in an editor meanwhile.\n")
+    from commentkit.errors import ConflictError
+
+    with pytest.raises(ConflictError) as err:
+        roundtrip.apply_import(project, plan)
+    assert "nothing was written" in err.value.format()
+    assert path.read_text().endswith("Edited in an editor meanwhile.\n")
