@@ -25,7 +25,7 @@ from pydantic import Field
 
 from commentkit.association import Attribution
 from commentkit.errors import UserError
-from commentkit.models.docket import Strict, Wording
+from commentkit.models.docket import ID_PATTERN, Strict, Wording
 from commentkit.models.interview import Item
 
 TEMPLATE_FORMAT = "commentkit-member-template"
@@ -64,7 +64,7 @@ class TemplateDocket(Strict):
 
 
 class TemplateQuestion(Strict):
-    id: str
+    id: str = Field(pattern=ID_PATTERN, description="A question id of the docket pack (also an answer file name)")
     number: int | None = None
     heading: str
     section: str

@@ -107,8 +107,15 @@ class Project:
 
     # ---- answers -----------------------------------------------------------------------
     def answer_path(self, key: str) -> Path:
+        import re
+
+        from commentkit.models.docket import ID_PATTERN
+
         if key in GENERAL_SECTIONS:
             return self.root / GENERAL_DIR / f"{key}.md"
+        if not isinstance(key, str) or not re.fullmatch(ID_PATTERN, key):
+            # an answer file is named by its question id: nothing else may choose a path
+            raise UserError(f"{key!r} is not a question id (lower-case letters, digits and '-')", self.root)
         return self.root / ANSWERS_DIR / f"{key}.md"
 
     @cached_property

@@ -164,6 +164,14 @@ class Docket(Strict):
             raise ValueError("docket id may use letters, digits, '.', '_' and '-' only")
         return v
 
+    @field_validator("docket_id")
+    @classmethod
+    def _docket_id_chars(cls, v):
+        # it names output files (build, package): no path separators or '..'
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", v):
+            raise ValueError("docket_id may use letters, digits, '.', '_' and '-' only (e.g. TREAS-DO-2023-0009)")
+        return v
+
     @model_validator(mode="after")
     def _docket_id(self):
         if self.docket_id is None and "docket ID" not in " ".join(self.unresolved):
