@@ -202,3 +202,37 @@ def test_project_file_changed_during_migration_is_not_overwritten(tmp_path, chan
     with pytest.raises(ConflictError, match="changed on disk"):
         migrate.migrate_project_file(root, old)
     assert (root / changed).read_text() == old + "owner: JD\n"
+
+
+def test_profile_edited_by_hand_during_an_interview_is_not_overwritten(project):
+    """`interview` holds the profile it read; a hand edit saved meanwhile makes the next save refuse."""
+    import select
+
+    proc = subprocess.Popen([sys.executable, "-m", "commentkit", "interview", str(project), "--plain"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(b"1\n")  # who is commenting: a company (saved at once)
+    proc.stdin.flush()
+    buf = b""
+    end = time.monotonic() + 20
+    while b"Name of the organisation" not in buf and time.monotonic() < end:
+        if select.select([proc.stdout], [], [], 1)[0]:
+            buf += os.read(proc.stdout.fileno(), 65536)
+    assert b"Name of the organisation" in buf
+    profile = project / "profile.yaml"
+    assert "commenter_type: company" in profile.read_text()
+    # a colleague edits profile.yaml in their editor (another process) and saves
+    subprocess.run([sys.executable, "-c", f"p = {str(profile)!r}; open(p, 'a').write('# checked by GC\\n')"],
+                   check=True)
+    out, err = proc.communicate(b"Acme Corp.\n", timeout=30)
+    proc.stdin.close()
+    assert proc.returncode == 2, err
+    err = err.decode()
+    assert "profile.yaml" in err and "changed on disk" in err and "Traceback" not in err
+    text = profile.read_text()
+    assert "# checked by GC" in text and "commenter_type: company" in text
+    # running the interview again picks up the colleague's version and continues
+    again = subprocess.run([sys.executable, "-m", "commentkit", "interview", str(project), "--plain"],
+                           input=b"Acme Corp.\n", capture_output=True, timeout=30)
+    assert b"Traceback" not in again.stderr
+    text = profile.read_text()
+    assert "# checked by GC" in text and "commenter_name: Acme Corp." in text
