@@ -331,3 +331,70 @@ def test_cli_damaged_answer_file(project, run, damage):
         err = res.stderr.strip()
         assert "\n" not in err and "Traceback" not in err and str(path) in err
     assert path.read_bytes() == damage
+
+
+# ---- user templates (a project's or an association's letter templates) --------------------------------------
+
+JINJA_BITS = [b"{{", b"}}", b"{%", b"%}", b"{#", b"#}", b"{% endif %}", b"{% for x in range(10 ** 9) %}",
+              b"{% endfor %}", b"{% include '../../etc/passwd' %}", b"{% import 'x' as y %}", b"{% extends '/x' %}",
+              b"{{ ''.__class__.__mro__ }}", b"{{ self._TemplateReference__context }}", b"{{ cycler }}",
+              b"{{ 'x' * 10 ** 8 }}", b"{{ 9 ** 9 ** 9 }}", b"|attr('__globals__')", b"{% macro m() %}{{ m() }}",
+              b"{% endmacro %}{{ m() }}", b"{{ undefined_name }}", b"{% raw %}", b"{% set x = x ~ x %}", b"|e",
+              b"{{ range(10)|join(' ' * 10 ** 7) }}", b"{% call %}", b"\x00", b"\xff"]
+
+
+def test_fuzz_user_templates(fuzz_project, monkeypatch):
+    """A project's template overrides, mutated (Jinja syntax, escapes, huge loops): 1,000 renders with the
+    real letter context; only one-line UserErrors naming a template escape, and no file is written."""
+    import datetime as dt
+
+    from commentkit.assemble import build_context
+    from commentkit.project import Project
+    from commentkit.templating import TemplateSet, shipped_dir
+
+    monkeypatch.setenv("COMMENTKIT_NO_TEMPLATE_CACHE", "1")
+    root = fuzz_project
+    proj = Project(root)
+    ctx = build_context(proj, True, "plain", dt.date(2023, 9, 20))[0]
+    own = root / "templates"
+    (own / "partials").mkdir(parents=True, exist_ok=True)
+    seeds = {f"partials/{p.name}": p.read_bytes() for p in sorted((shipped_dir() / "partials").glob("*.j2"))}
+    TemplateSet([own, shipped_dir()]).render("partials/signature.md.j2", ctx)  # a seed renders
+
+    @st.composite
+    def template_mutation(draw):
+        name = draw(st.sampled_from(sorted(seeds)))
+        data = bytearray(seeds[name])
+        for _ in range(draw(st.integers(1, 3))):
+            pos = draw(st.integers(0, max(0, len(data) - 1)))
+            kind = draw(st.sampled_from(["insert", "delete", "flip", "truncate"]))
+            if kind == "insert":
+                data[pos:pos] = draw(st.sampled_from(JINJA_BITS))
+            elif kind == "delete":
+                del data[pos:pos + draw(st.integers(1, 30))]
+            elif kind == "flip" and data:
+                data[pos] = draw(st.integers(0, 255))
+            else:
+                del data[pos:]
+        return name, bytes(data)
+
+    @FUZZ
+    @given(template_mutation())
+    def run(case):
+        name, raw = case
+        path = own / name
+        path.write_bytes(raw)
+        before = _tree(root)
+        try:
+            TemplateSet([own, shipped_dir()]).render(name, ctx)
+        except UserError as exc:
+            text = exc.format()
+            assert "\n" not in text.strip() and ".j2" in text, text
+        finally:
+            path.unlink()
+        after = _tree(root)
+        after.pop(str(path.relative_to(root)), None)
+        before.pop(str(path.relative_to(root)), None)
+        assert after == before
+
+    run()
