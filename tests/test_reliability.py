@@ -235,3 +235,39 @@ def test_create_unique_never_gives_two_processes_the_same_file(tmp_path):
     assert len(files) == 8
     assert sorted(p.read_text() for p in files) == sorted(f"text of writer {i}\n" for i in range(8))
     assert not _leftover_temps(tmp_path)
+
+
+# Direct writes that are not user files: (module, function) -> why it is safe.
+DIRECT_WRITES_ALLOWED = {
+    ("commentkit/memberform.py", "write"): "a private mkstemp copy of a letterhead, read back and deleted",
+    ("commentkit/writers/reference.py", "main"): "maintainer script regenerating templates/reference.docx",
+}
+
+
+def test_every_file_write_goes_through_storage():
+    """Static guard: outside storage.py, no code writes a file directly (write_text, write_bytes,
+    open(..., 'w'/'a'/'x')), so every file a user keeps is written atomically."""
+    import ast
+
+    from tests.conftest import REPO
+
+    found = []
+    for path in sorted((REPO / "commentkit").rglob("*.py")):
+        rel = str(path.relative_to(REPO))
+        if rel == "commentkit/storage.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+            for node in ast.walk(fn):
+                if not isinstance(node, ast.Call):
+                    continue
+                f = node.func
+                name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+                writes = isinstance(f, ast.Attribute) and name in ("write_text", "write_bytes")  # Path methods
+                if name in ("open", "fdopen"):
+                    modes = [a for a in node.args[1:2]] + [k.value for k in node.keywords if k.arg == "mode"]
+                    writes = any(isinstance(m, ast.Constant) and isinstance(m.value, str)
+                                 and set(m.value) & set("wax+") for m in modes)
+                if writes and (rel, fn.name) not in DIRECT_WRITES_ALLOWED:
+                    found.append(f"{rel}:{node.lineno} in {fn.name}()")
+    assert not found, "files written without storage.atomic_write: " + ", ".join(sorted(set(found)))
