@@ -10,8 +10,9 @@ Entry points (for ``commentkit build``, ``check`` and ``package``):
   :class:`~commentkit.document.Document`.
 * :func:`reference_docx_for(project, explicit=None)` → the reference Word file to use.
 * :func:`default_versions(project)` → which versions a build should write:
-  ``["plain"]`` when the docket does not take confidential material, else ``["public",
-  "confidential"]`` when answers mark any, else ``["public"]``.
+  ``["public", "confidential"]`` when the docket takes confidential material and answers
+  mark some, else ``["plain"]`` (a "public version" banner over a letter with nothing redacted
+  would mislead).
 
 Writers (``commentkit.writers``): ``write_docx(doc, path, reference_docx=None)``,
 ``write_markdown(doc, path)``, ``write_text(doc, path)``; ``render_text(doc)`` returns the
@@ -81,9 +82,9 @@ def reference_docx_for(project, explicit=None):
 
 def default_versions(project) -> list[str]:
     """Versions ``build`` writes by default (see module docstring)."""
-    if not project.pack.docket.confidential_submissions:
-        return ["plain"]
-    return ["public", "confidential"] if project_has_confidential(project) else ["public"]
+    if not project.pack.docket.confidential_submissions or not project_has_confidential(project):
+        return ["plain"]  # nothing to redact: no "PUBLIC VERSION" banner over a letter with no redactions
+    return ["public", "confidential"]
 
 
 def project_has_confidential(project) -> bool:

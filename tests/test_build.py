@@ -446,3 +446,28 @@ def test_project_template_folder_reference_docx_is_used(run, semi_copy, tmp_path
     assert build(run, semi_copy, tmp_path / "o", "--format", "docx").exit_code == 0
     d, _ = docx_paragraphs(outputs(tmp_path / "o")["docx"])
     assert d.styles["Normal"].font.name == "Garamond"
+
+
+def test_no_public_version_banner_when_nothing_is_redacted(tmp_path, pack_copy):
+    """A docket that accepts confidential material, but a letter with no [[BCI]] passage: one plain
+    letter, no 'PUBLIC VERSION' banner claiming redactions that do not exist."""
+    import shutil
+
+    from commentkit import packs
+    from commentkit.assemble import default_versions
+    from commentkit.project import Project
+    from tests.conftest import SAMPLES, user_pack_dir
+
+    dest = user_pack_dir() / "TREAS-DO-2023-0009"
+    shutil.copytree(pack_copy, dest)
+    f = dest / "docket.yaml"
+    f.write_text(f.read_text().replace("confidential_submissions: false", "confidential_submissions: true"))
+    packs.load_path.cache_clear()
+    root = tmp_path / "p"
+    shutil.copytree(SAMPLES / "semiconductor-jv", root, ignore=shutil.ignore_patterns("build", ".commentkit"))
+    proj = Project.open(root)
+    assert proj.pack.docket.confidential_submissions
+    assert default_versions(proj) == ["plain"]
+    ans = next(iter(sorted(p for p in (root / "answers").glob("*.md"))))
+    ans.write_text(ans.read_text().rstrip() + " Our margin is [[BCI]]12 percent[[/BCI]].\n")
+    assert default_versions(Project.open(root)) == ["public", "confidential"]
