@@ -78,12 +78,12 @@ def parse(text: str, path: Path | None = None) -> tuple[AnswerMeta, str]:
 
 
 def read(path: Path) -> Answer:
-    from commentkit.yamlio import read_text
+    from commentkit.yamlio import read_text_and_bytes
 
     path = Path(path)
-    text = read_text(path, "answer file")
+    text, raw = read_text_and_bytes(path, "answer file")
     meta, body = parse(text, path)
-    return Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
+    return Answer(meta=meta, body=body, path=path, raw=raw)
 
 
 def render(meta: AnswerMeta, body: str) -> str:

@@ -21,6 +21,12 @@ MAX_YAML_BYTES = 20 * 1024 * 1024
 
 def read_text(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> str:
     """Read a UTF-8 text file or raise a one-line UserError naming it."""
+    return read_text_and_bytes(path, what, max_bytes)[0]
+
+
+def read_text_and_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> tuple[str, bytes]:
+    """The text of a UTF-8 file and the exact bytes it was decoded from (one read: for change
+    detection, a file saved with a byte-order mark must compare equal to itself)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -35,6 +41,11 @@ def read_text(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -
         raise UserError(f"cannot read {what}: permission denied", path) from None
     except OSError as exc:
         raise UserError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+    return decode_text(data, path), data
+
+
+def decode_text(data: bytes, path: Path | None = None) -> str:
+    """UTF-8 (with or without a byte-order mark) without NUL bytes, or a one-line UserError."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -236,3 +236,20 @@ def test_profile_edited_by_hand_during_an_interview_is_not_overwritten(project):
     assert b"Traceback" not in again.stderr
     text = profile.read_text()
     assert "# checked by GC" in text and "commenter_name: Acme Corp." in text
+
+
+@pytest.mark.parametrize("prefix, newline", [(b"\xef\xbb\xbf", b"\n"), (b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n")])
+def test_answer_saved_by_a_windows_editor_is_not_a_false_conflict(project, prefix, newline):
+    """A file re-saved with a byte-order mark or CRLF line ends (Notepad, Word's 'plain text') is the
+    file commentkit read: the next save must go through, not claim a conflict."""
+    key, _ = _first_keys(project)
+    assert ck("answer", key, project, "--text", "First text.").returncode == 0
+    path = project / "answers" / f"{key}.md"
+    path.write_bytes(prefix + path.read_bytes().replace(b"\n", newline))
+    for args in (("answer", key, project, "--text", "Second text."), ("mark", key, "review", project)):
+        res = ck(*args)
+        assert res.returncode == 0, res.stderr
+    from commentkit.project import Project
+
+    ans = Project.open(project).answers[key]
+    assert ans.text == "Second text." and ans.meta.status == "review"
