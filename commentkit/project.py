@@ -129,6 +129,8 @@ class Project:
             if not folder.is_dir():
                 continue
             for path in sorted(folder.glob("*.md")):
+                if path.name.startswith((".", "~$")):
+                    continue  # editors' lock files (.#x.md), macOS '._x.md' metadata, Office '~$' files
                 ans = answerfile.read(path)
                 key = getattr(ans.meta, field) or path.stem
                 if key != path.stem:

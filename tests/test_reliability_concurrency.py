@@ -253,3 +253,18 @@ def test_answer_saved_by_a_windows_editor_is_not_a_false_conflict(project, prefi
 
     ans = Project.open(project).answers[key]
     assert ans.text == "Second text." and ans.meta.status == "review"
+
+
+def test_editor_lock_and_system_files_beside_answers_are_ignored(project):
+    """While an answer is open in Emacs (.#x.md, a dangling link), on a Mac share (._x.md, binary
+    metadata) or in Office (~$x.md), every command keeps working and sees only the real answers."""
+    key, _ = _first_keys(project)
+    assert ck("answer", key, project, "--text", "Real text.").returncode == 0
+    answers = project / "answers"
+    (answers / f".#{key}.md").symlink_to("user@host.1234:1700000000")
+    (answers / f"._{key}.md").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \xff\xfe")
+    (answers / f"~${key}.md").write_bytes(b"\xffOwner lock")
+    res = ck("status", project, "--json")
+    assert res.returncode == 0, res.stderr
+    assert ck("answer", key, project, "--text", "Newer text.").returncode == 0
+    assert _answer_text(project, key) == "Newer text."
