@@ -56,6 +56,7 @@ def parse(text: str, path: Path | None = None) -> tuple[AnswerMeta, str]:
         text = text[1:]
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != FENCE:
+        _refuse_headless_front_matter(lines, path)
         return AnswerMeta(), text
     for i in range(1, len(lines)):
         if lines[i].rstrip() == FENCE:
@@ -75,6 +76,23 @@ def parse(text: str, path: Path | None = None) -> tuple[AnswerMeta, str]:
             meta = validate(AnswerMeta, data, path, header)
             return meta, body.lstrip("\n")
     raise UserError("front matter starts with '---' but has no closing '---' line", path, 1)
+
+
+def _refuse_headless_front_matter(lines: list[str], path: Path | None) -> None:
+    """A header whose opening '---' was deleted would otherwise print in the letter as text."""
+    import re
+
+    keys = set(AnswerMeta.model_fields) | {"schema_version"}
+    for i, line in enumerate(lines[:20]):
+        if line.rstrip() == FENCE:
+            if i > 0:
+                raise UserError("the front matter has lost its opening '---' line: add '---' as line 1 "
+                                "(the lines above the '---' on line "
+                                f"{i + 1} would otherwise print in the letter)", path, 1)
+            return
+        m = re.match(r"^([A-Za-z_]+):(\s|$)", line)
+        if line.strip() and (not m or m.group(1) not in keys):
+            return
 
 
 def read(path: Path) -> Answer:

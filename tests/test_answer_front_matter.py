@@ -1,0 +1,23 @@
+"""An answer file whose front matter lost its opening '---' is refused, never printed as text."""
+
+from __future__ import annotations
+
+
+def test_missing_opening_fence_is_an_error_not_letter_text(project, run):
+    f = project / "answers" / "def-3.md"
+    f.write_text("question: def-3\nstatus: final\nowner: A. Partner\n---\nWe recommend a de minimis test.\n")
+    before = f.read_bytes()
+    for args in (["status", project], ["build", project, "--draft", "--out", project / "out"]):
+        res = run(*args)
+        assert res.exit_code == 2, res.output
+        err = res.stderr.strip()
+        assert "def-3.md:1:" in err and "opening '---'" in err and "\n" not in err
+    assert f.read_bytes() == before
+    assert not (project / "out").exists()
+
+
+def test_plain_text_with_a_rule_is_still_an_answer(project, run):
+    f = project / "answers" / "def-3.md"
+    f.write_text("We recommend a de minimis test.\n\n---\n\nSecond part after a rule.\n")
+    res = run("status", project, "--json")
+    assert res.exit_code == 0, res.output
