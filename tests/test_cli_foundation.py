@@ -100,3 +100,23 @@ def test_init_unknown_docket(tmp_path, run):
     assert res.exit_code == 2
     assert "NOPE-1" in res.stderr and "Traceback" not in res.output
     assert not (tmp_path / "x").exists()
+
+
+def test_output_cut_short_by_a_pipe_ends_quietly(tmp_path):
+    """`commentkit questions | head -1`: no 'Broken pipe' error, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = dict(os.environ, PYTHONPATH=str(REPO), COMMENTKIT_DATA_DIR=str(tmp_path))
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-m", "commentkit", "questions", "-d", "TREAS-DO-2023-0009"],
+                            stdout=write_end, stderr=subprocess.PIPE, env=env)
+    os.close(write_end)
+    os.close(read_end)  # the reader is gone before commentkit writes its first line
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=60)
+    assert "Error" not in err and "Traceback" not in err, err
+    assert code == 141

@@ -66,6 +66,15 @@ class LazyGroup(click.Group):
             click.echo(f"\n{what}. Everything saved before this point is on disk; nothing was half-written. "
                        f"To continue, run the command again: {_shown(argv)}", err=True)
             ctx.exit(130 if isinstance(exc, KeyboardInterrupt) else 1)
+        except BrokenPipeError:  # `commentkit plan | head`: the reader has what it wanted
+            import os
+
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+            except (OSError, ValueError):
+                pass
+            ctx.exit(141)  # 128 + SIGPIPE, as other command-line tools end
         except OSError as exc:  # disk full, permission denied, ...: the environment, not a bug
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             click.echo(f"Error: {where}{exc.strerror or exc}; nothing was half-written", err=True)
