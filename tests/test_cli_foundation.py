@@ -120,3 +120,11 @@ def test_output_cut_short_by_a_pipe_ends_quietly(tmp_path):
     code = proc.wait(timeout=60)
     assert "Error" not in err and "Traceback" not in err, err
     assert code == 141
+
+
+def test_unknown_tag_is_an_error_listing_the_tags(run):
+    res = run("questions", "-d", "TREAS-DO-2023-0009", "--tag", "limited-partners")
+    assert res.exit_code == 2
+    assert "'limited-partners'" in res.stderr and "lp-investments" in res.stderr
+    res = run("questions", "-d", "TREAS-DO-2023-0009", "--tag", "lp-investments", "--json")
+    assert res.exit_code == 0 and all("lp-investments" in r["tags"] for r in json.loads(res.output))

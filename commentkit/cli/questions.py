@@ -64,7 +64,7 @@ def questions(docket, directory, section, tag, as_json):
     \b
     Examples:
       commentkit questions --docket TREAS-DO-2023-0009
-      commentkit questions --section covered-transactions --tag limited-partners
+      commentkit questions --docket TREAS-DO-2023-0009 --tag lp-investments
       commentkit questions --json
     """
     from commentkit.errors import UserError
@@ -78,7 +78,10 @@ def questions(docket, directory, section, tag, as_json):
             raise UserError(f"no section matches {section!r} (sections: "
                             f"{', '.join(s.id for s in pack.bank.sections)})")
         qs = [q for q in qs if q.section in wanted]
+    known_tags = sorted({t for q in pack.bank.questions for t in q.tags})
     for t in tag:
+        if t not in known_tags:
+            raise UserError(f"no question in {pack.docket.id} has the tag {t!r} (tags: {', '.join(known_tags)})")
         qs = [q for q in qs if t in q.tags]
     if as_json:
         echo_json([question_record(pack, q) for q in qs])
