@@ -21,3 +21,9 @@ def test_plain_text_with_a_rule_is_still_an_answer(project, run):
     f.write_text("We recommend a de minimis test.\n\n---\n\nSecond part after a rule.\n")
     res = run("status", project, "--json")
     assert res.exit_code == 0, res.output
+
+
+def test_calendar_file_in_a_missing_folder_is_refused(project, run, tmp_path):
+    res = run("deadline", project, "--ics", tmp_path / "no-such-folder" / "x.ics")
+    assert res.exit_code == 2 and "does not exist" in res.stderr
+    assert not (tmp_path / "no-such-folder").exists()

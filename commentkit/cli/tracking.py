@@ -211,6 +211,8 @@ def deadline(directory, ics_path, as_json):
         from commentkit import ics
 
         target = Path(ics_path)
+        if not target.parent.is_dir():
+            raise UserError("the folder for the calendar file does not exist; nothing was written", target.parent)
         if target.exists():
             try:
                 head = target.read_bytes()[:64].lstrip()
