@@ -179,6 +179,7 @@ def load_ics(path: Path):
 
 def test_ics_parses_back_with_the_right_utc_instant(run, sample, tmp_path):
     ics = tmp_path / "out" / "deadline.ics"
+    ics.parent.mkdir()
     res = run("deadline", sample, "--ics", ics, "--today", "2023-09-21")
     assert res.exit_code == 0, res.output
     assert f"Wrote {ics}" in res.output
