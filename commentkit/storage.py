@@ -91,6 +91,9 @@ def _sweep_stale_temps(folder: Path, name: str) -> None:
                     os.unlink(entry.path)
 
 
+_NO_LOCKS = {getattr(errno, n) for n in ("ENOLCK", "EOPNOTSUPP", "ENOTSUP", "ENOSYS") if hasattr(errno, n)}
+"""errno values meaning "this file system cannot lock files"."""
+
 _NO_HARDLINKS = {getattr(errno, n) for n in ("EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "ENOSYS") if hasattr(errno, n)}
 """errno values meaning "this file system cannot make hard links"."""
 
@@ -272,6 +275,12 @@ def project_lock(root: Path, wait: float | None = None):
                         f"project is being changed by another commentkit command{_holder(fd)}; nothing was "
                         "written: wait for it to finish, then run this command again", lock_path) from None
                 time.sleep(0.05)
+            except OSError as exc:
+                if exc.errno not in _NO_LOCKS:
+                    raise UserError(f"cannot lock the project: {exc.strerror or exc}", lock_path) from None
+                # a file system without locks (some network shares): go on; every write still
+                # refuses to overwrite a file that changed since it was read (write_checked)
+                break
         try:
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)

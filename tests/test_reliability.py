@@ -271,3 +271,52 @@ def test_every_file_write_goes_through_storage():
                 if writes and (rel, fn.name) not in DIRECT_WRITES_ALLOWED:
                     found.append(f"{rel}:{node.lineno} in {fn.name}()")
     assert not found, "files written without storage.atomic_write: " + ", ".join(sorted(set(found)))
+
+
+def test_disk_full_keeps_the_old_file_and_says_so(tmp_path, monkeypatch):
+    """A write that fails (disk full) leaves the previous version and no temp file; one-line error."""
+    import errno
+
+    from commentkit import storage
+    from commentkit.errors import UserError
+
+    target = tmp_path / "answer.md"
+    storage.atomic_write(target, "previous version\n")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(UserError, match="No space left on device") as exc:
+        storage.atomic_write(target, "new version\n" * 1000)
+    assert str(target) in exc.value.format() and "\n" not in exc.value.format()
+    assert target.read_text() == "previous version\n"
+    assert not _leftover_temps(tmp_path)
+
+
+def test_file_system_without_locks_still_detects_conflicts(project, monkeypatch):
+    """On a share where flock is unsupported (ENOLCK) saving still works, and change detection
+    still refuses to overwrite a file changed since it was read."""
+    import errno
+    import fcntl
+
+    from commentkit.errors import ConflictError
+    from commentkit.project import Project
+
+    real = fcntl.flock
+
+    def no_locks(fd, op):
+        if op & fcntl.LOCK_EX:
+            raise OSError(errno.ENOLCK, "No locks available")
+        return real(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    proj = Project.open(project)
+    key = proj.pack.bank.questions[0].id
+    path = proj.save_answer(key, "First.")
+    stale = Project.open(project)
+    stale.answers  # read now
+    proj.save_answer(key, "Second.")
+    with pytest.raises(ConflictError, match="changed on disk"):
+        stale.save_answer(key, "Stale overwrite.")
+    assert "Second." in path.read_text()
