@@ -29,6 +29,8 @@ imported), so a comment box near the limit is judged on its exact length.
 
 from __future__ import annotations
 
+from commentkit import hints
+
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -496,7 +498,8 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
         what = {"unanswered": "is unanswered", "draft": "is still a draft", "review": "is still in review"}.get(
             q.state, f"is {q.state}")
         c.add("error", "core-open", f"core question {_label(project, q.id)} {what}: finish it and mark it "
-                                    f"final, or mark it skipped with a reason (commentkit mark {q.id} skip)",
+                                    f"final, or mark it skipped with a reason "
+                                    f"({hints.command(project.root, 'mark', q.id, 'skip', options=('--reason', '...'))})",
               q.id, ans.path if ans is not None else None)
     for q in report.core_skipped:
         if not q.reason:
@@ -636,7 +639,8 @@ def _check_profile(c: _Collector, project, prof: dict) -> None:
 
     if not val("signatory_name"):
         c.add("error", "no-signatory", "no signatory: the letter is unsigned (signatory_name in profile.yaml; "
-                                       "commentkit interview --item signatory_name)", "profile", path)
+                                       + hints.command(project.root, "interview", options=("--item", "signatory_name"))
+                                       + ")", "profile", path)
     elif not val("signatory_title"):
         c.add("warning", "no-signatory-title", "the signatory has no title (signatory_title in profile.yaml)",
               "profile", path)

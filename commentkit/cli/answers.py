@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from commentkit import hints
+
 from commentkit.cli.common import project_dir
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
@@ -156,11 +158,11 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     if from_questionnaire:
         if key != "background":
             raise UserError("--from-questionnaire is for the background section: "
-                            "commentkit answer background --from-questionnaire")
+                            + hints.command(proj.root, "answer", "background", options=("--from-questionnaire",)))
         source, new = "the questionnaire", _prefill(proj, key)
         if not new.strip():
             raise UserError("the questionnaire gives nothing to say about you yet; answer it first "
-                            "(commentkit interview)")
+                            f"({hints.command(proj.root, 'interview')})")
     elif text is not None:
         source, new = "--text", text
     elif from_file is not None:
@@ -172,7 +174,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             src = Path(from_file)
             if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
                 raise UserError("is not a text file: convert it to Markdown first, e.g. "
-                                f"pandoc {src.name} -t markdown | commentkit answer {key}", src)
+                                f"pandoc {src.name} -t markdown | {hints.command(proj.root, 'answer', key)}", src)
             source, new = from_file, read_text(src, "answer text file")
             new = editor.strip_instructions(new, src)
             if src.resolve().parent == (proj.root / editor.EDITS_DIR).resolve():
@@ -200,15 +202,15 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         if code == 0 and raw == initial and not old_body.strip() and start.strip():
             edit_file.unlink(missing_ok=True)
             click.echo(f"The pre-filled {key} text was left as it was: nothing was written. To store it "
-                       f"unchanged: commentkit answer {key} --from-questionnaire")
+                       f"unchanged: {hints.command(proj.root, 'answer', key, options=('--from-questionnaire',))}")
             return
         if code != 0:
             if raw == initial:
                 edit_file.unlink(missing_ok=True)
                 raise UserError(f"the editor exited with status {code}; the answer to {key} was not changed")
             raise UserError(f"the editor exited with status {code}; the answer to {key} was not changed. "
-                            f"What you typed is kept in {edit_file} (save it with: commentkit answer {key} "
-                            f"--file {edit_file})")
+                            f"What you typed is kept in {edit_file} (save it with: "
+                            f"{hints.command(proj.root, 'answer', key, options=('--file', str(edit_file)))})")
         new = editor.strip_instructions(raw, edit_file)
     else:
         source, new = "standard input", _read_stdin()
@@ -217,7 +219,8 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         if edit_file is not None:
             edit_file.unlink(missing_ok=True)
         click.echo(f"The answer from {source} is empty: nothing was written; the answer to {key} is unchanged. "
-                   f"(To leave a question unanswered: commentkit mark {key} skip --reason \"...\")", err=True)
+                   f"(To leave a question unanswered: "
+                   f"{hints.command(proj.root, 'mark', key, 'skip', options=('--reason', '...'))})", err=True)
         sys.exit(1)
     if old is not None and new.strip() == old_body.strip():
         if edit_file is not None:
@@ -233,13 +236,14 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     elif old is not None and old.meta.status == "final" and not keep_status:
         status = "review"
         notes.append(f"the text of a final answer changed, so its status is back to review "
-                     f"(mark it final again with: commentkit mark {key} final)")
+                     f"(mark it final again with: {hints.command(proj.root, 'mark', key, 'final')})")
     try:
         path = proj.save_answer(key, new, status=status, owner=owner, expect=old)
     except ConflictError as exc:
         kept = _keep_text(proj, key, new, edit_file)
         raise ConflictError(f"{exc.message}. Your new text was not saved to the answer; it is kept in {kept} "
-                            f"(compare, then: commentkit answer {key} --file {kept})", exc.path) from None
+                            f"(compare, then: {hints.command(proj.root, 'answer', key, options=('--file', str(kept)))})",
+                            exc.path) from None
     if edit_file is not None:
         edit_file.unlink(missing_ok=True)
     from commentkit.tracking import word_count
@@ -289,8 +293,9 @@ def mark(question, status, directory, reason, owner):
     old = proj.answers.get(key)
     body = old.body if old is not None else ""
     if new_status != "skipped" and not body.strip():
-        raise UserError(f"the answer to {key} has no text yet; write it first (commentkit answer {key}) "
-                        f"or skip it (commentkit mark {key} skip --reason ...)")
+        raise UserError(f"the answer to {key} has no text yet; write it first "
+                        f"({hints.command(proj.root, 'answer', key)}) or skip it "
+                        f"({hints.command(proj.root, 'mark', key, 'skip', options=('--reason', '...'))})")
     if (old is not None and old.meta.status == new_status and (owner is None or owner == old.meta.owner)
             and (new_status != "skipped" or reason == old.meta.reason)):
         click.echo(f"{key} is already {new_status}: nothing was written.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from commentkit import hints
+
 from commentkit.cli.common import echo_json, json_option, project_dir, today_option
 
 CONVENTION = ("Business days are counted after today up to and including the deadline day, "
@@ -164,14 +166,15 @@ def status(directory, as_json):
         for q in report.core_skipped:
             out(f"  skipped: {q.id} ({q.reason})")
     else:
-        out("Core questions: none yet. Answer the questionnaire (commentkit interview) to rank the questions.")
+        out(f"Core questions: none yet. Answer the questionnaire ({hints.command(proj.root, 'interview')}) "
+            "to rank the questions.")
     out("")
     for line in milestone_lines(report):
         out(line)
     if report.unsaved_edits:
         out("")
         out(f"Unsaved editor text ({len(report.unsaved_edits)} file(s)), kept when a save failed; save one with "
-            "'commentkit answer ID --file PATH' or delete it:")
+            f"'{hints.command(proj.root, 'answer', 'ID', options=('--file', 'PATH'))}' or delete it:")
         for path in report.unsaved_edits:
             out(f"  {path}")
 
