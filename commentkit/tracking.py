@@ -151,12 +151,10 @@ def _state_for_milestones(key: str, answer, state: str) -> deadlines.AnswerState
         if answer.meta.reached:
             reached = dict(answer.meta.reached)
         elif answer.meta.updated is not None and state != "unanswered":
-            # Written by hand or by an older commentkit: the last change is all we know.
+            # Written by hand or by an older commentkit, with no history: the last change is when
+            # it had its present status at the latest. When it passed the earlier statuses is
+            # unknown, and a milestone is not reported missed on a guess.
             reached = {state: answer.meta.updated}
-            if state in deadlines.STATUS_RANK:
-                for level, rank in deadlines.STATUS_RANK.items():
-                    if rank <= deadlines.STATUS_RANK[state]:
-                        reached[level] = answer.meta.updated
     return deadlines.AnswerState(key, state, reached)
 
 
