@@ -30,8 +30,14 @@ schema_version: {schema}
 class ProfileFile:
     """The profile of one project, as read from disk, and the means to update it."""
 
-    def __init__(self, root: Path, pack):
+    def __init__(self, root: Path, pack, lenient: bool = False):
+        """``lenient``: a stored answer that is not valid (hand-edited) does not stop the reading;
+        it is left out of :attr:`answers` (so the interview asks it again) and described in
+        :attr:`invalid`. Every other reader refuses such a file with file:line."""
         from commentkit import conditions
+
+        self.lenient = lenient
+        self.invalid: list = []  # interview.Problem for each stored answer that is not valid
 
         if pack.interview is None:
             raise UserError(f"docket {pack.docket.id} has no questionnaire (no interview.yaml in its pack)",
@@ -45,8 +51,8 @@ class ProfileFile:
         self._read()
 
     @classmethod
-    def of(cls, project) -> "ProfileFile":
-        return cls(project.root, project.pack)
+    def of(cls, project, lenient: bool = False) -> "ProfileFile":
+        return cls(project.root, project.pack, lenient=lenient)
 
     # ---- reading ---------------------------------------------------------------------------
     def _read(self) -> None:
@@ -74,6 +80,17 @@ class ProfileFile:
             raise UserError(f"written by a newer commentkit (profile schema version {version}; this one reads "
                             f"up to {PROFILE_SCHEMA_VERSION}): upgrade commentkit", self.path,
                             self._line("schema_version"))
+        if self.lenient:
+            from commentkit import conditions
+
+            checked = engine.check_answers(self.pack.interview, data, file=conditions.interview_file(self.pack),
+                                           require_applicable=False, required=False)
+            self.values = checked.values
+            import dataclasses
+
+            self.invalid = [p if p.line is not None else dataclasses.replace(p, line=self._line(p.item_id))
+                            for p in checked.problems]
+            return
         self.values = check_stored(self.pack, data, self.path, text)
 
     def _line(self, key: str) -> int | None:
@@ -149,7 +166,10 @@ def check_stored(pack, data: dict[str, Any], path: Path, text: str | None = None
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     message = f"{first.item_id}: {first.message}{suffix}"
     if first.item_id in {it.id for it in pack.interview.items}:
-        message += f"; fix the file or run 'commentkit interview --item {first.item_id}'"
+        from commentkit import hints
+
+        message += (f"; fix the file or run "
+                    f"'{hints.command(Path(path).parent, 'interview', options=('--item', first.item_id))}'")
     line = None
     try:
         from commentkit.yamlio import line_of, read_text

@@ -275,8 +275,11 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
     iv = pack.interview
     ifile = interview_file(pack)
     engine.check_pack(iv, ifile)
-    pf = ProfileFile.of(proj)
+    pf = ProfileFile.of(proj, lenient=True)
     shown = _shown_dir(directory)
+    for problem in pf.invalid:  # hand-edited values that are not valid: asked again, never used
+        click.echo(f"Note: {problem.format(pf.path)}; it is not used, and will be asked again "
+                   f"(or replaced by --answers).", err=True)
 
     if as_json:
         if review or items or answers_file or defaults:
