@@ -618,7 +618,8 @@ def _check_profile(c: _Collector, project, prof: dict) -> None:
     path = project.profile_path
     if not prof:
         c.add("error", "no-profile", "no questionnaire answers (profile.yaml): the letter has no signatory, contact "
-                                     "or letterhead address; run 'commentkit interview'", "profile",
+                                     "or letterhead address; run "
+                                     f"'{hints.command(project.root, 'interview')}'", "profile",
               path if path.exists() else None)
         return
 
@@ -637,6 +638,12 @@ def _check_profile(c: _Collector, project, prof: dict) -> None:
             return None
         return None
 
+    named = val("commenter_name")
+    if named and " ".join(named.split()) != " ".join(project.file.commenter.name.split()):
+        c.add("warning", "commenter-names-differ",
+              f"the letter names the commenter {named!r} (commenter_name in profile.yaml), but the project file "
+              f"says {project.file.commenter.name!r} (commenter.name in commentkit.yaml): make them agree",
+              "profile", path, line_of("commenter_name"))
     if not val("signatory_name"):
         c.add("error", "no-signatory", "no signatory: the letter is unsigned (signatory_name in profile.yaml; "
                                        + hints.command(project.root, "interview", options=("--item", "signatory_name"))

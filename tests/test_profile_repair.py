@@ -23,3 +23,14 @@ def test_interview_item_repairs_an_invalid_stored_answer(project, run):
     assert res.exit_code == 0
     # nothing else in the profile was lost
     assert "commenter_name: Meridian Deposition Systems, Inc." in f.read_text()
+
+
+def test_check_warns_when_the_two_commenter_names_differ(project, run):
+    import json
+
+    assert run("interview", project, "--answers", PROFILE).exit_code == 0
+    res = run("check", project, "--json", "--today", "2023-09-21")
+    codes = {f["code"]: f for f in json.loads(res.output)["findings"]}
+    f = codes["commenter-names-differ"]
+    assert f["severity"] == "warning"
+    assert "Meridian Deposition Systems, Inc." in f["message"] and "Acme Corp." in f["message"]
