@@ -3,7 +3,8 @@
 ``background_markdown(pack, profile, commenter_name)`` returns Markdown paragraphs (no heading:
 the letter supplies "Background") that describe the commenter and its exposure in the notice's
 terms, using only what the commenter answered: an unanswered item is left out, never guessed,
-and free-text answers (the interest statement, the diligence description) are quoted as given.
+and free-text answers (the diligence description) are quoted as given. The interest statement is
+not repeated: the letter's introduction prints it.
 
 The prose knows the TREAS-DO-2023-0009 questionnaire's item ids (``commenter_type``,
 ``sectors``, ``coc_links`` ...) and uses the pack's own choice labels for the details; items it
@@ -85,8 +86,7 @@ def background_markdown(pack, profile: dict[str, Any], commenter_name: str) -> s
         pronoun = "It" if paras and kind in ("company", "investor", "trade_association", "other") else who.cap
         paras.append(f"{pronoun} {'is' if us else 'is not'} a U.S. person as the ANPRM describes that term.")
     _join_first_two(paras)
-    if answers.get("interest_statement"):
-        paras.append(_md(answers["interest_statement"]))
+    # the interest statement is not repeated here: the letter's introduction prints it already
 
     sectors = [s for s in answers.get("sectors") or [] if s != "none"]
     if sectors:

@@ -22,8 +22,6 @@ def test_semiconductor_maker_background_in_full():
     assert background_markdown(PACK, profile("semiconductor-equipment-prc-jv"), "Meridian") == (
         "Meridian Deposition Systems, Inc. is an operating company. It is a U.S. person as the ANPRM describes "
         "that term.\n\n"
-        "Meridian designs and manufactures deposition and etch equipment used in wafer fabrication and operates "
-        "an advanced-packaging joint venture in Suzhou with a Chinese partner.\n\n"
         "The activities of Meridian Deposition Systems, Inc. involve the following categories of technology "
         "identified in the ANPRM: semiconductors and microelectronics (specifically, front-end semiconductor "
         "manufacturing equipment and advanced packaging).\n\n"
