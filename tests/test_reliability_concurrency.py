@@ -67,8 +67,12 @@ def test_second_commentkit_process_while_editor_is_open(project, tmp_path):
     # ... and counsel's text is not lost: the message names where it is and how to save it
     kept = Path(err.split("it is kept in ")[1].split(" (")[0])
     assert kept.exists() and "Counsel's rewrite." in kept.read_text()
-    assert f"commentkit answer {key} --file {kept}" in err
-    res = ck("answer", key, project, "--file", kept)
+    # the message's own command saves it
+    import shlex
+
+    command = shlex.split(err.split("(compare, then: ")[1].rsplit(")", 1)[0])
+    assert command[:3] == ["commentkit", "answer", key] and str(kept) in command
+    res = ck(*command[1:])
     assert res.returncode == 0, res.stderr
     assert _answer_text(project, key).endswith("Counsel's rewrite.")
     # the colleague's version is in the backups

@@ -5,6 +5,7 @@ arrow-key prompts)."""
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import subprocess
@@ -25,7 +26,8 @@ def _read_until(fd: int, marker: bytes, timeout: float = 20.0, then: bytes = b""
     end = time.monotonic() + timeout
 
     def seen() -> bool:
-        return marker in buf and then in buf[buf.index(marker):]
+        text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\r", b"", buf)  # terminal escapes
+        return marker in text and then in text[text.index(marker):]
 
     while not seen():
         left = end - time.monotonic()
@@ -102,6 +104,12 @@ def test_ctrl_c_in_a_real_terminal_keeps_answers(project):
     import pty
 
     pid, fd = pty.fork()
+    if pid != 0:
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))  # wide: no wrapped prompts
     if pid == 0:  # pragma: no cover - child
         os.environ["TERM"] = "xterm"
         os.environ["PROMPT_TOOLKIT_NO_CPR"] = "1"  # no cursor-position queries to wait for
