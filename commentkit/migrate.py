@@ -136,5 +136,21 @@ def migrate_project_file(root: Path, text: str, notify: Callable[[str], None] | 
     return new
 
 
+def migrate_project_file_or_read(root: Path, text: str, new_text: str,
+                                 notify: Callable[[str], None] | None = None) -> str:
+    """:func:`migrate_project_file`, but a project that cannot be written (a read-only share) is
+    still read, migrated in memory only, with a note; a conflicting change is still an error."""
+    from commentkit.errors import ConflictError
+
+    try:
+        return migrate_project_file(root, text, notify)
+    except ConflictError:
+        raise
+    except UserError as exc:
+        (notify or _stderr)(f"Note: {exc.format()}; the project file was read as the current version without "
+                            f"updating it on disk (it will be updated when the folder is writable)")
+        return new_text
+
+
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr)

@@ -67,7 +67,7 @@ class Project:
 
             new_text, _, _ = migrate.migrate_project_text(text, self.project_path)
             validate(ProjectFile, parse_yaml(new_text, self.project_path), self.project_path, text)
-            text = migrate.migrate_project_file(self.root, text)
+            text = migrate.migrate_project_file_or_read(self.root, text, new_text)
             data = parse_yaml(text, self.project_path)
         return validate(ProjectFile, data, self.project_path, text)
 

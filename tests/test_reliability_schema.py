@@ -137,3 +137,22 @@ def test_newer_pack_file_is_refused(pack_copy, name):
         packs.load_path(pack_copy, "path")
     msg = exc.value.format()
     assert name in msg and "upgrade commentkit" in msg and "schema version 5" in msg
+
+
+def test_old_project_on_a_read_only_share_is_still_read(tmp_path, run, monkeypatch):
+    """If the migrated file cannot be written, read-only commands still work (migrated in memory)."""
+    from commentkit import storage
+    from commentkit.errors import UserError
+
+    root = tmp_path / "old"
+    root.mkdir()
+    (root / "commentkit.yaml").write_text(V0_PROJECT)
+
+    def read_only(path, data, **kw):
+        raise UserError("cannot write file: Read-only file system", path)
+
+    monkeypatch.setattr(storage, "atomic_write", read_only)
+    res = run("questions", "--project", root, "--json")
+    assert res.exit_code == 0, res.output
+    assert "Read-only file system" in res.stderr and "without updating it on disk" in res.stderr
+    assert (root / "commentkit.yaml").read_text() == V0_PROJECT
