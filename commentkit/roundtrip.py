@@ -843,16 +843,33 @@ def _block_text(b, version: str) -> str:
 
 
 def apply_import(project, plan: ImportPlan) -> list[str]:
-    """Write every changed answer (backups kept); returns the paths written."""
+    """Write every changed answer (backups kept); returns the paths written.
+
+    All or nothing against concurrent edits: under the project lock, every answer to be written
+    is first checked against what was read, so an answer changed meanwhile (another process, an
+    editor) stops the import before any answer is written.
+    """
+    from commentkit import storage
+
     written: list[str] = []
-    for ch in plan.changed:
-        old = project.answers.get(ch.key)
-        try:
-            project.save_answer(ch.key, ch.new_body, status=ch.status_after, expect=old)
-        except UserError as exc:
-            done = f"; already written: {', '.join(written)}" if written else "; nothing was written"
-            raise type(exc)(exc.message + done, exc.path, exc.line) from None
-        written.append(ch.path)
+    with storage.project_lock(project.root):
+        for ch in plan.changed:
+            old = project.answers.get(ch.key)
+            path = project.answer_path(ch.key)
+            snap = (storage.Snapshot.of_bytes(path, old.raw) if old is not None and old.raw is not None
+                    else storage.Snapshot(path, None))
+            if snap.changed():
+                raise storage.ConflictError(
+                    "changed on disk since commentkit read it (another process or an editor?); nothing was "
+                    "written: run the import again to compare with the current answers", path)
+        for ch in plan.changed:
+            old = project.answers.get(ch.key)
+            try:
+                project.save_answer(ch.key, ch.new_body, status=ch.status_after, expect=old)
+            except UserError as exc:
+                done = f"; already written: {', '.join(written)}" if written else "; nothing was written"
+                raise type(exc)(exc.message + done, exc.path, exc.line) from None
+            written.append(ch.path)
     return written
 
 

@@ -272,3 +272,42 @@ def test_editor_lock_and_system_files_beside_answers_are_ignored(project):
     assert res.returncode == 0, res.stderr
     assert ck("answer", key, project, "--text", "Newer text.").returncode == 0
     assert _answer_text(project, key) == "Newer text."
+
+
+def test_import_docx_apply_is_all_or_nothing_against_concurrent_edits(run, tmp_path):
+    """`import-docx --apply` with two changed answers, one of which a colleague changes after the
+    import compared them: nothing is written (not the first answer either), exit 2."""
+    import shutil
+
+    import docx
+
+    from commentkit import roundtrip
+    from commentkit.errors import ConflictError
+    from commentkit.project import Project
+    from tests.conftest import SAMPLES
+
+    root = tmp_path / "semi"
+    shutil.copytree(SAMPLES / "semiconductor-jv", root, ignore=shutil.ignore_patterns("build", ".commentkit"))
+    assert run("build", root, "--date", "2023-09-20", "--format", "docx").exit_code == 0
+    built = next((root / "build").glob("*.docx"))
+    starts = {"burden-4": "The program's cost can be reduced substantially",
+              "cfe-1": "The obligation regarding controlled foreign entities"}
+    d = docx.Document(str(built))
+    for p in d.paragraphs:
+        for key, start in starts.items():
+            if p.text.startswith(start):
+                p.runs[-1].text += f" Edited in Word ({key})."
+    edited = tmp_path / "edited.docx"
+    d.save(str(edited))
+    proj = Project.open(root)
+    plan = roundtrip.plan_import(proj, roundtrip.read_docx(edited))
+    changed = [ch.key for ch in plan.changed]
+    assert sorted(changed) == sorted(starts)
+    before = {k: proj.answer_path(k).read_bytes() for k in changed}
+    # a colleague saves the answer the import would write last
+    last = proj.answer_path(changed[-1])
+    subprocess.run([sys.executable, "-c", f"open({str(last)!r}, 'a').write('Colleague addition.\\n')"], check=True)
+    with pytest.raises(ConflictError, match="nothing was written"):
+        roundtrip.apply_import(proj, plan)
+    assert proj.answer_path(changed[0]).read_bytes() == before[changed[0]]
+    assert last.read_bytes().endswith(b"Colleague addition.\n")
