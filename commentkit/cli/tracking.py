@@ -118,11 +118,13 @@ def status(directory, as_json):
 
     proj = open_project(directory)
     report = _report(proj)
-    from commentkit import members_project  # a trade association member's due date (docs/association.md)
+    member = proj.file.member is not None  # a trade association member's due date (docs/association.md)
+    if member:
+        from commentkit import members_project  # (imported only then: it defines the member models)
 
     if as_json:
         data = report.as_dict()
-        if proj.file.member is not None:
+        if member:
             data["member_due"] = members_project.due_json(proj)
         echo_json(data)
         return
@@ -131,7 +133,7 @@ def status(directory, as_json):
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
         out(line)
-    for line in members_project.due_lines(proj):
+    for line in members_project.due_lines(proj) if member else ():
         out(line)
     t = report.totals
     out("")
