@@ -232,6 +232,8 @@ def test_profile_edited_by_hand_during_an_interview_is_not_overwritten(project):
     assert proc.returncode == 2, err
     err = err.decode()
     assert "profile.yaml" in err and "changed on disk" in err and "Traceback" not in err
+    assert "Your answer to commenter_name (Acme Corp.) was not saved" in err
+    assert f"commentkit interview {project}" in err and "\n" not in err.strip()
     text = profile.read_text()
     assert "# checked by GC" in text and "commenter_type: company" in text
     # running the interview again picks up the colleague's version and continues

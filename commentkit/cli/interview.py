@@ -311,7 +311,7 @@ def _cmd(shown: str, *rest: str) -> str:
 
 def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str) -> None:
     from commentkit import interview as engine
-    from commentkit.errors import UserError
+    from commentkit.errors import ConflictError, UserError
 
     answers = pf.answers
     if only:
@@ -363,7 +363,14 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
                 continue
             if before is _ABSENT or before != result:
                 with _interrupt_deferred() as pending:
-                    pf.set(current.id, result)
+                    try:
+                        pf.set(current.id, result)
+                    except ConflictError as exc:  # profile.yaml changed meanwhile: say what was not saved
+                        raise ConflictError(
+                            f"{exc.message}. Your answer to {current.id} "
+                            f"({_short(engine.display(current, result))}) was not saved; the {len(saved)} "
+                            f"given before it are. Check the file, then run '{_cmd(shown)}' to continue",
+                            exc.path, exc.line) from None
                 answers[current.id] = result
                 saved.add(current.id)
                 if pending:
