@@ -368,8 +368,9 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
                     except ConflictError as exc:  # profile.yaml changed meanwhile: say what was not saved
                         raise ConflictError(
                             f"{exc.message}. Your answer to {current.id} "
-                            f"({_short(engine.display(current, result))}) was not saved; the {len(saved)} "
-                            f"given before it are. Check the file, then run '{_cmd(shown)}' to continue",
+                            f"({_short(engine.display(current, result))}) was not saved"
+                            + (f" (the {len(saved)} given before it in this session are)" if saved else "")
+                            + f". Check the file, then run '{_cmd(shown)}' to continue",
                             exc.path, exc.line) from None
                 answers[current.id] = result
                 saved.add(current.id)
