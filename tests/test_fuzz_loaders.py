@@ -398,3 +398,69 @@ def test_fuzz_user_templates(fuzz_project, monkeypatch):
         assert after == before
 
     run()
+
+
+# ---- answer front matter: whatever fast path reads it must agree with YAML ------------------------------------
+
+_FM_KEYS = ["question", "section", "status", "owner", "updated", "reason", "schema_version"]
+_FM_SCALARS = ["draft", "review", "final", "skipped", "yes", "no", "on", "off", "null", "Null", "~", "true", "False",
+               "J. Doe", "O'Brien", "Zoë Ünal", "A. Partner (outside counsel)", "2023-09-12T14:03:00+00:00",
+               "2023-09-12", "12", "012", "0x1F", "1e3", ".5", "a: b", "a #b", "a#b", "-x", "- x", "[x]", "{x: 1}",
+               "x, y", "x/y", "@x", "`x`", "*x", "&x", "!x", "%x", "|", ">", "'", '"', "  ", "", "x  ", "1_000",
+               "def-1", "cov-tx-3", "executive-summary", "Outside our business.", "It's 5 p.m.", "a\\b", "é",
+               "+1", "-1", "1.", "NaN", ".inf", "tab\there"]
+
+
+@st.composite
+def front_matter(draw):
+    lines = []
+    for key in draw(st.lists(st.sampled_from(_FM_KEYS), min_size=1, max_size=6)):
+        value = draw(st.sampled_from(_FM_SCALARS))
+        style = draw(st.sampled_from(["plain", "single", "double", "nested"]))
+        if style == "single":
+            value = "'" + value.replace("'", "''") + "'"
+        elif style == "double":
+            value = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if style == "nested":
+            sub = draw(st.sampled_from(["draft", "review", "final", "skipped", "x"]))
+            lines.append(f"{key}:")
+            lines.append(f"  {sub}: {value}")
+        else:
+            lines.append(f"{key}: {value}" if value else f"{key}:")
+    body = draw(st.sampled_from(["We recommend X.\n", "", "---\nnot a fence\n", "text\n---\n"]))
+    return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def test_answer_front_matter_reads_exactly_as_yaml(tmp_path):
+    """answerfile.parse must read every header exactly as a YAML parser does (a status or owner
+    misread would misreport what is final); 1,000 headers of tricky scalars."""
+    from commentkit import answerfile
+    from commentkit.models.project import AnswerMeta
+    from commentkit.yamlio import parse_yaml, validate
+
+    def reference(text: str):
+        header, body = text[4:].split("\n---\n", 1)
+        data = parse_yaml("\n" + header) or {}
+        if not isinstance(data, dict):
+            raise UserError("not a mapping")
+        data = dict(data)
+        version = data.pop("schema_version", 1)
+        if version != 1:
+            raise UserError("version")
+        return validate(AnswerMeta, data).model_dump(), body.lstrip("\n")
+
+    @FUZZ
+    @given(front_matter())
+    def run(text):
+        try:
+            want = reference(text)
+        except UserError:
+            want = None
+        try:
+            meta, body = answerfile.parse(text, tmp_path / "a.md")
+            got = (meta.model_dump(), body)
+        except UserError:
+            got = None
+        assert got == want, text
+
+    run()
