@@ -50,19 +50,21 @@ class Answer:
 
 def parse(text: str, path: Path | None = None) -> tuple[AnswerMeta, str]:
     """Split and validate front matter; a file without front matter is all answer text."""
-    from commentkit.yamlio import parse_yaml, validate
+    from commentkit.yamlio import parse_flat_yaml, validate
 
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != FENCE:
-        _refuse_headless_front_matter(lines, path)
+    end = text.find("\n")
+    if (text if end < 0 else text[:end]).rstrip() != FENCE:
+        _refuse_headless_front_matter(text.split("\n"), path)
         return AnswerMeta(), text
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() == FENCE:
-            header = "\n" + "\n".join(lines[1:i])  # leading blank line: YAML line numbers = file lines
-            body = "\n".join(lines[i + 1:])
-            data = parse_yaml(header, path) if header.strip() else {}
+    start = pos = end + 1  # the header's lines, up to the closing fence (the body is not split into lines)
+    while end >= 0:
+        end = text.find("\n", pos)
+        if (text[pos:] if end < 0 else text[pos:end]).rstrip() == FENCE:
+            header = "\n" + text[start:max(start, pos - 1)]  # leading blank line: YAML line numbers = file lines
+            body = "" if end < 0 else text[end + 1:]
+            data = parse_flat_yaml(header, path) if header.strip() else {}
             if data is None:
                 data = {}
             if not isinstance(data, dict):
@@ -75,6 +77,7 @@ def parse(text: str, path: Path | None = None) -> tuple[AnswerMeta, str]:
                 refuse_newer(version, ANSWER_SCHEMA_VERSION, path, "answer file")
             meta = validate(AnswerMeta, data, path, header)
             return meta, body.lstrip("\n")
+        pos = end + 1
     raise UserError("front matter starts with '---' but has no closing '---' line", path, 1)
 
 

@@ -151,6 +151,64 @@ def parse_yaml(text: str, path: Path | None = None) -> Any:
 
 _NOTHING = object()
 
+_FLAT: Any = None
+
+
+def _flat_patterns():
+    global _FLAT
+    if _FLAT is None:
+        import re
+
+        # key: a lower-case name; value: a single-quoted string, or a plain word sequence that
+        # YAML reads as a string (starts with a letter, no ':' '#' or other indicators)
+        _FLAT = (re.compile(r"([a-z_][a-z0-9_]*):(?: (?:'((?:[^']|'')*)'|([A-Za-z](?:[\w .,'/()@+-]*[\w.)'])?)))?"),
+                 frozenset({"true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"}))
+    return _FLAT
+
+
+def parse_flat_yaml(text: str, path: Path | None = None) -> Any:
+    """:func:`parse_yaml` for the common small header (answer front matter): ``key: value`` lines,
+    values single-quoted or plain words, and one level of ``key:`` with indented ``key: value``
+    lines under it. Read directly, with the same result YAML gives; anything else (comments,
+    double quotes, lists, flow style, tabs, CR, other indentation, duplicate keys, words YAML
+    reads as booleans or null) goes to :func:`parse_yaml`, so errors keep their lines."""
+    pattern, special = _flat_patterns()
+    data: dict[str, Any] = {}
+    inner: dict[str, Any] | None = None  # the mapping under the last 'key:' line
+    for line in text.split("\n"):
+        if not line:
+            continue
+        nested = line.startswith("  ")
+        if nested:
+            if inner is None:
+                return parse_yaml(text, path)
+            line = line[2:]
+        m = pattern.fullmatch(line)
+        if m is None or not line.isprintable():
+            return parse_yaml(text, path)
+        key, quoted, plain = m.groups()
+        target = inner if nested else data
+        if key in target or key in special or (plain is not None and plain in special):
+            return parse_yaml(text, path)
+        if quoted is not None:
+            target[key] = quoted.replace("''", "'")
+        elif plain is not None:
+            target[key] = plain
+        elif nested:  # 'key:' inside the inner mapping: a deeper level
+            return parse_yaml(text, path)
+        else:
+            if inner is not None and not inner:
+                return parse_yaml(text, path)  # 'key:' with nothing under it is null
+            inner = data[key] = {}
+            continue
+        if not nested and inner is not None:
+            if not inner:
+                return parse_yaml(text, path)
+            inner = None
+    if inner is not None and not inner:
+        return parse_yaml(text, path)
+    return data if data else parse_yaml(text, path)
+
 MAX_YAML_NESTING = 200
 """Deepest ``[``/``{`` nesting read; deeper input is refused before parsing (the pure-Python parser
 that gives error lines takes time quadratic in the nesting depth)."""
