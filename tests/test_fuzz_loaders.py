@@ -105,6 +105,8 @@ def _check_error(exc: UserError, named: Path, raw: bytes) -> None:
     assert "\n" not in text.strip(), text
     assert "Traceback" not in text
     assert str(named) in text, f"error does not name {named}: {text}"
+    if "YAML syntax error" in text:
+        assert exc.line is not None, f"a YAML syntax error without its line: {text}"
     if exc.line is not None and exc.path is not None and exc.path.is_file():
         assert 1 <= exc.line <= exc.path.read_bytes().count(b"\n") + 2, text
 
