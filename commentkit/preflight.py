@@ -163,12 +163,14 @@ class Hit:
     kind: str
 
 
-_PLACEHOLDER_WORD = re.compile(r"(?<![\w-])(TODO|TBD|TBC|FIXME|todo|tbd|fixme|To ?do:|TO ?DO:?)(?![\w-])")
+# Patterns that open with a lookbehind start with a lookahead for the character every match begins
+# with: the same matches, without trying the lookbehind at every character (3x faster on answers).
+_PLACEHOLDER_WORD = re.compile(r"(?=[TFtf])(?<![\w-])(TODO|TBD|TBC|FIXME|todo|tbd|fixme|To ?do:|TO ?DO:?)(?![\w-])")
 _XX = re.compile(r"(?<![A-Za-z0-9])(\$?\d*XX+%?|xx+)(?![A-Za-z0-9])")
 _NUMBERED_TITLE = re.compile(r"(?i)(title|chapter|part|article|section|subtitle|division|schedule|annex|book|"
                              r"volume|amendment|subpart|class)\s+$")
 _TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}|<<[^<>\n]{0,60}>>")
-_BRACKET = re.compile(r"(?<![\[\]!\\])\[([^\[\]\n]{0,80})\](?![\[(:])")
+_BRACKET = re.compile(r"(?=\[)(?<![\[\]!\\])\[([^\[\]\n]{0,80})\](?![\[(:])")
 _ALLOWED_BRACKET = re.compile(
     r"(?i)^\s*(\.\.\.|…|\.\s?\.\s?\.|sic\.?|emphasis (added|in original|omitted|supplied)|"
     r"(internal )?(citations?|quotation marks|footnotes?|brackets|alterations?)( and [a-z ]+)? omitted|"
@@ -182,9 +184,19 @@ _FILL_CHARS = re.compile(r"^[\s_.•●▪■□*\-–—?xX#]*$")
 _ALLCAPS = re.compile(r"^[A-Z0-9][A-Z0-9 ,'&/.\-]*$")
 
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
-_PHONE = re.compile(r"(?<![\w/.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w/-])"
-                    r"|(?<![\w/.-])\+\d{1,3}(?:[ .-]?\d{1,4}){2,5}(?![\w/-])")
-_SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
+_PHONE = re.compile(r"(?=[\d(+])(?:(?<![\w/.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w/-])"
+                    r"|(?<![\w/.-])\+\d{1,3}(?:[ .-]?\d{1,4}){2,5}(?![\w/-]))")
+_SSN = re.compile(r"(?=\d)(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
+
+
+def _may_be_unmarked_confidential(text: str) -> bool:
+    """False only when :data:`_UNMARKED_CONF` cannot match (checked on ASCII text, where its
+    case-insensitive parts fold exactly like ``str.lower``)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return "confidential" in low or "trade secret" in low or "not for public " in low
+
 
 _BCI_ANY = re.compile(r"(?i)\[{1,2}\s*/?\s*bci\s*\]{1,2}")
 _UNMARKED_CONF = re.compile(r"BUSINESS CONFIDENTIAL|\bCONFIDENTIAL\b|(?i:business confidential information)|"
@@ -214,7 +226,7 @@ def scan_placeholders(text: str) -> list[Hit]:
     for m in _PLACEHOLDER_WORD.finditer(text):
         hits.append(Hit(_line_of(text, m.start()), m.group(0), "word"))
         spans.append(m.span())
-    for m in _XX.finditer(text):
+    for m in _XX.finditer(text) if ("XX" in text or "xx" in text) else ():  # every match holds one
         tok = m.group(0)
         if tok.isupper() and tok.strip("$%").isalpha() and _numbered_title_before(text, m.start()):
             continue  # Title XX, Chapter XX: a roman numeral
@@ -249,7 +261,8 @@ def scan_placeholders(text: str) -> list[Hit]:
 
 def scan_personal_data(text: str) -> list[Hit]:
     """E-mail addresses, phone numbers and Social Security numbers in ``text``."""
-    hits = [Hit(_line_of(text, m.start()), m.group(0), "e-mail address") for m in _EMAIL.finditer(text)]
+    hits = [Hit(_line_of(text, m.start()), m.group(0), "e-mail address")
+            for m in (_EMAIL.finditer(text) if "@" in text else ())]  # (a scan costs 40 us per answer)
     ssn_spans = [(m.start(), m.end()) for m in _SSN.finditer(text)]
     hits += [Hit(_line_of(text, s), text[s:e], "Social Security number") for s, e in ssn_spans]
     for m in _PHONE.finditer(text):
@@ -777,7 +790,7 @@ def _check_confidential(c: _Collector, project, included: list[str]) -> None:
             for p in bci_problems(body):
                 c.add("error", "confidential-marker", f"{label}: {p.message}", where, ans.path, base + p.line)
         rest = outside_bci(body)
-        for m in _UNMARKED_CONF.finditer(rest):
+        for m in _UNMARKED_CONF.finditer(rest) if _may_be_unmarked_confidential(rest) else ():
             if accepts:
                 msg = (f"{label}: {m.group(0)!r} outside a [[BCI]] passage: if this is confidential material it "
                        f"would be in the public version; mark it [[BCI]]…[[/BCI]]")
