@@ -205,6 +205,8 @@ def test_malformed_answers_file(run, project, tmp_path, content, words):
 
 
 def test_hand_edited_profile_with_a_bad_value_is_one_line_error_with_line(run, project):
+    from commentkit import hints
+
     assert run("interview", project, "--answers", SEMI).exit_code == 0
     path = project / "profile.yaml"
     text = path.read_text().replace("sectors: [semiconductors]", "sectors: [semiconductor]")
@@ -215,7 +217,7 @@ def test_hand_edited_profile_with_a_bad_value_is_one_line_error_with_line(run, p
         assert res.exit_code == 2
         assert res.stderr.strip() == (f"Error: {path}:{line}: sectors: 'semiconductor' is not one of the choices "
                                       f"(semiconductors, quantum, ai, none); fix the file or run "
-                                      f"'commentkit interview {project} --item sectors'")
+                                      f"'commentkit interview {hints.project_arg(project)} --item sectors'")
     assert path.read_text() == text
     # the interview itself reads on: the bad value is not used and is asked again (test_profile_repair.py)
     res = run("interview", project, "--json")
