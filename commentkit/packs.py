@@ -54,11 +54,48 @@ class PackRef:
 def _refs_in(folder: Path, source: str) -> list[PackRef]:
     if not folder.is_dir():
         return []
+    if source == "user":
+        _recover_interrupted_installs(folder)
     out = []
     for sub in sorted(folder.iterdir()):
+        if sub.name.startswith("."):
+            continue  # an install's work folders (.ID.new-*, .ID.old-*), never packs themselves
         if (sub / DOCKET_FILE).is_file():
             out.append(PackRef(sub.name, sub, source))
     return out
+
+
+def _recover_interrupted_installs(folder: Path) -> None:
+    """Put back a pack whose replacement was interrupted between its two renames.
+
+    ``packwrite.install`` moves the old pack aside (``.ID.old-*``) and the new one into place;
+    a process killed between the two leaves no ``ID`` folder. The previous pack is renamed back.
+    """
+    import re
+
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    import shutil
+    import time
+
+    for aside in entries:
+        m = re.fullmatch(r"\.(.+)\.(old|new)-[^/]+", aside.name)
+        if not m or not aside.is_dir():
+            continue
+        home = folder / m.group(1)
+        if m.group(2) == "old" and not home.exists() and (aside / DOCKET_FILE).is_file():
+            try:
+                os.replace(aside, home)
+            except OSError:
+                pass
+            continue
+        try:  # work folders an interrupted install left behind, once surely abandoned
+            if time.time() - aside.stat().st_mtime > 600:
+                shutil.rmtree(aside, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def shipped_ids() -> set[str]:

@@ -320,3 +320,68 @@ def test_file_system_without_locks_still_detects_conflicts(project, monkeypatch)
     with pytest.raises(ConflictError, match="changed on disk"):
         stale.save_answer(key, "Stale overwrite.")
     assert "Second." in path.read_text()
+
+
+def test_pack_update_survives_sigkill(tmp_path, monkeypatch):
+    """packwrite.install (docket import/fetch/update) replaces a pack folder by two renames; killed at
+    random points 60 times, the pack is always listed once, loads, and is the old or the new version."""
+    from commentkit import packs, packwrite
+    from tests.conftest import QUESTIONS
+
+    monkeypatch.setenv("COMMENTKIT_DATA_DIR", str(tmp_path / "data"))
+    src = QUESTIONS / "TREAS-DO-2023-0009"
+    docket = (src / "docket.yaml").read_text()
+    questions = (src / "questions.yaml").read_text()
+
+    def files(i: int) -> dict:
+        return {"docket.yaml": docket.replace("\ntitle: ", f"\nshort_name: Version {i}\ntitle: ", 1)
+                if "\nshort_name:" not in docket else docket.replace("\nshort_name: ", f"\nshort_name: Version {i} ", 1),
+                "questions.yaml": questions}
+
+    dest = packs.user_dir() / "TREAS-DO-2023-0009"
+    packwrite.install(files(0), dest, replace=False)
+
+    def version() -> int:
+        packs.load_path.cache_clear()
+        refs = [r for r in packs.installed() if r.docket_id == "TREAS-DO-2023-0009"]
+        assert len(refs) == 1 and refs[0].source == "user", refs
+        name = packs.load_path(refs[0].path, "user").docket.short_name
+        return int(name.split("Version ", 1)[1].split()[0])
+
+    assert version() == 0
+    rng = random.Random(54961)
+    last = 0
+    for _ in range(60):
+        start = last + 1
+
+        def writer(start=start):
+            i = start
+            while True:
+                packwrite.install(files(i), dest, replace=True, keep_from=dest)
+                i += 1
+
+        _fork_and_kill(writer, rng.uniform(0.005, 0.08))
+        got = version()
+        assert got >= last
+        last = got
+    assert last > 0
+    ghosts = [r.docket_id for r in packs.installed() if r.docket_id.startswith(".")]
+    assert not ghosts
+
+
+def test_interrupted_pack_replacement_is_put_back(tmp_path, monkeypatch):
+    """The state a kill between the two renames leaves (no pack folder, the old one aside) heals itself."""
+    import shutil
+
+    from commentkit import packs
+    from tests.conftest import QUESTIONS
+
+    monkeypatch.setenv("COMMENTKIT_DATA_DIR", str(tmp_path / "data"))
+    user = packs.user_dir()
+    user.mkdir(parents=True)
+    shutil.copytree(QUESTIONS / "TREAS-DO-2023-0009", user / ".TREAS-DO-2023-0009.old-k2j4")
+    shutil.copytree(QUESTIONS / "TREAS-DO-2023-0009", user / ".TREAS-DO-2023-0009.new-x9y8")  # half-built new one
+    refs = {r.docket_id: r for r in packs.installed()}
+    assert refs["TREAS-DO-2023-0009"].source == "user"
+    assert (user / "TREAS-DO-2023-0009" / "docket.yaml").is_file()
+    assert not [k for k in refs if k.startswith(".")]
