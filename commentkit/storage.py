@@ -242,11 +242,10 @@ def project_lock(root: Path, wait: float | None = None):
 
     Waits up to ``wait`` seconds (default 10, or ``$COMMENTKIT_LOCK_WAIT``) for another
     commentkit process to finish, then refuses with a :class:`ConflictError`. The lock is an
-    ``flock`` on ``.commentkit/lock``: the kernel releases it when the holder exits, even by
-    SIGKILL, so a crashed process never leaves the project locked. Nested use in one process
-    is re-entrant.
+    ``flock`` on ``.commentkit/lock`` (a byte-range lock on Windows): the system releases it when
+    the holder exits, even by SIGKILL, so a crashed process never leaves the project locked.
+    Nested use in one process is re-entrant.
     """
-    import fcntl
     import time
 
     key = str(Path(root).resolve())
@@ -263,24 +262,25 @@ def project_lock(root: Path, wait: float | None = None):
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise UserError(f"cannot create lock file: {exc.strerror or exc}", lock_path) from None
+    locked = False
     try:
         deadline = time.monotonic() + _lock_wait(wait)
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise ConflictError(
-                        f"project is being changed by another commentkit command{_holder(fd)}; nothing was "
-                        "written: wait for it to finish, then run this command again", lock_path) from None
-                time.sleep(0.05)
+                locked = _try_lock(fd)
             except OSError as exc:
                 if exc.errno not in _NO_LOCKS:
                     raise UserError(f"cannot lock the project: {exc.strerror or exc}", lock_path) from None
                 # a file system without locks (some network shares): go on; every write still
                 # refuses to overwrite a file that changed since it was read (write_checked)
                 break
+            if locked:
+                break
+            if time.monotonic() >= deadline:
+                raise ConflictError(
+                    f"project is being changed by another commentkit command{_holder(fd)}; nothing was "
+                    "written: wait for it to finish, then run this command again", lock_path) from None
+            time.sleep(0.05)
         try:
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
@@ -293,6 +293,48 @@ def project_lock(root: Path, wait: float | None = None):
         finally:
             _HELD.pop(key, None)
     finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        if locked:
+            with contextlib.suppress(OSError):
+                _unlock(fd)
         os.close(fd)
+
+
+_WINDOWS_LOCK_OFFSET = 1 << 20
+"""Windows locks are mandatory byte ranges: lock a byte far past the holder's pid, so others can read it."""
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the exclusive lock without waiting: True when taken, False when another process holds it.
+    An OSError means the file system cannot lock (see :data:`_NO_LOCKS`) or another failure."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except PermissionError:
+            return False
+        except OSError as exc:
+            if exc.errno in {errno.EACCES, getattr(errno, "EDEADLK", errno.EACCES)}:
+                return False
+            raise
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)

@@ -385,3 +385,44 @@ def test_interrupted_pack_replacement_is_put_back(tmp_path, monkeypatch):
     assert refs["TREAS-DO-2023-0009"].source == "user"
     assert (user / "TREAS-DO-2023-0009" / "docket.yaml").is_file()
     assert not [k for k in refs if k.startswith(".")]
+
+
+def test_project_lock_works_without_fcntl_as_on_windows(project, monkeypatch):
+    """On Windows there is no fcntl: the lock uses msvcrt byte-range locks (emulated here), still
+    refuses a second holder, and leaves the holder's process id readable."""
+    import fcntl
+    import sys
+    import types
+
+    from commentkit import storage
+
+    real_flock = fcntl.flock
+    fake = types.SimpleNamespace(LK_NBLCK=2, LK_UNLCK=0)
+
+    def locking(fd, mode, nbytes):
+        assert os.lseek(fd, 0, os.SEEK_CUR) == storage._WINDOWS_LOCK_OFFSET and nbytes == 1
+        if mode == fake.LK_UNLCK:
+            real_flock(fd, fcntl.LOCK_UN)
+            return
+        try:
+            real_flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PermissionError(13, "Permission denied") from None
+
+    fake.locking = locking
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` raises ImportError
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    lock_file = project / storage.LOCK_FILE
+    with storage.project_lock(project):
+        other = os.open(lock_file, os.O_RDWR)
+        try:
+            assert storage._try_lock(other) is False
+            assert storage._holder(other) == f" (process {os.getpid()})"
+        finally:
+            os.close(other)
+    other = os.open(lock_file, os.O_RDWR)
+    try:
+        assert storage._try_lock(other) is True
+        storage._unlock(other)
+    finally:
+        os.close(other)
