@@ -157,7 +157,8 @@ def backup(path: Path, root: Path) -> Path | None:
         rel = path.resolve().relative_to(Path(root).resolve())
     except ValueError:
         rel = Path(path.name)
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    # UTC: local time repeats an hour when daylight saving ends, and pruning goes by name
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     dest = Path(root) / BACKUP_DIR / rel.parent / f"{rel.name}.{stamp}"
     # make room first, so a process killed right after the write still leaves BACKUPS_KEPT at most
     _prune(dest.parent, rel.name, BACKUPS_KEPT - 1)

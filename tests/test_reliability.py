@@ -426,3 +426,29 @@ def test_project_lock_works_without_fcntl_as_on_windows(project, monkeypatch):
         storage._unlock(other)
     finally:
         os.close(other)
+
+
+def test_backups_keep_the_newest_when_daylight_saving_ends(tmp_path, monkeypatch):
+    """The 20 backups kept are the 20 newest even when the local clock falls back an hour."""
+    import datetime as real_dt
+
+    from commentkit import storage
+
+    ticks = iter(range(10_000))
+
+    class Clock(real_dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            n = next(ticks)
+            utc = real_dt.datetime(2023, 11, 5, 5, 30, tzinfo=real_dt.timezone.utc) + real_dt.timedelta(seconds=n)
+            if tz is None:  # New York local time: 01:30 EDT, then (after the switch) 01:xx EST again
+                return (utc - real_dt.timedelta(hours=4 if n < 12 else 5)).replace(tzinfo=None)
+            return utc.astimezone(tz)
+
+    monkeypatch.setattr(storage.dt, "datetime", Clock)
+    target = tmp_path / "answers" / "def-1.md"
+    for i in range(26):
+        storage.atomic_write(target, f"version {i}\n")
+        storage.backup(target, tmp_path)
+    kept = sorted((tmp_path / storage.BACKUP_DIR / "answers").glob("def-1.md.*"))
+    assert [p.read_text() for p in kept] == [f"version {i}\n" for i in range(6, 26)]
