@@ -12,6 +12,10 @@ Entry points:
 * :func:`apply_import(project, plan, keep_status=False)`: writes the changed answers with
   ``Project.save_answer`` (backup of the previous text, change detection, project lock).
 
+Whose letter it is: a member form, a letter for another docket, another commenter or another
+project (most of its answers have no file here) is refused before anything is compared; see
+:func:`_check_identity`.
+
 The Word file is untrusted input: it is checked as a zip package (size, part count, expansion
 ratio) before anything is parsed, and every XML part is parsed with a parser that resolves no
 entities, loads no DTD and refuses a DOCTYPE.
@@ -448,11 +452,35 @@ def _created(pkg: _Package):
     return None
 
 
+FORM_KIND = "commentkit-member-form"  # memberform.FORM_KIND (not imported: keeps this module light)
+
+
+def _is_member_form(pkg: _Package, props: dict[str, str]) -> bool:
+    """A returned member questionnaire (commentkit template create --format docx), not a letter.
+
+    Its identity is in the custom properties, and again in a visible line of the form (kept
+    when an editor drops the properties)."""
+    if props.get("commentkit.form") or "commentkit.template" in props:
+        return True
+    if "commentkit.project" in props or "word/document.xml" not in pkg.names:
+        return False
+    try:
+        info = pkg.zip.getinfo("word/document.xml")
+        if info.file_size > MAX_PART:
+            return False
+        return FORM_KIND.encode() in pkg.zip.read("word/document.xml")
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError):
+        return False
+
+
 def read_docx(path: Path | str, accept_changes: bool = False) -> WordLetter:
     """Read a built-and-edited letter (see module docstring)."""
     path = Path(path)
     pkg = _Package(path)
     props = _doc_props(pkg)
+    if _is_member_form(pkg, props):
+        raise UserError("this is a member form, not a letter; use 'commentkit collect' (association) or "
+                        "'commentkit init DIR --from-form FILE.docx' (member project)", path)
     if "commentkit.docket" not in props:
         raise UserError("not a letter built by commentkit (no commentkit document properties); "
                         "import-docx reads Word files made by 'commentkit build'", path)
@@ -674,34 +702,60 @@ class ImportPlan:
         return [a for a in self.answers if a.state in ("changed", "new")]
 
 
-def _check_identity(project, letter: WordLetter) -> list[str]:
+def _check_identity(project, letter: WordLetter, *, force_commenter: bool = False,
+                    recover: bool = False) -> list[str]:
+    """Refuse a Word file that is not this project's letter; returns warnings for what was overridden.
+
+    Three checks, in order: the docket (never overridable); the commenter the build recorded
+    (``--force-commenter`` overrides, e.g. the company was renamed in the project since the
+    build); and whether the letter's answers belong to this project: when more than
+    half of the answers it holds have no file here, it was built from another project (or this
+    one lost its files), and importing would create them all (``--recover`` overrides)."""
     docket = project.pack.docket
     if letter.docket.lower() != docket.id.lower():
         raise UserError(f"this Word file was built for docket {letter.docket}, but the project is for "
                         f"{docket.id}: nothing was imported", letter.path)
     warnings = []
     if letter.commenter and letter.commenter != project.commenter_name:
+        if not force_commenter:
+            raise UserError(f"this Word file is the letter of {letter.commenter!r}, but this project's commenter is "
+                            f"{project.commenter_name!r}: nothing was imported (check the file and the project "
+                            f"folder; --force-commenter imports it anyway)", letter.path)
         warnings.append(f"the Word file was built for commenter {letter.commenter!r}; this project's "
-                        f"commenter is {project.commenter_name!r}")
+                        f"commenter is {project.commenter_name!r} (imported because of --force-commenter)")
+    held = [k for k, r in letter.regions.items() if r.kind == "answer" and any(
+        plain_text(b.inlines).strip() if isinstance(b, (Paragraph, Heading)) else True for b in r.blocks)]
+    absent = [k for k in held if k not in project.answers]
+    if held and len(absent) * 2 > len(held):
+        if not recover:
+            raise UserError(f"{len(absent)} of the {len(held)} answers in this Word file have no file in this project: "
+                            f"it was built from another project; nothing was imported (import it into the project "
+                            f"that built it, or use --recover to create them here)", letter.path)
+        warnings.append(f"{len(absent)} of the {len(held)} answers in the Word file had no file in this project; "
+                        f"they come back as new answers (--recover)")
     return warnings
 
 
-def plan_import(project, letter: WordLetter, *, keep_status: bool = False) -> ImportPlan:
+def plan_import(project, letter: WordLetter, *, keep_status: bool = False, force_commenter: bool = False,
+                recover: bool = False) -> ImportPlan:
     """Compare the Word file's anchored text with the answers on disk (see module docstring)."""
     from commentkit.assemble import build_letter
     from commentkit.document import REDACTED
     from commentkit.markdown_in import BCI_OPEN
 
-    warnings = _check_identity(project, letter)
-    # Rebuilt with drafts included: a superset of what the Word file's build could have held, even
-    # if statuses changed since, so nothing the build wrote is mistaken for added text.
-    rebuilt = build_letter(project, draft=True, version=letter.version
-                           if letter.version in ("public", "confidential", "plain") else "plain",
-                           date=letter.date)
-    expected = {a.key: a for a in rebuilt.document.anchors()}
+    warnings = _check_identity(project, letter, force_commenter=force_commenter, recover=recover)
+    # The letter's own text (outside the answers) is what the build wrote: rebuilt as the file was
+    # built (draft or not, from its properties), and also with drafts included, so a status changed
+    # since the build does not make the build's own text (the appendix, the header) look added.
+    version = letter.version if letter.version in ("public", "confidential", "plain") else "plain"
+    builds = [build_letter(project, draft=letter.draft, version=version, date=letter.date)]
+    if not letter.draft:
+        builds.append(build_letter(project, draft=True, version=version, date=letter.date))
+    expected = {a.key: a for b in builds for a in b.document.anchors()}
     outside_expected = set()
-    for b in _outside_blocks(rebuilt.document.blocks):
-        outside_expected.add(" ".join(_block_text(b, letter.version).split()))
+    for rebuilt in builds:
+        for b in _outside_blocks(rebuilt.document.blocks):
+            outside_expected.add(" ".join(_block_text(b, letter.version).split()))
     joined: set[str] = set()
     for region in letter.regions.values():
         # text typed right after an answer (outside its bookmark) belongs to it, unless the

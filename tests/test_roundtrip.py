@@ -574,3 +574,124 @@ def test_conflicting_edit_on_disk_stops_the_import(run, semi, tmp_path, monkeypa
         roundtrip.apply_import(project, plan)
     assert "nothing was written" in err.value.format()
     assert path.read_text().endswith("Edited in an editor meanwhile.\n")
+
+
+# ---- whose letter is it? (QA on issue 7) --------------------------------------------------------
+
+MERIDIAN = "Meridian Deposition Systems, Inc."
+
+
+def _set_commenter(root: Path, name: str) -> None:
+    for path, key in ((root / "commentkit.yaml", "name"), (root / "profile.yaml", "commenter_name")):
+        text = path.read_text()
+        assert f"{key}: {MERIDIAN}" in text
+        path.write_text(text.replace(f"{key}: {MERIDIAN}", f"{key}: {name}"))
+
+
+def test_letter_of_another_commenter_is_refused_unless_forced(run, semi, tmp_path):
+    """Same docket, same answer files, but the project is Acme's: never silently overwritten."""
+    root, built = semi
+    _set_commenter(root, "Acme Corp.")
+    edited = edit(built, tmp_path / "e.docx", lambda d: set_text(para(d, JV), "Changed in Word."))
+    before = snapshot(root)
+    res = run("import-docx", edited, root, "--apply")
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        f"Error: {edited}: this Word file is the letter of '{MERIDIAN}', but this project's commenter is "
+        "'Acme Corp.': nothing was imported (check the file and the project folder; --force-commenter imports "
+        "it anyway)"]
+    assert snapshot(root) == before
+    res = run("import-docx", edited, root, "--apply", "--force-commenter")
+    assert res.exit_code == 0, res.output
+    assert "(imported because of --force-commenter)" in res.stderr
+    assert "1 changed" in res.output
+    assert body_of(root / "answers" / "cov-tx-4.md").startswith("Changed in Word.")
+
+
+def test_letter_of_another_project_is_refused_never_a_traceback(run, semi, project):
+    """A fresh project (none of the letter's answer files): refused for the commenter, then for the
+    answers; with both overrides the answers come back as new files, only with --apply."""
+    _, built = semi
+    res = run("import-docx", built, project, "--apply")
+    assert res.exit_code == 2 and "this Word file is the letter of" in res.stderr
+    res = run("import-docx", built, project, "--apply", "--force-commenter")
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        f"Error: {built}: 17 of the 17 answers in this Word file have no file in this project: it was built "
+        "from another project; nothing was imported (import it into the project that built it, or use "
+        "--recover to create them here)"]
+    assert not list((project / "answers").glob("*.md"))
+    res = run("import-docx", built, project, "--force-commenter", "--recover")
+    assert res.exit_code == 0, res.output
+    assert "(answers/cov-tx-4.md: new file)" in res.output and "Nothing written" in res.output
+    assert not list((project / "answers").glob("*.md"))
+    res = run("import-docx", built, project, "--force-commenter", "--recover", "--apply")
+    assert res.exit_code == 0, res.output
+    assert len(list((project / "answers").glob("*.md"))) == 17
+    assert status_of(project / "answers" / "cov-tx-4.md") == "review"
+    assert body_of(project / "answers" / "cov-tx-4.md").startswith(JV)
+
+
+def test_letter_of_another_project_of_the_same_commenter_is_refused(run, semi, tmp_path):
+    _, built = semi
+    other = tmp_path / "other"
+    assert run("init", other, "--docket", "TREAS-DO-2023-0009", "--commenter", MERIDIAN).exit_code == 0
+    res = run("import-docx", built, other, "--apply")
+    assert res.exit_code == 2
+    assert "17 of the 17 answers in this Word file have no file in this project" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert not list((other / "answers").glob("*.md")) and not list((other / "general").glob("*.md"))
+
+
+def test_member_form_is_refused_as_not_a_letter(run, project, tmp_path):
+    form = SAMPLES / "association" / "member-form.docx"
+    message = ("this is a member form, not a letter; use 'commentkit collect' (association) or "
+               "'commentkit init DIR --from-form FILE.docx' (member project)")
+    res = run("import-docx", form, project, "--apply")
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [f"Error: {form}: {message}"]
+    # an editor that dropped the document properties: the form's visible identity line still tells
+    bare = rewrite_part(form, tmp_path / "bare.docx", "docProps/custom.xml",
+                        lambda b: re.sub(rb"<property .*</property>", b"", b))
+    res = run("import-docx", bare, project)
+    assert res.exit_code == 2 and message in res.stderr
+    assert not list((project / "answers").glob("*.md")) and not list((project / "general").glob("*.md"))
+
+
+def test_unedited_final_letter_with_draft_answers_reports_nothing(run, semi, tmp_path):
+    """Built without --draft while an answer is still draft: the import compares with that build."""
+    root, _ = semi
+    path = root / "answers" / "pen-2.md"
+    path.write_text(path.read_text().replace("status: final", "status: draft", 1))
+    res = run("build", root, "--date", DATE, "--format", "docx")
+    assert res.exit_code == 0, res.output
+    built = next((root / "build").glob("*.docx"))
+    before = snapshot(root)
+    res = run("import-docx", built, root, "--apply")
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    assert "0 changed, 20 unchanged" in res.output
+    assert snapshot(root) == before
+
+
+def test_help_and_docs_examples_work_as_written(run, tmp_path, monkeypatch):
+    """The paths in --help and docs/roundtrip.md work from the folder that holds the project."""
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "my-comment", "--docket", "TREAS-DO-2023-0009", "--commenter", "Acme Corp.").exit_code == 0
+    (Path("my-comment") / "answers" / "cov-tx-4.md").write_text(
+        "---\nquestion: cov-tx-4\nstatus: final\n---\n" + JV + ".\n")
+    res = run("build", "my-comment", "--date", DATE, "--format", "docx")
+    assert res.exit_code == 0, res.output
+    assert Path("my-comment/build/TREAS-DO-2023-0009-acme-corp.docx").is_file()
+    help_text = run("import-docx", "--help").output
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "roundtrip.md").read_text()
+    lines = [ln.split("#")[0].strip() for ln in (help_text + docs).splitlines()
+             if ln.strip().startswith("commentkit import-docx my-comment/")]
+    assert len(lines) >= 4
+    for line in lines:
+        res = run(*shlex.split(line)[1:])
+        assert res.exit_code == 0, (line, res.output)
+        assert res.stderr == "", (line, res.stderr)
+        assert "0 changed, 1 unchanged" in res.output or "0 changed" in res.output, line

@@ -14,8 +14,13 @@ from commentkit.cli.common import json_option
 @click.option("--keep-status", is_flag=True, help="Keep each changed answer's status (default: final → review).")
 @click.option("--accept-changes", is_flag=True,
               help="Accept tracked changes (insertions kept, deletions dropped) and ignore comments.")
+@click.option("--force-commenter", is_flag=True,
+              help="Import a letter built for another commenter (refused by default).")
+@click.option("--recover", is_flag=True,
+              help="Create the answers of a letter most of whose answers have no file in this project "
+                   "(refused by default: it looks like another project's letter).")
 @json_option
-def import_docx(file, directory, apply_, keep_status, accept_changes, as_json):
+def import_docx(file, directory, apply_, keep_status, accept_changes, force_commenter, recover, as_json):
     """Import edits made in Word to a letter that 'commentkit build' made.
 
     Each answer and general section in the built Word file is wrapped in an invisible
@@ -25,12 +30,15 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, as_json):
     .commentkit/backups/ and a changed final answer goes back to review (--keep-status to
     keep it final). Unaccepted tracked changes or comments stop the import unless you pass
     --accept-changes. Text typed outside every answer is reported (it has no file to go to).
+    A letter built for another docket or another commenter, or from another project (most of
+    its answers have no file here), and a member form are refused.
 
     \b
     Examples:
-      commentkit import-docx build/TREAS-DO-2023-0009-acme.docx my-comment
-      commentkit import-docx edited.docx my-comment --apply
-      commentkit import-docx edited.docx my-comment --accept-changes --apply --json
+      commentkit import-docx my-comment/build/TREAS-DO-2023-0009-acme-corp.docx my-comment
+      commentkit import-docx my-comment/build/TREAS-DO-2023-0009-acme-corp.docx my-comment --apply
+      commentkit import-docx ~/Downloads/acme-edited.docx my-comment --accept-changes --apply --json
+      cd my-comment && commentkit import-docx build/TREAS-DO-2023-0009-acme-corp.docx
     """
     from pathlib import Path
 
@@ -52,7 +60,7 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, as_json):
             parts.append(f"{letter.comments} comment(s)")
         raise UserError(f"{' and '.join(parts)}: accept or reject them in Word, or re-run with --accept-changes "
                         f"(insertions kept, deletions dropped, comments ignored); nothing was imported", path)
-    plan = plan_import(project, letter, keep_status=keep_status)
+    plan = plan_import(project, letter, keep_status=keep_status, force_commenter=force_commenter, recover=recover)
     written: list[str] = []
     if apply_ and plan.changed:
         written = apply_import(project, plan)
