@@ -70,6 +70,7 @@ class MemberResponse:
     stances: dict[str, Stance] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)  # text typed outside a form's fields, in full
+    empty: bool = False  # returned with nothing filled in (set by collect): not counted in aggregates
 
     @property
     def key(self) -> str:
@@ -294,7 +295,7 @@ def load_project(root: Path) -> MemberResponse:
 
 
 def load_stances(path: Path) -> dict[str, Stance]:
-    from commentkit.yamlio import read_text, validate
+    from commentkit.yamlio import read_text
 
     if not path.exists():
         return {}
@@ -314,8 +315,28 @@ def load_stances(path: Path) -> dict[str, Stance]:
             from commentkit.yamlio import line_of
 
             raise UserError(f"{key}: expected agree:, note: and position: lines", path, line_of(text, (key,)))
-        out[str(key)] = validate(Stance, value, path, text)
+        out[str(key)] = _stance(key, value, path, text)
     return out
+
+
+def _stance(key: Any, value: dict, path: Path, text: str) -> Stance:
+    """One position's stance; an error names the question id and its line in ``positions.yaml``."""
+    from pydantic import ValidationError
+
+    from commentkit.yamlio import format_loc, line_of
+
+    try:
+        return Stance.model_validate(value)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = (key, *err["loc"])
+        line = line_of(text, loc)
+        msg = err["msg"]
+        if isinstance(err.get("input"), (str, int, float, bool)) and err["loc"]:
+            msg += f" (got {err['input']!r})"
+        more = exc.error_count() - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        raise UserError(f"question {key}: {format_loc(err['loc'])}: {msg}{suffix}", path, line) from None
 
 
 # ---- exported response files --------------------------------------------------------------------
@@ -398,9 +419,12 @@ def load_export(path: Path) -> MemberResponse:
     if isinstance(v, int) and v > RESPONSE_FORMAT_VERSION:
         raise UserError(f"member response format {v} is newer than this commentkit reads: upgrade commentkit", path)
     rf = validate(ResponseFile, data, path, body)
+    # "submitted" in the file is the last edit of the member's answers; the response reached the
+    # association no earlier than it was exported, so the export time is what the tracker shows
+    # (and what decides "late").
     return MemberResponse(name=rf.member.name, source=path, kind="export", template_id=rf.template.id,
                           template_version=rf.template.version, docket=rf.docket, member_id=rf.member.id,
-                          submitted=rf.submitted or rf.exported, profile=dict(rf.profile),
+                          submitted=rf.exported, profile=dict(rf.profile),
                           answers={k: v.strip() for k, v in rf.answers.items() if v and v.strip()},
                           statuses=dict(rf.statuses), stances=dict(rf.positions))
 

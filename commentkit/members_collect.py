@@ -102,6 +102,10 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
         values, problems = validate_profile(m.profile, interview, template.required_items)
         m.profile = values
         m.problems = problems + m.problems
+        if is_empty(m, template):
+            m.empty = True
+            m.problems = [Problem("response", "returned empty: nothing was filled in; not counted in the "
+                                              "aggregates")]
         known_q = {q.id for q in template.questions}
         for qid in list(m.answers):
             if qid not in known_q:
@@ -116,6 +120,25 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
             by_key[m.key] = m
     col.members = sorted(by_key.values(), key=lambda x: x.key)
     return col
+
+
+def is_empty(m: MemberResponse, template) -> bool:
+    """Nothing filled in: no questionnaire answer, no answer to a question, and every position left
+    as the association wrote it (agreed, no note, wording unchanged). Problems that are not about
+    what was filled in (text typed outside a form's fields) make a response not empty."""
+    from commentkit import conditions
+
+    if m.outside or any(conditions.is_answered(v) for v in m.profile.values()):
+        return False
+    if any(a and a.strip() for a in m.answers.values()):
+        return False
+    positions = {q.id: q.position for q in template.questions}
+    for qid, st in m.stances.items():
+        if not st.agree or (st.note and st.note.strip()):
+            return False
+        if st.position is not None and _norm(st.position) != _norm(positions.get(qid)):
+            return False
+    return True
 
 
 def _identity(path: Path):
@@ -141,26 +164,45 @@ class RosterEntry:
 
 
 def load_roster(path: Path) -> list[RosterEntry]:
-    """A CSV with a header row: ``name`` (required), ``email`` and ``id`` (optional)."""
+    """A CSV with a header row: ``name`` (required), ``email`` and ``id`` (optional).
+
+    Every member sits on one line. A line that is not valid CSV (an unterminated quote, text
+    after a closing quote) or has more cells than the header stops the run with the file and line:
+    the roster decides who is reported missing, so a half-read roster would tell the association
+    a wrong story.
+    """
     from commentkit.yamlio import read_text
 
     text = read_text(path, "roster")
-    try:
-        rows = list(csv.reader(text.splitlines()))
-    except csv.Error as exc:
-        raise UserError(f"not a valid CSV file: {exc}", path) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]  # Excel's "CSV UTF-8" starts with a byte-order mark
+    rows: list[tuple[int, list[str]]] = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            parsed = list(csv.reader([raw], strict=True))
+        except csv.Error as exc:
+            reason = "a quoted cell is not closed on this line" if "end of data" in str(exc) else str(exc)
+            raise UserError(f"not a valid CSV row ({reason}): {_clip(raw)}; fix the roster and run collect again",
+                            path, n) from None
+        rows.append((n, parsed[0] if parsed else []))
     if not rows:
         raise UserError("roster is empty (expected a header row: name,email,id)", path, 1)
-    header = [h.strip().casefold() for h in rows[0]]
+    first, head = rows[0]
+    header = [h.strip().casefold() for h in head]
     if "name" not in header:
         raise UserError("roster's first row must be a header with a 'name' column (and optionally email, id)",
-                        path, 1)
+                        path, first)
     col = {h: i for i, h in enumerate(header)}
     out: list[RosterEntry] = []
     seen: dict[str, int] = {}
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in rows[1:]:
         if not any(c.strip() for c in row):
             continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            raise UserError(f"row has {len(row)} cells but the header has {len(header)} (a name with a comma must "
+                            f"be in double quotes): {_clip(','.join(row))}", path, n)
 
         def get(key):
             i = col.get(key)
@@ -175,6 +217,11 @@ def load_roster(path: Path) -> list[RosterEntry]:
         seen[key] = n
         out.append(RosterEntry(name=name, email=get("email"), id=get("id")))
     return out
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= width else text[:width] + "\N{HORIZONTAL ELLIPSIS}")
 
 
 # ---- tracker --------------------------------------------------------------------------------------
@@ -193,6 +240,7 @@ class TrackerRow:
     disagreements: int
     problems: list[str]
     on_roster: bool | None  # None: no roster
+    empty: bool = False  # returned with nothing filled in
 
 
 @dataclass
@@ -205,6 +253,40 @@ class Tracker:
     @property
     def late(self) -> list[TrackerRow]:
         return [r for r in self.rows if r.late]
+
+    @property
+    def from_roster(self) -> list[TrackerRow]:
+        """Responses from members on the roster (all responses when there is no roster)."""
+        return [r for r in self.rows if r.on_roster is not False]
+
+    @property
+    def off_roster(self) -> list[TrackerRow]:
+        return [r for r in self.rows if r.on_roster is False]
+
+    @property
+    def empty(self) -> list[TrackerRow]:
+        return [r for r in self.rows if r.empty]
+
+    def headline(self) -> str:
+        """One sentence a reader can check against the roster: roster responses and responses from
+        outside the roster are counted separately, and empty returns are named."""
+        own = self.from_roster
+        empty_own = sum(1 for r in own if r.empty)
+        if self.roster_size is not None:
+            text = f"{len(own)} of {self.roster_size} roster member(s) responded"
+        else:
+            text = f"{len(own)} response(s)"
+        if empty_own:
+            text += f" ({empty_own} returned empty)"
+        if self.roster_size is not None:
+            text += f"; {len(self.missing)} missing"
+            off = self.off_roster
+            if off:
+                empty_off = sum(1 for r in off if r.empty)
+                text += f"; {len(off)} response(s) from outside the roster"
+                if empty_off:
+                    text += f" ({empty_off} returned empty)"
+        return text
 
 
 def due_instant(template) -> dt.datetime:
@@ -250,7 +332,8 @@ def tracker(col: Collection, template, roster: list[RosterEntry] | None, compile
             name=m.name, kind=m.kind, source=_rel(m.source, base), submitted=m.submitted, late=late,
             required_filled=filled, required_total=len(req),
             answered=sum(1 for q in asked_q if m.answers.get(q)), asked=len(asked_q),
-            disagreements=disagreements.get(m.key, 0), problems=[p.format() for p in m.problems], on_roster=on))
+            disagreements=disagreements.get(m.key, 0), problems=[p.format() for p in m.problems], on_roster=on,
+            empty=m.empty))
     missing = [r for r in roster or [] if id(r) not in matched]
     return Tracker(rows=rows, missing=missing, member_due=template.member_due,
                    roster_size=len(roster) if roster is not None else None)
@@ -284,9 +367,10 @@ class AggregateTable:
 
 @dataclass
 class Aggregates:
-    respondents: int
+    respondents: int  # members who filled something in (empty returns are not counted)
     threshold: int
     tables: list[AggregateTable]
+    returned_empty: int = 0
 
 
 def aggregates(col: Collection, interview, item_ids: list[str], threshold: int) -> Aggregates:
@@ -296,7 +380,8 @@ def aggregates(col: Collection, interview, item_ids: list[str], threshold: int) 
     exactly one cell is suppressed the next smallest is suppressed too (otherwise subtraction
     would reveal it). Multiple-choice counts do not add up to anything and need no second cell.
     """
-    n = len(col.members)
+    counted = [m for m in col.members if not m.empty]
+    n = len(counted)
     tables = []
     items = {it.id: it for it in interview.items} if interview is not None else {}
     for iid in item_ids:
@@ -308,7 +393,7 @@ def aggregates(col: Collection, interview, item_ids: list[str], threshold: int) 
         else:
             options = [(c.value, c.label) for c in item.choices]
         counts = {v: 0 for v, _ in options}
-        for m in col.members:
+        for m in counted:
             value = m.profile.get(iid)
             if value is None:
                 continue
@@ -331,7 +416,7 @@ def aggregates(col: Collection, interview, item_ids: list[str], threshold: int) 
                     rest[0].count = rest[0].share = None
                     rest[0].suppressed = "secondary"
         tables.append(AggregateTable(iid, item.prompt, item.type, cells))
-    return Aggregates(n, threshold, tables)
+    return Aggregates(n, threshold, tables, returned_empty=len(col.members) - n)
 
 
 # ---- per-question compilation ---------------------------------------------------------------------

@@ -61,10 +61,7 @@ def tracker_md(t: Tracker, col: Collection, template) -> str:
     lines = [f"# Response tracker: {template.association.name}", "",
              f"Template {template.label}; member due date {_long_date(t.member_due)} (late: sent after 23:59 "
              f"that day, {template.docket.deadline_zone} time, the zone of the times below).", ""]
-    summary = f"**{len(t.rows)} responses**"
-    if t.roster_size is not None:
-        summary += f" from a roster of {t.roster_size}; **{len(t.missing)} still missing**"
-    summary += f"; {len(t.late)} late; {len(col.skipped)} file(s) skipped as unreadable."
+    summary = f"**{t.headline()}**; {len(t.late)} late; {len(col.skipped)} file(s) skipped as unreadable."
     lines += [summary, "",
               "| Member | Kind | Submitted | Late | Required items | Questions answered | Disagreements | "
               "Problems | On roster |",
@@ -73,7 +70,8 @@ def tracker_md(t: Tracker, col: Collection, template) -> str:
     for r in t.rows:
         late = "LATE" if r.late else ("?" if r.late is None else "")
         roster = "" if r.on_roster is None else ("yes" if r.on_roster else "NOT ON ROSTER")
-        lines.append(f"| {_md_cell(r.name)} | {r.kind} | {_stamp(r.submitted, zone)} | {late} | "
+        kind = f"{r.kind}, returned empty" if r.empty else r.kind
+        lines.append(f"| {_md_cell(r.name)} | {kind} | {_stamp(r.submitted, zone)} | {late} | "
                      f"{r.required_filled}/{r.required_total} | {r.answered}/{r.asked} | {r.disagreements or ''} | "
                      f"{len(r.problems) or ''} | {roster} |")
     if t.missing:
@@ -96,14 +94,14 @@ def tracker_csv(t: Tracker) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["member", "kind", "source", "submitted", "late", "required_filled", "required_total",
-                "questions_answered", "questions_asked", "disagreements", "problems", "on_roster"])
+                "questions_answered", "questions_asked", "disagreements", "problems", "on_roster", "returned_empty"])
     for r in t.rows:
         w.writerow([r.name, r.kind, r.source, r.submitted.isoformat() if r.submitted else "",
                     "" if r.late is None else ("yes" if r.late else "no"), r.required_filled, r.required_total,
                     r.answered, r.asked, r.disagreements, "; ".join(r.problems),
-                    "" if r.on_roster is None else ("yes" if r.on_roster else "no")])
+                    "" if r.on_roster is None else ("yes" if r.on_roster else "no"), "yes" if r.empty else "no"])
     for r in t.missing:
-        w.writerow([r.name, "missing", "", "", "", "", "", "", "", "", "", "yes"])
+        w.writerow([r.name, "missing", "", "", "", "", "", "", "", "", "", "yes", ""])
     return buf.getvalue()
 
 
@@ -114,8 +112,10 @@ def aggregates_md(a: Aggregates, heading_level: int = 1, title: bool = True) -> 
     lines = []
     if title:
         lines += [f"{h} Member exposure (aggregated)", ""]
-    lines += [f"Based on {a.respondents} responding member{'s' if a.respondents != 1 else ''}. Counts from 1 to "
-              f"{a.threshold - 1} are not shown (\"<{a.threshold}\") so that no member can be identified.", ""]
+    empty = (f" ({a.returned_empty} response{'s' if a.returned_empty != 1 else ''} returned empty "
+             f"{'are' if a.returned_empty != 1 else 'is'} not counted)") if a.returned_empty else ""
+    lines += [f"Based on {a.respondents} responding member{'s' if a.respondents != 1 else ''}{empty}. Counts from 1 "
+              f"to {a.threshold - 1} are not shown (\"<{a.threshold}\") so that no member can be identified.", ""]
     for t in a.tables:
         head = f"{h}# {t.title}" if title else f"**{_md_cell(t.title)}**"
         lines += [head, "", "| Answer | Members | Share |", "|---|---:|---:|"]
@@ -130,7 +130,7 @@ def aggregates_md(a: Aggregates, heading_level: int = 1, title: bool = True) -> 
 
 
 def aggregates_json(a: Aggregates) -> dict:
-    return {"respondents": a.respondents, "threshold": a.threshold,
+    return {"respondents": a.respondents, "returned_empty": a.returned_empty, "threshold": a.threshold,
             "tables": [{"item": t.item, "title": t.title, "type": t.kind,
                         "cells": [{"label": c.label, "count": c.count,
                                    "share": round(c.share, 4) if c.share is not None else None,
@@ -379,7 +379,11 @@ class CollectResult:
         return {
             "out": str(self.out_dir),
             "draft": str(self.out_dir / DRAFT_DIR),
+            "headline": t.headline(),
             "responses": len(t.rows),
+            "responses_from_roster": len(t.from_roster),
+            "responses_off_roster": len(t.off_roster),
+            "returned_empty": [r.name for r in t.empty],
             "roster": t.roster_size,
             "missing": [r.name for r in t.missing],
             "late": [r.name for r in t.late],
@@ -390,7 +394,8 @@ class CollectResult:
                          "submitted": r.submitted.isoformat() if r.submitted else None, "late": r.late,
                          "required_filled": r.required_filled, "required_total": r.required_total,
                          "questions_answered": r.answered, "questions_asked": r.asked,
-                         "disagreements": r.disagreements, "problems": r.problems, "on_roster": r.on_roster}
+                         "disagreements": r.disagreements, "problems": r.problems, "on_roster": r.on_roster,
+                         "returned_empty": r.empty}
                         for r in t.rows],
             "disagreements": [{"question": qc.question.id, "member": e.label, "changed_locked": e.changed_locked,
                                "diff": e.diff} for qc in self.compiled for e in qc.disagreements],

@@ -234,7 +234,9 @@ def test_export_response_round_trip(tmp_path, run):
     p = members.load_project(root / "members" / "acme-semiconductor")
     assert (m.name, m.kind, m.answers, m.profile["sectors"], m.member_id) == (
         p.name, "export", p.answers, ["semiconductors"], "M-001")
-    assert m.submitted == p.submitted
+    # the tracker's "submitted" for an export is when it was exported, not the last answer edit
+    exported = next(line for line in out.read_text().splitlines() if line.startswith("exported:"))
+    assert m.submitted.isoformat() in exported and m.submitted > p.submitted
     out.write_text(out.read_text().replace("Suzhou", "Shanghai"))
     with pytest.raises(Exception) as exc:
         members.load_export(out)
@@ -246,7 +248,7 @@ def test_export_response_round_trip(tmp_path, run):
 def test_collect_reports_and_skips_the_malformed_member(collected):
     res = collected["res"]
     assert res.exit_code == 0, res.output
-    assert "8 response(s) from a roster of 9; 1 missing; 1 late; 1 skipped." in res.output
+    assert "8 of 9 roster member(s) responded; 1 missing; 1 late; 1 skipped." in res.output
     skipped = collected["summary"]["skipped"]
     assert len(skipped) == 1 and skipped[0]["source"].endswith("eastline-microdevices")
     assert "profile.yaml:3: YAML syntax error" in skipped[0]["reason"]
@@ -266,8 +268,11 @@ def test_tracker(collected):
     assert rows["Corvid Quantum Systems"]["disagreements"] == "1"
     assert "annual_transactions: expected a number, got 'about forty'" in rows["Granite Peak Pension Fund"]["problems"]
     md = (out / "tracker.md").read_text()
-    assert "**1 still missing**" in md and "| Delmar Capital Partners | project | 2023-09-19 11:30 EDT | LATE |" in md
+    assert "**8 of 9 roster member(s) responded; 1 missing**; 1 late" in md and "| Delmar Capital Partners | project | 2023-09-19 11:30 EDT | LATE |" in md
     assert "- Eastline Microdevices <legal@eastline.example.com>" in md
+    # an exported response shows when it was exported (21:30 UTC), not the last answer edit (21:05 UTC)
+    assert "| Fulcrum AI Labs | export | 2023-09-14 17:30 EDT |" in md
+    assert rows["Fulcrum AI Labs"]["submitted"].startswith("2023-09-14T21:30")
 
 
 def test_aggregates_suppress_small_cells(collected):
@@ -507,3 +512,49 @@ def test_collect_writes_nothing_outside_its_output_folder(tmp_path, run):
     (out / ".collect-manifest.json").write_text(json.dumps(manifest))
     assert run("collect", assoc, root / "members", "--today", "2023-09-20").exit_code == 0
     assert victim.read_text() == "keep me"
+
+
+# ---- QA findings: errors with lines, roster rows, headline counts ---------------------------------------
+
+def test_positions_error_names_line_and_question(tmp_path, run):
+    root = copy_sample(tmp_path)
+    pos = root / "members" / "acme-semiconductor" / "positions.yaml"
+    text = pos.read_text()
+    pos.write_text(text.replace("cov-tx-4:\n  agree: true", "cov-tx-4:\n  agree: maybe", 1))
+    line = pos.read_text().splitlines().index("  agree: maybe") + 1
+    res = run("collect", root / "assoc", root / "members", "--json")
+    data = json.loads(res.stdout)
+    reasons = [s["reason"] for s in data["skipped"] if s["source"].endswith("acme-semiconductor")]
+    assert reasons and f"positions.yaml:{line}: question cov-tx-4: agree: Input should be a valid boolean" in reasons[0]
+
+
+def test_malformed_roster_row_stops_with_file_and_line(tmp_path, run):
+    root = copy_sample(tmp_path)
+    roster = root / "assoc" / "roster.csv"
+    roster.write_text(roster.read_text() + 'garbage,"unterminated\n')
+    n = len(roster.read_text().splitlines())
+    res = run("collect", root / "assoc", root / "members")
+    assert res.exit_code == 2
+    assert f"roster.csv:{n}: not a valid CSV row (a quoted cell is not closed on this line)" in res.output
+    assert len(res.output.strip().splitlines()) == 1 and "Traceback" not in res.output
+    assert not (root / "assoc" / "collected").exists()
+    roster.write_text("name,email\nAcme, Inc.,a@b.c\n")
+    res = run("collect", root / "assoc", root / "members")
+    assert res.exit_code == 2 and "roster.csv:2: row has 3 cells but the header has 2" in res.output
+
+
+def test_headline_counts_off_roster_and_empty_responses_apart(tmp_path, run):
+    root = copy_sample(tmp_path)
+    stranger = root / "members" / "stranger"
+    res = run("init", stranger, "--from-template", root / "member-template.yaml", "--commenter", "Zenith Holdings")
+    assert res.exit_code == 0, res.output
+    res = run("collect", root / "assoc", root / "members", "--json")
+    data = json.loads(res.stdout)
+    assert data["headline"] == ("8 of 9 roster member(s) responded; 1 missing; 1 response(s) from outside the "
+                                "roster (1 returned empty)")
+    assert data["returned_empty"] == ["Zenith Holdings"]
+    assert data["aggregates"]["respondents"] == 8 and data["aggregates"]["returned_empty"] == 1
+    agg = (root / "assoc" / "collected" / "aggregates.md").read_text()
+    assert "Based on 8 responding members (1 response returned empty is not counted)" in agg
+    md = (root / "assoc" / "collected" / "tracker.md").read_text()
+    assert "| Zenith Holdings | project, returned empty |" in md

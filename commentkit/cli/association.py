@@ -138,11 +138,7 @@ def collect(assoc_dir, members, out, force, as_json):
         echo_json(summary)
         return
     t = result.tracker
-    line = f"{len(t.rows)} response(s)"
-    if t.roster_size is not None:
-        line += f" from a roster of {t.roster_size}; {len(t.missing)} missing"
-    line += f"; {len(t.late)} late; {len(result.collection.skipped)} skipped."
-    click.echo(line)
+    click.echo(f"{t.headline()}; {len(t.late)} late; {len(result.collection.skipped)} skipped.")
     for s in result.collection.skipped:
         click.echo(f"  skipped {s.source}: {s.reason}", err=True)
     problems = [f"  {r.name}: {p}" for r in t.rows for p in r.problems]
