@@ -83,46 +83,13 @@ def normalise_name(name: str) -> str:
 
 # ---- fast YAML for many small member files ---------------------------------------------------------
 
-_FAST_LOADER: Any = None
-
-
-def _fast_loader():
-    """PyYAML's C loader, configured to read like the YAML 1.2 core schema ruamel.yaml uses
-    (only true/false are booleans; no sexagesimal or 0-prefixed octal integers). None if absent."""
-    global _FAST_LOADER
-    if _FAST_LOADER is None:
-        try:
-            import re
-
-            import yaml
-            from yaml import CSafeLoader
-        except ImportError:
-            _FAST_LOADER = False
-            return None
-
-        class Loader(CSafeLoader):  # type: ignore[misc,valid-type]
-            pass
-
-        drop = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"}
-        Loader.yaml_implicit_resolvers = {
-            k: [(tag, rx) for tag, rx in v if tag not in drop] for k, v in CSafeLoader.yaml_implicit_resolvers.items()}
-        Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                     list("tTfF"))
-        Loader.add_implicit_resolver("tag:yaml.org,2002:int",
-                                     re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-                                     list("-+0123456789"))
-        _FAST_LOADER = (yaml, Loader)
-    return _FAST_LOADER or None
-
-
 _SEEN: dict[str, Any] = {}
 _SEEN_MAX = 64
 
 
 def parse_yaml_fast(text: str, path: Path | None = None) -> Any:
-    """Parse YAML quickly (collect reads thousands of small files). Anything the fast parser
-    does not take is handed to :func:`commentkit.yamlio.parse_yaml`, which gives the error with
-    its line, or the result where only the fast parser objects.
+    """Parse YAML with :func:`commentkit.yamlio.parse_yaml` (libyaml's C parser; errors with
+    their line), remembering recent texts: collect reads thousands of small files.
 
     Many members leave a file exactly as the template created it (``positions.yaml`` most of
     all), so the last few distinct texts parsed in this process are remembered; callers get a
@@ -130,24 +97,11 @@ def parse_yaml_fast(text: str, path: Path | None = None) -> Any:
     """
     import copy
 
-    from commentkit.yamlio import MAX_YAML_NESTING, parse_yaml
+    from commentkit.yamlio import parse_yaml
 
     if text in _SEEN:
         return copy.deepcopy(_SEEN[text])
-    fast = _fast_loader()
-    if "&" in text or text.count("[") + text.count("{") > MAX_YAML_NESTING:
-        fast = None  # anchors or deep nesting: parse_yaml applies its limits (alias bombs, recursion)
-    data: Any = None
-    done = False
-    if fast:
-        yaml, loader = fast
-        try:
-            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-            done = True
-        except Exception:
-            pass
-    if not done:
-        data = parse_yaml(text, path)
+    data = parse_yaml(text, path)  # libyaml's C parser, with the reference reader's limits and errors
     if len(text) < 20_000:
         if len(_SEEN) >= _SEEN_MAX:
             _SEEN.pop(next(iter(_SEEN)))
@@ -156,29 +110,9 @@ def parse_yaml_fast(text: str, path: Path | None = None) -> Any:
 
 
 def read_answer(path: Path):
-    """An answer file, as :func:`commentkit.answerfile.read` reads it: the plain case (a front
-    matter mapping of known keys) is read here with the fast parser; anything else, and every
-    error, goes to the reference reader."""
-    from pydantic import ValidationError
-
+    """An answer file (:func:`commentkit.answerfile.read`, which reads plain front matter fast)."""
     from commentkit import answerfile
-    from commentkit.models.project import AnswerMeta
-    from commentkit.yamlio import read_text
 
-    text = read_text(path, "answer file")
-    lines = (text[1:] if text.startswith("\ufeff") else text).split("\n")
-    fast = _fast_loader()
-    if fast and lines[0].rstrip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].rstrip() == "---":
-                try:
-                    data = fast[0].load("\n".join(lines[1:i]), Loader=fast[1]) or {}
-                    if isinstance(data, dict) and "schema_version" not in data:
-                        meta = AnswerMeta.model_validate(data)
-                        return answerfile.Answer(meta=meta, body="\n".join(lines[i + 1:]).lstrip("\n"), path=path)
-                except (ValidationError, Exception):
-                    pass
-                break
     return answerfile.read(path)
 
 
