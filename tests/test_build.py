@@ -471,3 +471,17 @@ def test_no_public_version_banner_when_nothing_is_redacted(tmp_path, pack_copy):
     ans = next(iter(sorted(p for p in (root / "answers").glob("*.md"))))
     ans.write_text(ans.read_text().rstrip() + " Our margin is [[BCI]]12 percent[[/BCI]].\n")
     assert default_versions(Project.open(root)) == ["public", "confidential"]
+
+
+def test_output_file_name_is_cut_at_a_word_boundary():
+    from types import SimpleNamespace
+
+    from commentkit.cli.build import output_base
+
+    proj = SimpleNamespace(pack=SimpleNamespace(docket=SimpleNamespace(docket_id="TREAS-DO-2023-0009", id="x")),
+                           commenter_name="Council for Advanced Technology Investment")
+    assert output_base(proj, "plain", True) == "TREAS-DO-2023-0009-council-for-advanced-technology-DRAFT"
+    proj.commenter_name = "Acme Corp."
+    assert output_base(proj, "public", False) == "TREAS-DO-2023-0009-acme-corp-public"
+    proj.commenter_name = "X" * 60
+    assert output_base(proj, "plain", False) == "TREAS-DO-2023-0009-" + "x" * 40

@@ -16,7 +16,11 @@ def output_base(project, version: str, draft: bool) -> str:
 
     docket = project.pack.docket
     name = unicodedata.normalize("NFKD", project.commenter_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:40] or "comment"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
+    if len(slug) > 40:  # cut at a word boundary, never mid-word (a single long word is cut at 40)
+        cut = slug[:41].rfind("-")
+        slug = slug[:cut] if cut > 0 else slug[:40]
+    slug = slug or "comment"
     base = f"{docket.docket_id or docket.id}-{slug}"
     if version != "plain":
         base += f"-{version}"
