@@ -205,12 +205,12 @@ def test_build_on_member_project_gives_sign_on_letter(tmp_path, run):
     res = run("build", corvid, "--out", tmp_path / "out")
     assert res.exit_code == 0, res.output
     md = next((tmp_path / "out").glob("*.md")).read_text()
-    assert ("Corvid Quantum Systems is a member of the Council for Advanced Technology Investment (\"CATI\") "
+    assert ("Corvid Quantum Systems is a member of the Council for Advanced Technology Investment (“CATI”) "
             "and joins the comments of CATI in this docket, except as set out below, and adds the comments "
             "that follow.") in md
-    assert "supports CATI's positions on joint ventures and diligence expected of U.S. persons" in md
+    assert "supports CATI’s positions on joint ventures and diligence expected of U.S. persons" in md
     assert "# Where Our Views Differ" in md
-    assert "does not join CATI's position on this subject" in md
+    assert "does not join CATI’s position on this subject" in md
     assert "only below a de minimis threshold" in md
     assert "# Additional Comments of Corvid Quantum Systems" in md
     assert "Any exception for limited partners should be capped" in md
