@@ -116,6 +116,7 @@ class Report:
     questions: list[QuestionRow]
     milestones: list[deadlines.MilestoneResult]  # state "unranked" when no question is core
     unsaved_edits: list[str] = field(default_factory=list)  # editor text kept after a failed save
+    milestones_from: str = "the agency deadline"  # what the milestones count back from
 
     @property
     def core_open(self) -> list[QuestionRow]:
@@ -143,6 +144,7 @@ class Report:
             "core_open": [q.as_dict() for q in self.core_open],
             "core_skipped": [q.as_dict() for q in self.core_skipped],
             "milestones": [m.as_dict() for m in self.milestones],
+            "milestones_from": self.milestones_from,
             "unsaved_edits": list(self.unsaved_edits),
             "questions": [q.as_dict() for q in self.questions],
         }
@@ -163,13 +165,16 @@ def _state_for_milestones(key: str, answer, state: str) -> deadlines.AnswerState
 
 def build_report(pack, answers: dict, priorities, milestone_specs, *, now: dt.datetime, today: dt.date,
                  commenter: str = "", local_tz: dt.tzinfo | None = None,
-                 unsaved_edits: list[str] | None = None) -> Report:
+                 unsaved_edits: list[str] | None = None, milestones_from: tuple[str, dt.datetime] | None = None
+                 ) -> Report:
     """Everything ``status`` shows.
 
     ``answers``: question id or general section name -> :class:`commentkit.answerfile.Answer`;
     ``priorities``: :class:`commentkit.relevance.Priority` objects (a question without one is
     optional); ``milestone_specs``: the project file's milestones; ``unsaved_edits``: editor
-    working files still waiting in ``.commentkit/edits/`` (project-relative paths).
+    working files still waiting in ``.commentkit/edits/`` (project-relative paths);
+    ``milestones_from``: ``(label, instant)`` when milestones count back from another date than the
+    agency deadline (a trade association member's due date).
     """
     from commentkit.models.project import GENERAL_SECTIONS
 
@@ -203,14 +208,16 @@ def build_report(pack, answers: dict, priorities, milestone_specs, *, now: dt.da
 
     core = [r for r in rows if r.level == "core"]
     states = [_state_for_milestones(r.id, answers.get(r.id), r.state) for r in core]
-    results = deadlines.milestones(deadline, now, milestone_specs, states)
+    anchor_label, anchor = milestones_from or ("the agency deadline", deadline)
+    results = deadlines.milestones(anchor, now, milestone_specs, states)
 
     local = deadline.astimezone(local_tz) if local_tz is not None else deadline.astimezone()
     return Report(
         docket_id=pack.docket.id, docket_title=pack.docket.display_name, citation=pack.docket.citation,
         commenter=commenter, time=time, deadline_local=local, totals=totals,
         by_priority=[levels[lv] for lv in LEVELS], by_section=[sections[s.id] for s in pack.bank.sections],
-        general=general, questions=rows, milestones=results, unsaved_edits=sorted(unsaved_edits or []))
+        general=general, questions=rows, milestones=results, unsaved_edits=sorted(unsaved_edits or []),
+        milestones_from=anchor_label)
 
 
 def bar(group: Group, width: int = 24) -> str:

@@ -16,9 +16,17 @@ def _report(proj):
     from commentkit import clock, relevance, tracking
 
     now = clock.now()
+    anchor = None
+    member = proj.file.member
+    if member is not None:  # a member's work is due to its association first
+        import datetime as dt
+
+        agency = proj.pack.docket.deadline.instant()
+        anchor = (f"the member due date set by {member.association}", dt.datetime.combine(member.due, agency.timetz()))
     return tracking.build_report(proj.pack, proj.answers, relevance.plan(proj.pack, proj.profile),
                                  proj.file.milestones, now=now, today=clock.today(),
-                                 commenter=proj.commenter_name, unsaved_edits=_unsaved_edits(proj.root))
+                                 commenter=proj.commenter_name, unsaved_edits=_unsaved_edits(proj.root),
+                                 milestones_from=anchor)
 
 
 def _unsaved_edits(root) -> list[str]:
@@ -65,7 +73,8 @@ def milestone_lines(report) -> list[str]:
 
     if not report.milestones:
         return ["Milestones: none set (add them under 'milestones:' in commentkit.yaml)."]
-    lines = [f"Milestones (met = every core answer at the status shown by the end of the day, "
+    lines = [f"Milestones, counted back from {report.milestones_from} "
+             f"(met = every core answer at the status shown by the end of the day, "
              f"{report.time.deadline:%H:%M %Z}):"]
     for m in report.milestones:
         state = {"met": "met", "due": "due", "missed": "MISSED", "unranked": "-"}[m.state]
