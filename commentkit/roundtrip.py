@@ -621,27 +621,10 @@ def read_docx(path: Path | str, accept_changes: bool = False) -> WordLetter:
 
 def region_markdown(blocks: list[Block], footnotes: dict[str, list[Block]], version: str = "confidential") -> str:
     """Canonical Markdown for an answer's blocks: footnotes numbered in order of reference."""
-    from commentkit.writers.markdown import blocks_to_markdown
+    from commentkit.writers.markdown import markdown_with_footnotes
 
-    numbers: dict[str, int] = {}
-
-    def label(key: str) -> str:
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-        return str(numbers[key])
-
-    mdver = "confidential"  # keep [[BCI]] marks as marks
-    body = blocks_to_markdown(_merge_quotes(blocks), mdver, label)
-    notes = []
-    done: set[str] = set()
-    while len(done) < len(numbers):
-        for key, n in list(numbers.items()):
-            if key in done:
-                continue
-            done.add(key)
-            text = blocks_to_markdown(footnotes.get(key, []), mdver, label)
-            first, *rest = text.split("\n") if text else [""]
-            notes.append(f"[^{n}]: {first}" + "".join("\n    " + ln if ln else "\n" for ln in rest))
+    # version "confidential" keeps [[BCI]] marks as marks
+    body, notes = markdown_with_footnotes(_merge_quotes(blocks), footnotes, "confidential")
     text = body.strip() + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
     return _CONTROL.sub("", text)
 

@@ -153,8 +153,9 @@ def _block(b, version, fl) -> str:
     return ""
 
 
-def render_markdown(doc: Document) -> str:
-    """The whole document as Markdown, footnotes numbered at the end."""
+def markdown_with_footnotes(blocks, footnotes: dict, version: str) -> tuple[str, list[str]]:
+    """Markdown for ``blocks`` and its footnote definitions, numbered in order of reference
+    (a footnote referenced inside another footnote is numbered when first met)."""
     numbers: dict[str, int] = {}
 
     def label(key: str) -> str:
@@ -162,7 +163,7 @@ def render_markdown(doc: Document) -> str:
             numbers[key] = len(numbers) + 1
         return str(numbers[key])
 
-    body = blocks_to_markdown(doc.blocks, doc.version, label)
+    body = blocks_to_markdown(blocks, version, label)
     notes = []
     done: set[str] = set()
     while len(done) < len(numbers):
@@ -170,9 +171,15 @@ def render_markdown(doc: Document) -> str:
             if key in done:
                 continue
             done.add(key)
-            text = blocks_to_markdown(doc.footnotes.get(key, []), doc.version, label)
+            text = blocks_to_markdown(footnotes.get(key, []), version, label)
             first, *rest = text.split("\n") if text else [""]
             notes.append(f"[^{n}]: {first}" + "".join("\n    " + ln if ln else "\n" for ln in rest))
+    return body, notes
+
+
+def render_markdown(doc: Document) -> str:
+    """The whole document as Markdown, footnotes numbered at the end."""
+    body, notes = markdown_with_footnotes(doc.blocks, doc.footnotes, doc.version)
     head = f"<!-- {doc.header_text} -->\n\n" if doc.header_text else ""
     return head + body + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
 
