@@ -14,36 +14,11 @@ from hypothesis import strategies as st
 
 from commentkit.errors import UserError
 from tests.conftest import SAMPLES
+from tests.mutations import mutated
 
 SAMPLE = SAMPLES / "association"
 FUZZ = settings(max_examples=1000, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-SPECIALS = [b":", b"-", b" ", b"\n", b"[", b"]", b"{", b"}", b"'", b'"', b"#", b"&a", b"*a", b"!!python/object:os.system",
-            b"\t", b"\x00", b"\xff", b"|", b">", b"? ", b"%YAML 1.1\n", b"~", b"null", b"true", b"1e999", b"<<: *a"]
-
-
-@st.composite
-def mutated(draw, original: bytes):
-    data = bytearray(original)
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["flip", "delete", "insert", "truncate", "duplicate"]))
-        if not data:
-            data.extend(draw(st.sampled_from(SPECIALS)))
-            continue
-        pos = draw(st.integers(0, len(data) - 1))
-        if kind == "flip":
-            data[pos] = draw(st.integers(0, 255))
-        elif kind == "delete":
-            del data[pos:pos + draw(st.integers(1, 40))]
-        elif kind == "insert":
-            data[pos:pos] = draw(st.sampled_from(SPECIALS))
-        elif kind == "truncate":
-            del data[pos:]
-        else:
-            end = min(len(data), pos + draw(st.integers(1, 200)))
-            data[pos:pos] = data[pos:end]
-    return bytes(data)
 
 
 def _check(loader, path: Path, raw: bytes):
