@@ -24,15 +24,14 @@ def read_text(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -
     return read_text_and_bytes(path, what, max_bytes)[0]
 
 
-def read_text_and_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> tuple[str, bytes]:
-    """The text of a UTF-8 file and the exact bytes it was decoded from (one read: for change
-    detection, a file saved with a byte-order mark must compare equal to itself)."""
+def read_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> bytes:
+    """The bytes of a user's file, bounded in size; any problem is a one-line UserError naming it."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise UserError(f"{what} is too large ({size} bytes; limit {max_bytes})", path)
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{what} not found", path) from None
     except IsADirectoryError:
@@ -41,6 +40,13 @@ def read_text_and_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAM
         raise UserError(f"cannot read {what}: permission denied", path) from None
     except OSError as exc:
         raise UserError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+
+
+def read_text_and_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> tuple[str, bytes]:
+    """The text of a UTF-8 file and the exact bytes it was decoded from (one read: for change
+    detection, a file saved with a byte-order mark must compare equal to itself)."""
+    path = Path(path)
+    data = read_bytes(path, what, max_bytes)
     return decode_text(data, path), data
 
 

@@ -22,20 +22,10 @@ def docket():
 
 
 def _read_input(path: str, what: str) -> bytes:
-    from commentkit.errors import UserError
     from commentkit.frimport import MAX_INPUT_BYTES
+    from commentkit.yamlio import read_bytes
 
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_INPUT_BYTES:
-            raise UserError(f"{what} is too large ({p.stat().st_size} bytes; limit {MAX_INPUT_BYTES})", p)
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{what} not found", p) from None
-    except IsADirectoryError:
-        raise UserError(f"expected a {what}, found a folder", p) from None
-    except OSError as exc:
-        raise UserError(f"cannot read {what}: {exc.strerror or exc}", p) from None
+    return read_bytes(Path(path), what, MAX_INPUT_BYTES)
 
 
 def _today():
