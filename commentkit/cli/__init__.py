@@ -105,7 +105,14 @@ def cli():
 
 
 def main(argv: list[str] | None = None) -> None:
-    cli.main(args=argv, prog_name="commentkit")
+    """The console entry point (``commentkit``); see :mod:`commentkit.cli.runtime`."""
+    from commentkit.cli import runtime
+
+    runtime.start()
+    try:
+        cli.main(args=argv, prog_name="commentkit")
+    finally:
+        runtime.finish()
 
 
 if __name__ == "__main__":  # pragma: no cover

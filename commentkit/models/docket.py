@@ -20,7 +20,7 @@ ID_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
 class Strict(BaseModel):
     """Base for user-edited files: unknown keys are errors (they are usually typos)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
 class PageRange(Strict):
@@ -264,7 +264,7 @@ class QuestionBank(Strict):
 class Pack(BaseModel):
     """A loaded docket pack (not a file: the union of the pack's files)."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     docket: Docket
     bank: QuestionBank
