@@ -31,6 +31,18 @@ def reference_bytes() -> bytes:
         name = s.find(f"{{{w.W_NS}}}name")
         if name is not None and name.get(f"{{{w.W_NS}}}val").lower() in REPLACED:
             styles.remove(s)
+    # python-docx's template carries 100 table styles (~300 KB, Word builds them on demand from its
+    # latent styles anyway) and a Word 2010 copy of every style (stylesWithEffects.xml, ~440 KB):
+    # every build would parse and compress both. Keep the table styles the letter uses.
+    wanted = {name.lower() for _, name, *_ in w.STYLE_DEFS}
+    for s in list(styles.findall(f"{{{w.W_NS}}}style")):
+        name = s.find(f"{{{w.W_NS}}}name")
+        if s.get(f"{{{w.W_NS}}}type") == "table" and s.get(f"{{{w.W_NS}}}default") != "1" \
+                and (name is None or name.get(f"{{{w.W_NS}}}val").lower() not in wanted):
+            styles.remove(s)
+    for rid, rel in list(d.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            d.part.rels.pop(rid)
     defaults = styles.find(f"{{{w.W_NS}}}docDefaults")
     if defaults is not None:
         styles.remove(defaults)
