@@ -398,6 +398,33 @@ def test_reference_docx_supplies_styles_and_letterhead(run, semi_copy, tmp_path)
     assert not any("body text of the reference" in t for _, t in paras)
 
 
+def test_reference_docx_with_other_namespace_prefixes(run, semi_copy, tmp_path, semi_build):
+    # Word always writes w: and r:, but XML allows any prefix: the writer then cannot splice its
+    # body text into document.xml and moves the elements in instead; the letter is the same
+    import re as _re
+
+    src = QUESTIONS.parent / "templates" / "reference.docx"
+    ref_path = tmp_path / "prefixed.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(ref_path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                text = _re.sub(r"(</?)w:", r"\1wx:", text)
+                text = _re.sub(r"(\s)w:(\w+=)", r"\1wx:\2", text).replace("xmlns:w=", "xmlns:wx=")
+                assert "<wx:body" in text and "<w:" not in text
+                data = text.encode("utf-8")
+            zout.writestr(item, data)
+    res = build(run, semi_copy, tmp_path / "o", "--reference-docx", ref_path)
+    assert res.exit_code == 0, res.output
+    _, paras = docx_paragraphs(outputs(tmp_path / "o")["docx"])
+    _, expected = docx_paragraphs(outputs(semi_build[0])["docx"])
+    assert [t for _, t in paras] == [t for _, t in expected]
+    with zipfile.ZipFile(outputs(tmp_path / "o")["docx"]) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert "<wx:body" in xml and "commentkit:body" not in xml
+
+
 # ---- LibreOffice -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

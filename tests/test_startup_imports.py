@@ -60,3 +60,53 @@ def test_light_commands_import_nothing_heavy(args, full_project, tmp_path):
     assert "commentkit" in mods
     heavy = sorted(set(HEAVY) & mods)
     assert not heavy, f"'commentkit {args[0]}' imported {heavy}"
+
+
+ENTRY_PROBE = """
+import atexit, json, sys
+atexit.register(lambda: sys.stderr.write("\\n@@MODULES@@" + json.dumps(sorted(sys.modules)) + "\\n"))
+from commentkit.cli import main
+main(sys.argv[1:])
+"""
+
+
+def entry_point_run(args, tmp_path, **extra_env):
+    """Run the console entry point (``commentkit.cli.main``, with its process settings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTKIT_")}
+    env.update(COMMENTKIT_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPO), **extra_env)
+    out = subprocess.run([sys.executable, "-c", ENTRY_PROBE, *args], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=60)
+    marker = out.stderr.rsplit("@@MODULES@@", 1)
+    assert len(marker) == 2, out.stderr[-2000:]
+    return out, set(json.loads(marker[1]))
+
+
+def test_entry_point_skips_pydantic_plugin_discovery(full_project, tmp_path):
+    # pydantic looks for plugins through importlib.metadata (~13 ms); commentkit uses none
+    out, mods = entry_point_run(["status", str(full_project), "--today", "2023-09-21"], tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Deadline:  Thursday 28 September 2023" in out.stdout
+    assert "importlib.metadata" not in mods and "pydantic" in mods
+    # validation still happens: a broken project file is still a one-line error with its line
+    bad = tmp_path / "bad"
+    shutil.copytree(full_project, bad)
+    (bad / "commentkit.yaml").write_text("docket: TREAS-DO-2023-0009\ncommenter:\n  name: 42x\nmilestones: 7\n",
+                                         encoding="utf-8")
+    out, _ = entry_point_run(["status", str(bad)], tmp_path)
+    assert out.returncode == 2 and "commentkit.yaml:4" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_pydantic_plugins_can_be_turned_back_on(full_project, tmp_path):
+    out, mods = entry_point_run(["status", str(full_project), "--today", "2023-09-21"], tmp_path,
+                                COMMENTKIT_PYDANTIC_PLUGINS="1")
+    assert out.returncode == 0 and "importlib.metadata" in mods
+
+
+def test_plugin_loader_stand_in_hands_anything_else_to_pydantic():
+    code = ("from commentkit.cli import runtime; runtime.start()\n"
+            "import pydantic.plugin._loader as L\n"
+            "print(tuple(L.get_plugins()), L.PYDANTIC_ENTRY_POINT_GROUP)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["()", "pydantic"]

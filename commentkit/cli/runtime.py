@@ -13,10 +13,11 @@ Two things Python does by default cost more than the work itself (measured with
   (40-90 ms for ``build``). Files, atexit handlers and standard streams are closed as usual.
 * **pydantic's plugin discovery.** When the first model is validated, pydantic imports
   ``importlib.metadata`` (which pulls in the ``email`` package) to look for third-party
-  pydantic plugins: about 13 ms per command. commentkit uses none. :func:`start` registers the
-  plugin loader as "no plugins", which is what ``PYDANTIC_DISABLE_PLUGINS=__all__`` means,
-  without the import. ``COMMENTKIT_PYDANTIC_PLUGINS=1`` restores pydantic's own loader; if a
-  future pydantic asks the loader for anything else, the real module is loaded on demand.
+  pydantic plugins: about 13 ms per command. commentkit uses none. :func:`start` adds an import
+  hook that supplies pydantic's plugin loader as "no plugins", which is what
+  ``PYDANTIC_DISABLE_PLUGINS=__all__`` means, without the import. ``COMMENTKIT_PYDANTIC_PLUGINS=1``
+  restores pydantic's own loader; if a future pydantic asks the loader for anything else, the
+  real module is loaded on demand.
 """
 
 from __future__ import annotations
@@ -31,34 +32,50 @@ _LOADER = "pydantic.plugin._loader"
 
 def start() -> None:
     gc.set_threshold(200_000, 30, 30)
-    if not os.environ.get("COMMENTKIT_PYDANTIC_PLUGINS") and _LOADER not in sys.modules:
-        sys.modules[_LOADER] = _no_plugins_loader()
+    if not os.environ.get("COMMENTKIT_PYDANTIC_PLUGINS") and _NoPydanticPlugins not in sys.meta_path:
+        sys.meta_path.insert(0, _NoPydanticPlugins)
 
 
 def finish() -> None:
     gc.freeze()
 
 
-def _no_plugins_loader() -> types.ModuleType:
-    mod = types.ModuleType(_LOADER, "commentkit: no pydantic plugins (see commentkit.cli.runtime)")
+class _NoPydanticPlugins:
+    """Import hook that supplies pydantic's plugin loader module as "no plugins"."""
 
-    def get_plugins() -> tuple:
-        return ()
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != _LOADER:
+            return None
+        from importlib.machinery import ModuleSpec
 
-    def __getattr__(name: str):  # anything else pydantic may ask for: its real loader
-        if name.startswith("__"):  # the import system probing (__path__, ...)
-            raise AttributeError(name)
-        import importlib.util
-        from pathlib import Path
+        return ModuleSpec(name, cls)
 
-        import pydantic.plugin
+    @staticmethod
+    def create_module(spec):
+        return None  # the default module object
 
-        spec = importlib.util.spec_from_file_location(_LOADER + "_real",
-                                                      Path(pydantic.plugin.__file__).with_name("_loader.py"))
-        real = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(real)
-        return getattr(real, name)
+    @staticmethod
+    def exec_module(module: types.ModuleType) -> None:
+        module.get_plugins = _no_plugins
+        module.__getattr__ = _real_loader_attribute
 
-    mod.get_plugins = get_plugins
-    mod.__getattr__ = __getattr__
-    return mod
+
+def _no_plugins() -> tuple:
+    return ()
+
+
+def _real_loader_attribute(name: str):
+    """Anything else pydantic may ask the loader for comes from its real module."""
+    if name.startswith("__"):  # the import system probing (__path__, ...)
+        raise AttributeError(name)
+    import importlib.util
+    from pathlib import Path
+
+    import pydantic.plugin
+
+    spec = importlib.util.spec_from_file_location(_LOADER + "_real",
+                                                  Path(pydantic.plugin.__file__).with_name("_loader.py"))
+    real = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(real)
+    return getattr(real, name)
