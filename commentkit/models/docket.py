@@ -18,7 +18,12 @@ ID_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
 
 
 class Strict(BaseModel):
-    """Base for user-edited files: unknown keys are errors (they are usually typos)."""
+    """Base for user-edited files: unknown keys are errors (they are usually typos).
+
+    Schemas are built on first use (``defer_build``): a command validates a few of these models,
+    never all. Empty-list defaults are written ``default=[]`` (pydantic copies a mutable default
+    for each instance); ``default_factory=list`` would make pydantic inspect the builtin's
+    signature, which costs a command about 2 ms to start."""
 
     model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
@@ -108,8 +113,8 @@ class Deadline(Strict):
 class Addressee(Strict):
     attention: str | None = Field(None, description="Person or title on the attention line, if known")
     office: str | None = None
-    organization: list[str] = Field(default_factory=list, description="Office and department lines")
-    address: list[str] = Field(default_factory=list, description="Street and city lines")
+    organization: list[str] = Field(default=[], description="Office and department lines")
+    address: list[str] = Field(default=[], description="Street and city lines")
     salutation: str = "Dear Sir or Madam:"
 
 
@@ -117,7 +122,7 @@ class Channel(Strict):
     kind: Literal["regulations.gov", "mail", "email", "hand-delivery", "other"]
     label: str
     url: str | None = None
-    address: list[str] = Field(default_factory=list)
+    address: list[str] = Field(default=[])
     instructions: str
 
 
@@ -150,11 +155,11 @@ class Docket(Strict):
     channels: list[Channel] = Field(min_length=1)
     confidential_submissions: bool = False
     confidential_note: str | None = None
-    links: list[Link] = Field(default_factory=list)
+    links: list[Link] = Field(default=[])
     authority: str | None = None
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default=[])
     origin: Literal["shipped", "imported", "fetched"] = "shipped"
-    unresolved: list[str] = Field(default_factory=list,
+    unresolved: list[str] = Field(default=[],
                                   description="What an importer could not determine; for the user to fill in")
 
     @field_validator("id")
@@ -215,8 +220,8 @@ class Question(Strict):
     text: str = Field(min_length=1)
     wording: Wording
     pages: PageRange | None = Field(None, description="FR pages; None means only the whole notice is known")
-    tags: list[str] = Field(default_factory=list)
-    relevance: list[RelevanceRule] = Field(default_factory=list)
+    tags: list[str] = Field(default=[])
+    relevance: list[RelevanceRule] = Field(default=[])
 
 
 class QuestionBank(Strict):

@@ -32,7 +32,7 @@ class Item(Strict):
     prompt: str
     help: str | None = None
     type: ItemType
-    choices: list[Choice] = Field(default_factory=list)
+    choices: list[Choice] = Field(default=[])
     when: str | None = Field(None, description="Sandboxed Jinja expression over earlier answers")
     default: str | int | float | bool | list[str] | None = None
     validation: Validation = Field(default_factory=Validation)
