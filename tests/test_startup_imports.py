@@ -28,15 +28,19 @@ sys.stderr.write("\\n@@MODULES@@" + json.dumps(sorted(m for m in sys.modules)) +
 """
 
 
-def loaded_modules(args, tmp_path) -> set[str]:
+def run_probe(probe: str, args, tmp_path, **extra_env):
+    """Run ``probe`` in a fresh interpreter; returns the process and every module it imported."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTKIT_")}
-    env["COMMENTKIT_DATA_DIR"] = str(tmp_path / "data")
-    env["PYTHONPATH"] = str(REPO)
-    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
+    env.update(COMMENTKIT_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPO), **extra_env)
+    out = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env,
                          cwd=tmp_path, timeout=60)
     marker = out.stderr.rsplit("@@MODULES@@", 1)
     assert len(marker) == 2, out.stderr[-2000:]
-    return {m.split(".")[0] for m in json.loads(marker[1])}
+    return out, set(json.loads(marker[1]))
+
+
+def loaded_modules(args, tmp_path) -> set[str]:
+    return {m.split(".")[0] for m in run_probe(PROBE, args, tmp_path)[1]}
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +76,7 @@ main(sys.argv[1:])
 
 def entry_point_run(args, tmp_path, **extra_env):
     """Run the console entry point (``commentkit.cli.main``, with its process settings)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTKIT_")}
-    env.update(COMMENTKIT_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPO), **extra_env)
-    out = subprocess.run([sys.executable, "-c", ENTRY_PROBE, *args], capture_output=True, text=True, env=env,
-                         cwd=tmp_path, timeout=60)
-    marker = out.stderr.rsplit("@@MODULES@@", 1)
-    assert len(marker) == 2, out.stderr[-2000:]
-    return out, set(json.loads(marker[1]))
+    return run_probe(ENTRY_PROBE, args, tmp_path, **extra_env)
 
 
 def test_entry_point_skips_pydantic_plugin_discovery(full_project, tmp_path):
