@@ -62,7 +62,7 @@ class App:
         ctx.setdefault("project", None)
         ctx.setdefault("key", None)
         ctx.setdefault("error", None)
-        ctx.setdefault("message", request.query_params.get("msg"))
+        ctx.setdefault("message", request.query_params.get("msg") if request.method == "GET" else None)
         text = self.env.get_template(name).render(csrf=self.guard.csrf, path=request.url.path, **ctx)
         return HTMLResponse(text, status_code=status)
 

@@ -15,7 +15,9 @@ them. The layer, as an ASGI middleware around every request:
   (:func:`check_csrf`, in every form and in the ``X-CSRF-Token`` header of fetch requests).
 * **Size limit**: a request body over :data:`MAX_BODY` is refused with 413 before it is read.
 * **Headers**: a strict Content-Security-Policy (no inline script, nothing from another
-  origin), no framing, no referrer, no caching of pages.
+  origin), no framing, no caching of pages, and no referrer sent to other sites
+  (``same-origin``: with ``no-referrer`` browsers send ``Origin: null`` on the app's own forms,
+  which the origin check must refuse).
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def _headers(scope) -> dict[str, str]:
 
 def security_headers() -> list[tuple[bytes, bytes]]:
     return [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin"),
             (b"cross-origin-opener-policy", b"same-origin"), (b"cross-origin-resource-policy", b"same-origin"),
             (b"cache-control", b"no-store")]
 
