@@ -54,10 +54,10 @@ def status_report(proj, priorities=None):
                                  unsaved_edits=unsaved_edits(proj.root), milestones_from=anchor)
 
 
-def calendar_bytes(proj) -> bytes:
+def calendar_bytes(proj, priorities=None) -> bytes:
     from commentkit import ics
 
-    report = status_report(proj)
+    report = status_report(proj, priorities)
     return ics.calendar(proj.pack, report.milestones, commenter=report.commenter, stamp=clock.now())
 
 

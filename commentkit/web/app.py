@@ -74,6 +74,18 @@ class App:
     def open(self, key: str):
         return self.ws.open(key)
 
+    def view(self, key: str):
+        return self.ws.view(key)
+
+    @staticmethod
+    def memo(memo: dict, name, fn):
+        if name not in memo:
+            memo[name] = fn()
+        return memo[name]
+
+    def priorities(self, proj, memo):
+        return self.memo(memo, "plan", lambda: relevance.plan(proj.pack, proj.profile))
+
     def base(self, key: str) -> str:
         return f"/p/{quote(key, safe='')}"
 
@@ -89,8 +101,8 @@ class App:
         for e in self.ws.projects():
             row = {"key": e.key, "rel": e.rel, "error": None}
             try:
-                proj = self.ws.open(e.key)
-                report = actions.status_report(proj)
+                proj, memo = self.ws.view(e.key)
+                report = actions.status_report(proj, self.priorities(proj, memo))
                 row.update(commenter=proj.commenter_name, docket=proj.pack.docket, time=report.time,
                            totals=report.totals, association=actions.is_association(proj),
                            member=proj.file.member is not None)
@@ -125,8 +137,8 @@ class App:
     # ---- dashboard --------------------------------------------------------------------------
     async def dashboard(self, request: Request):
         key = request.path_params["key"]
-        proj = self.open(key)
-        report = actions.status_report(proj)
+        proj, memo = self.view(key)
+        report = actions.status_report(proj, self.priorities(proj, memo))
         local = report.deadline_local
         return self.render(request, "dashboard.html", project=proj, key=key, base=self.base(key), r=report,
                            local_differs=(local.utcoffset() != report.time.deadline.utcoffset()),
@@ -134,8 +146,8 @@ class App:
 
     async def calendar(self, request: Request):
         key = request.path_params["key"]
-        proj = self.open(key)
-        data = actions.calendar_bytes(proj)
+        proj, memo = self.view(key)
+        data = actions.calendar_bytes(proj, self.priorities(proj, memo))
         name = f"{proj.pack.docket.id}-deadline.ics"
         return Response(data, media_type="text/calendar; charset=utf-8",
                         headers={"content-disposition": f'attachment; filename="{name}"'})
@@ -143,9 +155,9 @@ class App:
     # ---- plan -----------------------------------------------------------------------------
     async def plan(self, request: Request, error: str | None = None, status: int = 200):
         key = request.path_params["key"]
-        proj = self.open(key)
+        proj, memo = self.view(key)
         pack = proj.pack
-        priorities = relevance.plan(pack, proj.profile)
+        priorities = self.priorities(proj, memo)
         want = {k: request.query_params.get(k, "") for k in ("level", "section", "status")}
         rows = []
         for p in priorities:
@@ -190,19 +202,19 @@ class App:
 
     async def answer(self, request: Request, error: str | None = None, status: int = 200, text: str | None = None):
         key, qkey = request.path_params["key"], request.path_params["qid"]
-        proj = self.open(key)
+        proj, memo = self.view(key)
         q = self._question(proj, qkey)
         ans = proj.answers.get(qkey)
         body = text if text is not None else (ans.body if ans else "")
-        ctx = self._answer_ctx(proj, key, qkey, q, ans)
+        ctx = self._answer_ctx(proj, key, qkey, q, ans, self.priorities(proj, memo))
         return self.render(request, "answer.html", status, body=body, preview=html.markdown_html(body),
                            fingerprint=actions.fingerprint(ans), error=error, kept="", **ctx)
 
-    def _answer_ctx(self, proj, key, qkey, q, ans) -> dict:
+    def _answer_ctx(self, proj, key, qkey, q, ans, priorities=None) -> dict:
         pack = proj.pack
         level = reasons = None
         if q is not None:
-            for p in relevance.plan(pack, proj.profile):
+            for p in priorities if priorities is not None else relevance.plan(pack, proj.profile):
                 if p.question_id == q.id:
                     level, reasons = p.level, p.reasons
         reached = (ans.meta.reached or {}) if ans else {}
@@ -268,7 +280,7 @@ class App:
 
     async def questionnaire(self, request: Request):
         key = request.path_params["key"]
-        proj = self.open(key)
+        proj, _ = self.view(key)
         iv = self._interview(proj)
         pf = self._pf(proj)
         nxt = engine.next_unanswered(iv, pf.answers, self._ifile(proj))
@@ -302,7 +314,7 @@ class App:
     async def group(self, request: Request, errors=None, given=None, status: int = 200, error=None):
         key = request.path_params["key"]
         n = int(request.path_params["n"])
-        proj = self.open(key)
+        proj, _ = self.view(key)
         iv = self._interview(proj)
         ifile = self._ifile(proj)
         pf = self._pf(proj)
@@ -371,7 +383,7 @@ class App:
 
     async def review(self, request: Request):
         key = request.path_params["key"]
-        proj = self.open(key)
+        proj, _ = self.view(key)
         iv = self._interview(proj)
         ifile = self._ifile(proj)
         pf = self._pf(proj)
@@ -389,15 +401,18 @@ class App:
     # ---- letter ----------------------------------------------------------------------------
     async def letter(self, request: Request, built=None, error=None, status: int = 200):
         key = request.path_params["key"]
-        proj = self.open(key)
+        proj, memo = self.view(key)
         versions = actions.versions(proj)
         version = request.query_params.get("version") or versions[0]
         if version not in versions:
             version = versions[0]
         draft = request.query_params.get("draft", "1") != "0"
-        letter = actions.letter_document(proj, draft, version)
-        body = html.document_html(letter.document, link_answers=f"{self.base(key)}/answer/")
-        box = actions.comment_box_count(proj, draft)
+        today = clock.today()
+        letter = self.memo(memo, ("letter", draft, version, today),
+                           lambda: actions.letter_document(proj, draft, version))
+        body = self.memo(memo, ("letter-html", draft, version, today),
+                         lambda: html.document_html(letter.document, link_answers=f"{self.base(key)}/answer/"))
+        box = self.memo(memo, ("box", draft, today), lambda: actions.comment_box_count(proj, draft))
         files = actions.built_files(proj)
         return self.render(request, "letter.html", status, project=proj, key=key, base=self.base(key), body=body,
                            letter=letter, versions=versions, version=version, draft=draft, box=box, files=files,
@@ -426,8 +441,9 @@ class App:
 
     async def check(self, request: Request):
         key = request.path_params["key"]
-        proj = self.open(key)
-        result = await run_in_threadpool(actions.check, proj)
+        proj, memo = self.view(key)
+        now = clock.now().replace(second=0, microsecond=0)
+        result = self.memo(memo, ("check", now), lambda: actions.check(proj))
         rows = []
         for f in result.findings:
             rows.append({"f": f, "link": self._fix_link(proj, key, f)})
@@ -450,7 +466,7 @@ class App:
     async def word(self, request: Request, plan=None, upload: str = "", accept: bool = False, error=None,
                    status: int = 200, written=None):
         key = request.path_params["key"]
-        proj = self.open(key)
+        proj, _ = self.view(key)
         return self.render(request, "word.html", status, project=proj, key=key, base=self.base(key), plan=plan,
                            upload=upload, accept=accept, error=error, written=written)
 
@@ -494,7 +510,7 @@ class App:
     # ---- association --------------------------------------------------------------------------
     async def association(self, request: Request, result=None, error=None, status: int = 200):
         key = request.path_params["key"]
-        proj = self.open(key)
+        proj, _ = self.view(key)
         if not actions.is_association(proj):
             return self.render(request, "association.html", status, project=proj, key=key, base=self.base(key),
                                not_assoc=True)
@@ -539,7 +555,7 @@ class App:
     # ---- package --------------------------------------------------------------------------------
     async def package_page(self, request: Request, error=None, status: int = 200):
         key = request.path_params["key"]
-        proj = self.open(key)
+        proj, _ = self.view(key)
         return self.render(request, "package.html", status, project=proj, key=key, base=self.base(key),
                            error=error)
 

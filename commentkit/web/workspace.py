@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +35,42 @@ class Entry:
     rel: str  # as shown to the user
 
 
+WATCHED_FILES = (PROJECT_FILE, "profile.yaml", "association.yaml")
+WATCHED_DIRS = ("answers", "general", "templates", "attachments", "build", ".commentkit/edits")
+
+
+def signature(root: Path) -> tuple:
+    """What a page read from the project: every file's name, size and change time.
+
+    Any save (by this app, a command or a text editor) changes it, so a page never shows
+    stale data. (A write is also never based on it: saving compares the file's bytes.)
+    """
+    out = []
+    for name in WATCHED_FILES:
+        try:
+            st = os.stat(root / name)
+            out.append((name, st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            out.append((name, None))
+    for sub in WATCHED_DIRS:
+        try:
+            with os.scandir(root / sub) as it:
+                for e in it:
+                    try:
+                        st = e.stat()
+                        out.append((sub, e.name, st.st_mtime_ns, st.st_size, st.st_ino))
+                    except OSError:
+                        pass
+        except OSError:
+            out.append((sub, None))
+    return tuple(sorted(out, key=repr))
+
+
 class Workspace:
     def __init__(self, folder: Path):
         self.folder = Path(folder).resolve()
+        self._cache: dict[Path, tuple[tuple, Project, dict]] = {}
+        self._lock = threading.Lock()
 
     def projects(self) -> list[Entry]:
         out: list[Entry] = []
@@ -75,8 +109,28 @@ class Workspace:
         raise NotFound(key)
 
     def open(self, key: str) -> Project:
+        """A freshly read project (for anything that writes)."""
         e = self.entry(key)
         return Project.open(e.path)
+
+    def view(self, key: str) -> tuple[Project, dict]:
+        """The project for a page that only reads, and a memo for what pages derive from it.
+
+        Both are reused while :func:`signature` is unchanged, so moving between pages does not
+        re-read and re-validate 80 answer files each time.
+        """
+        e = self.entry(key)
+        sig = signature(e.path)
+        with self._lock:
+            hit = self._cache.get(e.path)
+            if hit is not None and hit[0] == sig:
+                return hit[1], hit[2]
+        proj = Project.open(e.path)
+        proj.answers, proj.profile  # read now, under this signature
+        memo: dict = {}
+        with self._lock:
+            self._cache[e.path] = (sig, proj, memo)
+        return proj, memo
 
     def new_project_path(self, name: str) -> tuple[str, Path]:
         """Where ``create`` puts a new project called ``name`` (a plain folder name)."""
