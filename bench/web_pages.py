@@ -28,7 +28,7 @@ TARGET_MS = 50
 
 
 def pages(root: Path) -> list[tuple[str, str]]:
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(root)
     first = proj.pack.bank.ordered()[0].id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from commentkit.cli.common import today_option
+from commentkit.errors import UserError
 
 
 @click.command()
@@ -28,7 +29,6 @@ def serve(folder, port, host, allow_remote, no_browser):
       commentkit serve samples/semiconductor-jv
       commentkit serve ~/comments --port 8765 --no-browser
     """
-    from commentkit.errors import UserError
     from commentkit.web import server  # lazy: starlette and uvicorn load only for this command
 
     if host not in server.LOOPBACK:

@@ -1,9 +1,10 @@
 """What the pages do, each a call into the same core the command line uses.
 
-No rule lives here: priorities come from ``relevance.plan``, progress and deadline from
-``tracking.build_report``, the letter from the build pipeline, readiness from
-``preflight.check``, Word edits from ``roundtrip``, member responses from ``members_output``
-and the submission folder from ``package.make_package``. This module only gathers their
+No rule lives here: priorities come from ``questionnaire.priorities.plan``, progress and deadline
+from ``project.status.build_report``, the letter and its files from ``commentkit.build``,
+readiness from ``filing.preflight.check``, Word edits from ``roundtrip.importer``, member
+responses from ``association.report.collect`` and the submission folder from
+``filing.package.make_package``. This module only gathers their
 arguments the way the matching command does.
 """
 
@@ -17,8 +18,19 @@ import re
 import zipfile
 from pathlib import Path
 
-from commentkit import clock, editor, relevance, storage, tracking
-from commentkit.errors import UserError
+from commentkit import build as ck_build
+from commentkit.association import report as members_report
+from commentkit.association.settings import ASSOCIATION_FILE
+from commentkit.calendar import ics
+from commentkit.errors import ConflictError, UserError
+from commentkit.files import clock, editor, storage
+from commentkit.filing import package as pkg
+from commentkit.filing import preflight
+from commentkit.ooxml import safe as safedocx
+from commentkit.project import answerfile
+from commentkit.project import status as tracking
+from commentkit.questionnaire import priorities as relevance
+from commentkit.roundtrip.importer import apply_import, plan_import, read_docx
 
 ABSENT = "absent"
 """Fingerprint of an answer that has no file yet."""
@@ -55,8 +67,6 @@ def status_report(proj, priorities=None):
 
 
 def calendar_bytes(proj, priorities=None) -> bytes:
-    from commentkit import ics
-
     report = status_report(proj, priorities)
     return ics.calendar(proj.pack, report.milestones, commenter=report.commenter, stamp=clock.now())
 
@@ -104,15 +114,13 @@ def save_answer(proj, key: str, text: str, *, seen: str, owner: str | None, stat
         return None
     try:
         proj.save_answer(key, body, status=new_status, owner=owner or None, expect=old)
-    except storage.ConflictError:
+    except ConflictError:
         current = _reread(proj, key)
         return Conflict(key, current, text, editor.new_edit_file(proj.root, key, text))
     return proj.answers[key]
 
 
 def _reread(proj, key: str):
-    from commentkit import answerfile
-
     path = proj.answer_path(key)
     return answerfile.read(path) if path.exists() else None
 
@@ -141,49 +149,22 @@ def drop_kept(proj, name: str) -> None:
         path.unlink()
 
 
-# ---- the letter (as `commentkit build`) ------------------------------------------------------
+# ---- the letter (the one build pipeline, commentkit.build) --------------------------------------
 
 def letter_document(proj, draft: bool, version: str):
-    from commentkit.assemble import build_letter
-
-    return build_letter(proj, draft=draft, version=version)
+    return ck_build.build_letter(proj, draft=draft, version=version)
 
 
 def versions(proj) -> list[str]:
-    from commentkit.assemble import default_versions
-
-    return default_versions(proj)
+    return ck_build.versions_for(proj)
 
 
 def build(proj, draft: bool) -> dict:
     """Build the letter into the project's build folder, as ``commentkit build [--draft]``."""
-    from commentkit.assemble import COMMENT_BOX_LIMIT, build_letter, default_versions, reference_docx_for
-    from commentkit.cli.build import output_base
-    from commentkit.writers.docx import write_docx
-    from commentkit.writers.markdown import write_markdown
-    from commentkit.writers.text import render_text, write_text
-
     settings = proj.file.build
-    out_dir = proj.root / settings.out
-    ref = reference_docx_for(proj, None)
-    written: list[str] = []
-    warnings: list[str] = []
-    box: dict = {}
-    for v in default_versions(proj):
-        letter = build_letter(proj, draft=draft, version=v)
-        warnings += [w for w in letter.warnings if w not in warnings]
-        base = output_base(proj, v, draft)
-        written.append(write_docx(letter.document, out_dir / f"{base}.docx", ref).name)
-        written.append(write_markdown(letter.document, out_dir / f"{base}.md").name)
-        if v != "confidential":
-            text = render_text(letter.comment_box)
-            box = {"characters": len(text), "limit": COMMENT_BOX_LIMIT, "fits": len(text) <= COMMENT_BOX_LIMIT}
-            path = out_dir / f"{base}-comment-box.txt"
-            if len(text) <= COMMENT_BOX_LIMIT:
-                written.append(write_text(letter.comment_box, path, text).name)
-            elif path.exists():
-                path.unlink()
-    return {"files": written, "warnings": warnings, "comment_box": box}
+    result = ck_build.build(proj, formats=list(settings.formats), out=proj.root / settings.out, draft=draft)
+    return {"files": [Path(f).name for f in result.files], "warnings": result.warnings,
+            "comment_box": result.comment_box.report() if result.comment_box else {}, "error": result.error}
 
 
 DOWNLOAD_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -208,20 +189,14 @@ def built_file(proj, name: str) -> Path:
 
 
 def comment_box_count(proj, draft: bool) -> dict:
-    from commentkit.assemble import COMMENT_BOX_LIMIT
-    from commentkit.writers.text import render_text
-
-    versions_ = [v for v in versions(proj) if v != "confidential"] or ["plain"]
-    letter = letter_document(proj, draft, versions_[0])
-    n = len(render_text(letter.comment_box))
-    return {"characters": n, "limit": COMMENT_BOX_LIMIT, "fits": n <= COMMENT_BOX_LIMIT}
+    """The comment box of the filed version, counted by the code that writes it."""
+    letter = ck_build.build_letter(proj, draft=draft, version=ck_build.comment_box_version(proj))
+    return ck_build.CommentBox(ck_build.comment_box_text(letter)).report()
 
 
 # ---- check (as `commentkit check`) -----------------------------------------------------------
 
 def check(proj):
-    from commentkit import preflight
-
     return preflight.check(proj)
 
 
@@ -250,8 +225,6 @@ def upload_path(proj, name: str) -> Path:
 
 
 def import_plan(proj, name: str, accept_changes: bool):
-    from commentkit.roundtrip import plan_import, read_docx
-
     path = upload_path(proj, name)
     letter = read_docx(path, accept_changes=accept_changes)
     if (letter.changes or letter.comments) and not accept_changes:
@@ -266,8 +239,6 @@ def import_plan(proj, name: str, accept_changes: bool):
 
 
 def apply_some(proj, name: str, accept_changes: bool, keys: list[str]) -> list[str]:
-    from commentkit.roundtrip import apply_import
-
     plan = import_plan(proj, name, accept_changes)
     chosen = [a for a in plan.answers if a.state not in ("changed", "new") or a.key in keys]
     written = apply_import(proj, dataclasses.replace(plan, answers=chosen))
@@ -283,8 +254,6 @@ _MEMBER_SUFFIXES = (".yaml", ".yml", ".docx")
 
 
 def is_association(proj) -> bool:
-    from commentkit.association import ASSOCIATION_FILE
-
     return (proj.root / ASSOCIATION_FILE).is_file()
 
 
@@ -294,12 +263,10 @@ def store_member_file(proj, filename: str, data: bytes) -> Path:
     if suffix not in _MEMBER_SUFFIXES or not stem:
         raise UserError("upload a member response (.yaml) or a returned member form (.docx)")
     if suffix == ".docx":
-        from commentkit.writers.docx import check_docx_safe
-
         tmp = proj.root / UPLOADS / f".check-{stem}"
         storage.atomic_write(tmp, data)
         try:
-            check_docx_safe(tmp, "member form")
+            safedocx.check(tmp, "member form")
         finally:
             tmp.unlink(missing_ok=True)
     return storage.create_unique(proj.root / MEMBER_INBOX, Path(stem).stem, suffix, data)
@@ -324,12 +291,10 @@ def member_inputs(proj, workspace) -> list[Path]:
 
 
 def collect(proj, workspace):
-    from commentkit.members_output import collect as run
-
     inputs = member_inputs(proj, workspace)
     if not inputs:
         raise UserError("no member responses yet: upload member files or returned forms first")
-    return run(proj.root, inputs, None)
+    return members_report.collect(proj.root, inputs, None)
 
 
 # ---- package (as `commentkit package`) -------------------------------------------------------
@@ -338,8 +303,6 @@ PACKAGE_DIR = "submission"
 
 
 def package_zip(proj, pdf: bool) -> tuple[object, bytes]:
-    from commentkit import package as pkg
-
     out = proj.root / proj.file.build.out / PACKAGE_DIR
     result = pkg.make_package(proj, out, soffice=pdf)
     buf = io.BytesIO()

@@ -21,11 +21,17 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from commentkit import clock, deadlines, packs, relevance, tracking
-from commentkit import interview as engine
+from commentkit.calendar import deadlines
+from commentkit.dockets import catalog as packs
 from commentkit.errors import ConflictError, UserError
+from commentkit.files import clock
 from commentkit.models.project import GENERAL_SECTIONS
-from commentkit.project import create as create_project
+from commentkit.project import status as tracking
+from commentkit.project.folder import create as create_project
+from commentkit.project.profilefile import ProfileFile
+from commentkit.questionnaire import engine
+from commentkit.questionnaire import priorities as relevance
+from commentkit.questionnaire.conditions import interview_file
 from commentkit.web import actions, html
 from commentkit.web.security import CsrfError, Guard, SecurityMiddleware, check_csrf
 from commentkit.web.workspace import NotFound, Workspace
@@ -274,8 +280,6 @@ class App:
         return names
 
     def _pf(self, proj):
-        from commentkit.profilefile import ProfileFile
-
         return ProfileFile.of(proj, lenient=True)
 
     async def questionnaire(self, request: Request):
@@ -295,8 +299,6 @@ class App:
         return proj.pack.interview
 
     def _ifile(self, proj):
-        from commentkit.conditions import interview_file
-
         return interview_file(proj.pack)
 
     def _group_items(self, iv, answers, ifile, name: str):

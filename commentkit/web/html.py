@@ -1,17 +1,17 @@
 """Document model -> HTML, for the letter preview and the answer editor's live preview.
 
 The browser sees exactly what the Word writer sees: the same blocks from the same Markdown
-pipeline (``markdown_in.parse_blocks`` for one answer, ``assemble.build_letter`` for the whole
-letter). Every text is escaped; links keep only http(s) and mailto targets.
+pipeline (``letter.markdown_in.parse_blocks`` for one answer, ``commentkit.build.build_letter`` for the
+whole letter). Every text is escaped; links keep only http(s) and mailto targets.
 """
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from commentkit.document import (Anchor, Document, FootnoteRef, Heading, LineBreak, ListBlock, PageBreak, Paragraph,
+from commentkit.models.document import (Anchor, Document, FootnoteRef, Heading, LineBreak, ListBlock, PageBreak, Paragraph,
                                  Quote, Run, Table, resolve_confidential)
-from commentkit.markdown_in import parse_blocks
+from commentkit.letter.markdown_in import parse_blocks
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 

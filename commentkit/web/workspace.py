@@ -16,7 +16,7 @@ from pathlib import Path
 
 from commentkit.errors import UserError
 from commentkit.models.project import PROJECT_FILE
-from commentkit.project import Project
+from commentkit.project.folder import Project
 
 ROOT_KEY = "~"
 MAX_DEPTH = 3
