@@ -13,8 +13,6 @@ import docx
 import pytest
 from webutil import Server, axe_serious, axe_source, launch, need_chromium, shot
 
-from conftest import SAMPLES
-
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 TODAY = "2023-09-21"  # 5 business days before the ANPRM's deadline (Thursday 28 September 2023)
 

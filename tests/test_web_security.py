@@ -9,9 +9,8 @@ import sys
 
 import httpx
 import pytest
-from webutil import Server, copy_sample
-
 from conftest import SAMPLES
+from webutil import Server, copy_sample
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -78,7 +78,7 @@ class Conflict:
     """The answer changed on disk since the page showed it: nothing was written."""
 
     key: str
-    current: object  # the answer as it is on disk now (or None)
+    current: answerfile.Answer | None  # the answer as it is on disk now
     mine: str
     kept: Path  # where the text that was not saved is kept
 
@@ -302,7 +302,7 @@ def collect(proj, workspace):
 PACKAGE_DIR = "submission"
 
 
-def package_zip(proj, pdf: bool) -> tuple[object, bytes]:
+def package_zip(proj, pdf: bool) -> tuple[pkg.PackageResult, bytes]:
     out = proj.root / proj.file.build.out / PACKAGE_DIR
     result = pkg.make_package(proj, out, soffice=pdf)
     buf = io.BytesIO()

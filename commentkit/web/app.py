@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
@@ -105,7 +106,7 @@ class App:
         rows = []
         now = clock.now()
         for e in self.ws.projects():
-            row = {"key": e.key, "rel": e.rel, "error": None}
+            row: dict[str, Any] = {"key": e.key, "rel": e.rel, "error": None}
             try:
                 proj, memo = self.ws.view(e.key)
                 report = actions.status_report(proj, self.priorities(proj, memo))
@@ -256,7 +257,8 @@ class App:
             return self.render(request, "conflict.html", 409, conflict=result, body=text,
                                fingerprint=actions.fingerprint(result.current),
                                kept_rel=result.kept.relative_to(proj.root), kept=result.kept.name,
-                               rows=_side_by_side(result.current.body if result.current else "", text), **ctx)
+                               rows=_side_by_side(result.current.body if result.current is not None else "", text),
+                               **ctx)
         actions.drop_kept(proj, str(form.get("kept") or ""))
         msg = "No change: nothing was written." if result is None else {
             "approve": "Approved: the answer is final.", "review": "Saved and marked for review.",
@@ -539,7 +541,7 @@ class App:
             if not files:
                 raise UserError("choose member files (.yaml) or returned Word forms (.docx) to upload")
             for f in files:
-                actions.store_member_file(proj, f.filename, await f.read())
+                actions.store_member_file(proj, f.filename or "", await f.read())
         except UserError as exc:
             return await self.association(request, error=exc.format(), status=400)
         return self.back(f"{self.base(key)}/association", f"Uploaded {len(files)} file(s).")
@@ -575,7 +577,7 @@ class App:
                                  "x-commentkit-ready": "no" if result.check.blocks() else "yes"})
 
     # ---- errors ---------------------------------------------------------------------------------
-    async def on_error(self, request: Request, exc: Exception):
+    async def on_error(self, request: Request, exc: Exception) -> HTMLResponse:
         if isinstance(exc, CsrfError):
             return self.render(request, "error.html", 403, title="Refused",
                                error="This form has expired or did not come from this app (CSRF check). "
@@ -583,8 +585,9 @@ class App:
         if isinstance(exc, NotFound):
             return self.render(request, "error.html", 404, title="Not found",
                                error="No such page or project in the served folder.")
+        message = exc.format() if isinstance(exc, UserError) else str(exc)
         return self.render(request, "error.html", 409 if isinstance(exc, ConflictError) else 400,
-                           title="Cannot do that", error=exc.format())
+                           title="Cannot do that", error=message)
 
 
 def _form_value(it, stored, raw):

@@ -9,9 +9,21 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from commentkit.models.document import (Anchor, Document, FootnoteRef, Heading, LineBreak, ListBlock, PageBreak, Paragraph,
-                                 Quote, Run, Table, resolve_confidential)
 from commentkit.letter.markdown_in import parse_blocks
+from commentkit.models.document import (
+    Anchor,
+    Document,
+    FootnoteRef,
+    Heading,
+    LineBreak,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Quote,
+    Run,
+    Table,
+    resolve_confidential,
+)
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 

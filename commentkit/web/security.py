@@ -71,17 +71,18 @@ class Guard:
         return f"http://{host}:{self.port}{path}?token={self.token}"
 
     def valid_session(self, cookie_value: str | None) -> bool:
-        return bool(cookie_value) and hmac.compare_digest(cookie_value, self.session)
+        return isinstance(cookie_value, str) and bool(cookie_value) and \
+            hmac.compare_digest(cookie_value.encode(), self.session.encode())
 
-    def valid_csrf(self, value: str | None) -> bool:
-        return bool(value) and hmac.compare_digest(str(value), self.csrf)
+    def valid_csrf(self, value: object) -> bool:
+        return isinstance(value, str) and bool(value) and hmac.compare_digest(value.encode(), self.csrf.encode())
 
 
 class CsrfError(Exception):
     """A form without the session's CSRF token."""
 
 
-def check_csrf(guard: Guard, value: str | None) -> None:
+def check_csrf(guard: Guard, value: object) -> None:
     if not guard.valid_csrf(value):
         raise CsrfError("missing or wrong CSRF token")
 

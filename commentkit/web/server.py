@@ -10,7 +10,7 @@ import uvicorn
 
 from commentkit.errors import UserError
 from commentkit.web.app import create_app
-from commentkit.web.security import Guard
+from commentkit.web.security import Guard, SecurityMiddleware
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -22,7 +22,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def make(folder: Path, host: str = "127.0.0.1", port: int = 0) -> tuple[object, Guard]:
+def make(folder: Path, host: str = "127.0.0.1", port: int = 0) -> tuple[SecurityMiddleware, Guard]:
     folder = Path(folder)
     if not folder.is_dir():
         raise UserError("folder not found", folder)

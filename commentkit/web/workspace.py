@@ -45,7 +45,7 @@ def signature(root: Path) -> tuple:
     Any save (by this app, a command or a text editor) changes it, so a page never shows
     stale data. (A write is also never based on it: saving compares the file's bytes.)
     """
-    out = []
+    out: list[tuple] = []
     for name in WATCHED_FILES:
         try:
             st = os.stat(root / name)
@@ -126,7 +126,7 @@ class Workspace:
             if hit is not None and hit[0] == sig:
                 return hit[1], hit[2]
         proj = Project.open(e.path)
-        proj.answers, proj.profile  # read now, under this signature
+        _ = (proj.answers, proj.profile)  # read now, under this signature
         memo: dict = {}
         with self._lock:
             self._cache[e.path] = (sig, proj, memo)

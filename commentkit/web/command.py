@@ -1,11 +1,21 @@
-"""``commentkit serve``: the browser app (the only command that loads the web stack)."""
+"""``commentkit serve``: the browser app (the only command that loads the web stack).
+
+The command lives in the web package (``commentkit.cli`` names it in its table of commands, like
+every other, and imports it only when ``serve`` runs), so the command line and the web app stay
+side by side without importing each other.
+"""
 
 from __future__ import annotations
 
 import click
 
-from commentkit.cli.common import today_option
 from commentkit.errors import UserError
+from commentkit.files import clock
+
+
+def _today(ctx, param, value):
+    clock.set_today(value)
+    return value
 
 
 @click.command()
@@ -15,7 +25,8 @@ from commentkit.errors import UserError
               help="Address to listen on. Anything but this computer's loopback needs --allow-remote.")
 @click.option("--allow-remote", is_flag=True, help="Allow --host to be an address other machines can reach.")
 @click.option("--no-browser", is_flag=True, help="Print the address but do not open a browser.")
-@today_option
+@click.option("--today", metavar="YYYY-MM-DD", expose_value=False, callback=_today, is_eager=True,
+              help="Pretend today is this date (also: COMMENTKIT_TODAY).")
 def serve(folder, port, host, allow_remote, no_browser):
     """Work in the browser: projects, questionnaire, plan, answers, letter, Word edits, package.
 
