@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import docx
 import pytest
+from conftest import SAMPLES
 from webutil import Server, axe_serious, axe_source, launch, need_chromium, shot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -91,6 +92,9 @@ def test_journey(browser, folder, tmp_path):
 
     # Questionnaire: one group per page, saved on every page, back works, then the review page
     _accessible(page, axe, "02-questionnaire")
+    page.locator("input[name=i_commenter_type]").first.check()  # saved at once, before any button
+    page.wait_for_selector(".autosave:has-text('Saved')")
+    assert "commenter_type:" in (folder / "acme" / "profile.yaml").read_text()
     _answer_group(page)
     page.click("text=Save and continue")
     page.wait_for_selector(".flash")
@@ -123,6 +127,18 @@ def test_journey(browser, folder, tmp_path):
     page.click("text=Filter")
     assert page.locator("tbody .badge.optional").count() == 0
     core_id = page.locator("tbody tr input[name=q]").first.get_attribute("value")
+    # bulk skip of two optional questions, with one reason kept in each answer file
+    page.select_option("#f-level", "optional")
+    page.click("text=Filter")
+    skipped = [b.get_attribute("value") for b in page.locator("tbody input[name=q]").all()[:2]]
+    for key in skipped:
+        page.check(f"#sel-{key}")
+    page.fill("#reason", "Outside our business")
+    page.click("text=Skip ticked questions")
+    page.wait_for_selector("text=Skipped 2 question(s)")
+    for key in skipped:
+        text = (folder / "acme" / "answers" / f"{key}.md").read_text()
+        assert "status: skipped" in text and "reason: Outside our business" in text
 
     # Answer editor: live preview from the letter's Markdown pipeline; save; approve with who and when
     for key, text in (("executive-summary", "Acme supports a **narrow** rule."),
@@ -241,3 +257,27 @@ def test_keyboard_only_and_visible_focus(browser):
     focused = page.evaluate("document.activeElement")
     style = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert style != "none" or outline != "none", focused
+
+
+def test_association_collects_uploaded_member_files(browser, folder):
+    srv, page, axe = browser
+    import shutil
+
+    shutil.copytree(SAMPLES / "association" / "assoc", folder / "cati",
+                    ignore=shutil.ignore_patterns("collected", ".commentkit"))
+    page.goto(f"{srv.origin}/p/cati/association")
+    members = SAMPLES / "association" / "members"
+    page.set_input_files("#files", [str(members / "fulcrum-ai-labs-response.yaml"),
+                                    str(members / "harbinger-robotics-form.docx")])
+    page.click("text=Upload")
+    page.wait_for_selector("text=Uploaded 2 file(s)")
+    assert len(list((folder / "cati" / "member-responses").iterdir())) == 2
+    page.click("text=Collect member responses")
+    page.wait_for_selector("#tr-h")
+    _accessible(page, axe, "12-association")
+    main = page.locator("main").inner_text()
+    assert "Fulcrum" in main and "Harbinger" in main
+    assert (folder / "cati" / "collected" / "tracker.md").is_file()
+    page.click("text=Open the consolidated draft")
+    page.wait_for_selector("article.letter")
+    assert "Council for Advanced Technology Investment" in page.locator("article.letter").inner_text()

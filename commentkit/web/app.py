@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -353,12 +353,18 @@ class App:
         if not 1 <= n <= len(groups):
             raise NotFound(str(n))
         items = self._group_items(iv, pf.answers, ifile, groups[n - 1])
+        go = form.get("go")
+        # Continuing stores every item shown (a blank one as "left blank", as the terminal does);
+        # going back, and the page's own save after each answer, store only what was answered.
+        partial = go in ("back", "autosave")
         values, errors, given = {}, {}, {}
         for it in items:
             raw = _raw_from_form(it, form)
             given[it.id] = raw
             try:
                 value = engine.coerce(it, raw)
+                if partial and value is None:
+                    continue
                 engine.check_required(it, value)
             except engine.AnswerError as exc:
                 errors[it.id] = str(exc)
@@ -369,7 +375,11 @@ class App:
             if values:
                 pf.update(values)  # saved at once, even when another item on the page needs fixing
         except UserError as exc:
+            if go == "autosave":
+                return JSONResponse({"saved": [], "error": exc.format()}, status_code=409)
             return await self.group(request, errors=errors, given=given, status=409, error=exc.format())
+        if go == "autosave":
+            return JSONResponse({"saved": sorted(values), "errors": errors})
         if errors:
             return await self.group(request, errors=errors, given=given, status=400,
                                     error=f"{len(errors)} answer(s) need attention; the others are saved.")

@@ -29,6 +29,22 @@
     });
   });
 
+  // Questionnaire: each answer is saved as soon as it is given (the page's buttons save too).
+  var q = document.querySelector("form[data-autosave]");
+  if (q) {
+    var note = q.querySelector(".autosave");
+    q.addEventListener("change", function () {
+      var data = new FormData(q);
+      data.set("go", "autosave");
+      fetch(q.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (res) {
+          if (note) { note.textContent = res.error ? "Not saved: " + res.error : (res.saved.length ? "Saved." : ""); }
+        })
+        .catch(function () { if (note) { note.textContent = "Not saved (the server did not answer)."; } });
+    });
+  }
+
   // Deadline in the browser's own time zone.
   document.querySelectorAll("time.localtime").forEach(function (t) {
     var d = new Date(t.getAttribute("datetime"));
