@@ -360,6 +360,17 @@ def web_report(pages: dict) -> list[str]:
     for name, r in pages.items():
         lines.append(f"| {name} | {r['median_ms']:.1f} | {r['min_ms']:.1f} | {r['max_ms']:.1f} | "
                      f"{r['cold_median_ms']:.1f} | {r['bytes'] / 1024:.0f} |")
+    warm = [n for n, r in pages.items() if r["median_ms"] >= 50]
+    cold = [n for n, r in pages.items() if r["cold_median_ms"] >= 50]
+    lines += ["", "Warm: " + ("every page is under 50 ms." if not warm else f"over 50 ms: {', '.join(warm)}.")]
+    if cold:
+        lines.append(f"Cold, over 50 ms: {', '.join(cold)}. What remains there is the core work the page shows, "
+                     "done by the same functions as the commands: the letter preview builds the whole letter "
+                     "(`commentkit.build.build_letter`, every answer through the Markdown pipeline and the "
+                     "templates), Check runs every preflight rule including that build, and the pages that rank "
+                     "questions (Dashboard, Plan, Projects, Answer editor) re-read and re-validate the 83 answer "
+                     "files and evaluate every relevance rule. The app does not keep a second, incremental "
+                     "version of those rules; it reuses their results until a file of the project changes.")
     return lines
 
 

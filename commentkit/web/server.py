@@ -9,6 +9,7 @@ from pathlib import Path
 import uvicorn
 
 from commentkit.errors import UserError
+from commentkit.models.project import PROJECT_FILE
 from commentkit.web.app import create_app
 from commentkit.web.security import Guard, SecurityMiddleware
 
@@ -32,7 +33,8 @@ def make(folder: Path, host: str = "127.0.0.1", port: int = 0) -> tuple[Security
 
 def serve(folder: Path, host: str, port: int, open_browser: bool, echo=print) -> None:
     app, guard = make(folder, host, port)
-    url = guard.url("/")
+    is_project = (Path(folder) / PROJECT_FILE).is_file()
+    url = guard.url("/p/~/dashboard" if is_project else "/")
     echo(f"commentkit is serving {Path(folder).resolve()}")
     echo(f"Open: {url}")
     echo("(The link holds this session's access token: do not share it. Ctrl-C stops the server.)")
