@@ -39,6 +39,8 @@ from commentkit.web.workspace import NotFound, Workspace
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024
+MAX_PREVIEW = 512 * 1024
+"""Longest answer previewed as it is typed (a long answer is still saved and built)."""
 STATES = ("unanswered", "draft", "review", "final", "skipped")
 
 GENERAL_HELP = {
@@ -268,7 +270,11 @@ class App:
     async def preview(self, request: Request):
         if not self.guard.valid_csrf(request.headers.get("x-csrf-token")):
             raise CsrfError("missing CSRF header")
+        self.ws.entry(request.path_params["key"])
         data = await request.body()
+        if len(data) > MAX_PREVIEW:
+            return HTMLResponse("<p>(The answer is too long to preview as you type; save it to see it in the "
+                                "letter.)</p>", status_code=413)
         text = data.decode("utf-8", errors="replace")
         return HTMLResponse(str(html.markdown_html(text)))
 
