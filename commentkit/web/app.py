@@ -34,7 +34,7 @@ from commentkit.questionnaire import engine
 from commentkit.questionnaire import priorities as relevance
 from commentkit.questionnaire.conditions import interview_file
 from commentkit.web import actions, html
-from commentkit.web.security import CsrfError, Guard, SecurityMiddleware, check_csrf
+from commentkit.web.security import MAX_BODY, CsrfError, Guard, SecurityMiddleware, TooLarge, check_csrf
 from commentkit.web.workspace import NotFound, Workspace
 
 HERE = Path(__file__).resolve().parent
@@ -594,6 +594,9 @@ class App:
 
     # ---- errors ---------------------------------------------------------------------------------
     async def on_error(self, request: Request, exc: Exception) -> HTMLResponse:
+        if isinstance(exc, TooLarge):
+            return self.render(request, "error.html", 413, title="Refused",
+                               error=f"The upload is larger than {MAX_BODY // (1024 * 1024)} MB; nothing was written.")
         if isinstance(exc, CsrfError):
             return self.render(request, "error.html", 403, title="Refused",
                                error="This form has expired or did not come from this app (CSRF check). "
@@ -672,7 +675,7 @@ def create_app(folder: Path | str, guard: Guard) -> SecurityMiddleware:
         Route(P + "/package", a.package, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    handlers = {UserError: a.on_error, CsrfError: a.on_error, NotFound: a.on_error}
+    handlers = {UserError: a.on_error, CsrfError: a.on_error, NotFound: a.on_error, TooLarge: a.on_error}
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.commentkit = a
     return SecurityMiddleware(app, guard)
