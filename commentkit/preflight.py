@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from commentkit.errors import UserError
+from commentkit.markers import Hit, line_of as _line_of, scan_placeholders  # noqa: F401 (scan_placeholders: re-exported)
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "note")
 
@@ -156,33 +157,6 @@ class _Collector:
 
 # ---- text scanning (pure) ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Hit:
-    line: int  # 1-based, within the scanned text
-    text: str  # what matched
-    kind: str
-
-
-# Patterns that open with a lookbehind start with a lookahead for the character every match begins
-# with: the same matches, without trying the lookbehind at every character (3x faster on answers).
-_PLACEHOLDER_WORD = re.compile(r"(?=[TFtf])(?<![\w-])(TODO|TBD|TBC|FIXME|todo|tbd|fixme|To ?do:|TO ?DO:?)(?![\w-])")
-_XX = re.compile(r"(?<![A-Za-z0-9])(\$?\d*XX+%?|xx+)(?![A-Za-z0-9])")
-_NUMBERED_TITLE = re.compile(r"(?i)(title|chapter|part|article|section|subtitle|division|schedule|annex|book|"
-                             r"volume|amendment|subpart|class)\s+$")
-_TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}|<<[^<>\n]{0,60}>>")
-_BRACKET = re.compile(r"(?=\[)(?<![\[\]!\\])\[([^\[\]\n]{0,80})\](?![\[(:])")
-_ALLOWED_BRACKET = re.compile(
-    r"(?i)^\s*(\.\.\.|…|\.\s?\.\s?\.|sic\.?|emphasis (added|in original|omitted|supplied)|"
-    r"(internal )?(citations?|quotation marks|footnotes?|brackets|alterations?)( and [a-z ]+)? omitted|"
-    r"alterations? in original|business confidential.*|redacted|public version|bci|/bci|sic throughout|"
-    r"i{1,3}|iv|v|vi{1,3}|ix|x|\d+|[a-z]{1,3}|[A-Z])\s*$")
-_FILL_WORDS = re.compile(
-    r"(?i)^\s*(insert|add|fill(\s+in)?|complete|confirm|check|verify|update|describe|provide|cite|citation|"
-    r"include|enter|placeholder|need|needs|tbd|todo|name\b|name of|date\b|date of|number\b|number of|amount|"
-    r"figure|dollar|percent|client|company|commenter|firm|x+\b|\?+)")
-_FILL_CHARS = re.compile(r"^[\s_.•●▪■□*\-–—?xX#]*$")
-_ALLCAPS = re.compile(r"^[A-Z0-9][A-Z0-9 ,'&/.\-]*$")
-
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _PHONE = re.compile(r"(?=[\d(+])(?:(?<![\w/.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w/-])"
                     r"|(?<![\w/.-])\+\d{1,3}(?:[ .-]?\d{1,4}){2,5}(?![\w/-]))")
@@ -202,61 +176,6 @@ _BCI_ANY = re.compile(r"(?i)\[{1,2}\s*/?\s*bci\s*\]{1,2}")
 _UNMARKED_CONF = re.compile(r"BUSINESS CONFIDENTIAL|\bCONFIDENTIAL\b|(?i:business confidential information)|"
                             r"(?i:proprietary and confidential)|(?i:\btrade secrets?\b)|(?i:\bnot for public "
                             r"(release|disclosure)\b)")
-
-
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
-def _numbered_title_before(text: str, start: int) -> bool:
-    return bool(_NUMBERED_TITLE.search(text[max(0, start - 20):start]))
-
-
-def scan_placeholders(text: str) -> list[Hit]:
-    """Leftover drafting placeholders in Markdown ``text``: TODO/TBD/FIXME, XX, ``{{ }}``, ``<< >>``
-    and bracketed fill-ins such as ``[insert date]``, ``[CLIENT NAME]`` or ``[___]``.
-
-    Not flagged: Markdown links and footnotes (``[text](url)``, ``[text][ref]``, ``[^1]``),
-    confidential markers (``[[BCI]]``) and the redaction marker, legal alterations and
-    omissions in quotations (``[t]he``, ``[sic]``, ``[...]``, ``[emphasis added]``), numbered
-    references (``[1]``), and roman numerals such as Title XX.
-    """
-    hits: list[Hit] = []
-    spans: list[tuple[int, int]] = []
-    for m in _PLACEHOLDER_WORD.finditer(text):
-        hits.append(Hit(_line_of(text, m.start()), m.group(0), "word"))
-        spans.append(m.span())
-    for m in _XX.finditer(text) if ("XX" in text or "xx" in text) else ():  # every match holds one
-        tok = m.group(0)
-        if tok.isupper() and tok.strip("$%").isalpha() and _numbered_title_before(text, m.start()):
-            continue  # Title XX, Chapter XX: a roman numeral
-        hits.append(Hit(_line_of(text, m.start()), tok, "xx"))
-        spans.append(m.span())
-    for m in _TEMPLATE_SYNTAX.finditer(text):
-        hits.append(Hit(_line_of(text, m.start()), m.group(0)[:40], "template"))
-        spans.append(m.span())
-    for m in _BRACKET.finditer(text):
-        inner = m.group(1)
-        if inner.startswith("^") or _ALLOWED_BRACKET.match(inner):
-            continue
-        end = m.end()
-        if text.startswith("]", end):  # [[BCI]] and the like
-            continue
-        if (_FILL_CHARS.match(inner) or _FILL_WORDS.match(inner)
-                or (_ALLCAPS.match(inner.strip()) and sum(c.isalpha() for c in inner) >= 4)):
-            hits.append(Hit(_line_of(text, m.start()), m.group(0), "bracket"))
-            spans.append(m.span())
-    brackets = [m.span() for m in _BRACKET.finditer(text)
-                if any(h.kind == "bracket" and h.text == m.group(0) for h in hits)]
-    if brackets:  # 'TBD' inside '[TITLE TBD]' is one placeholder, not two
-        keep = []
-        for h, (start, end) in zip(hits, spans):
-            if h.kind != "bracket" and any(bs <= start and end <= be for bs, be in brackets):
-                continue
-            keep.append(h)
-        hits = keep
-    hits.sort(key=lambda h: h.line)
-    return hits
 
 
 def scan_personal_data(text: str) -> list[Hit]:
