@@ -427,6 +427,8 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
     core = [q for q in report.questions if q.level == "core"]
     for q in report.core_open:
         ans = answers.get(q.id)
+        if ans is not None and ans.changed is not None:
+            continue  # reported as changed-since-final
         what = {"unanswered": "is unanswered", "draft": "is still a draft", "review": "is still in review"}.get(
             q.state, f"is {q.state}")
         c.add("error", "core-open", f"core question {_label(project, q.id)} {what}: finish it and mark it "
@@ -445,6 +447,8 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
         ans = answers.get(q.id)
         if ans is None or q.id in core_ids:
             continue
+        if ans.changed is not None:
+            continue  # reported as changed-since-final
         if q.state in ("draft", "review"):
             c.add("warning", "not-final", f"{_label(project, q.id)} is still {q.state}: the letter leaves it out; "
                                           f"mark it final to include it, or skip it", q.id, ans.path)
@@ -455,16 +459,20 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
     # -- general sections
     from commentkit.models.project import GENERAL_SECTIONS
 
+    from commentkit.assemble import admitted, unapproved_passages
+
     included: list[str] = []
     for q in pack.bank.ordered():
         ans = answers.get(q.id)
-        if ans is not None and ans.meta.status == "final" and not ans.is_empty:
+        if admitted(ans, False):
             included.append(q.id)
     for name in GENERAL_SECTIONS:
         ans = answers.get(name)
         if ans is None or ans.meta.status == "skipped":
             continue
         where = f"general/{name}"
+        if ans.changed is not None or (ans.meta.status == "final" and not admitted(ans, False)):
+            continue  # reported below (changed since approved / unapproved text)
         if ans.is_empty:
             c.add("warning", "empty-section", f"{_label(project, name)} is empty: the letter leaves it out "
                                               f"(write it, or delete the file)", where, ans.path)
@@ -481,6 +489,19 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
               es.path if es is not None else None)
     if not any(k not in GENERAL_SECTIONS for k in included):
         c.add("error", "no-answers", "no answer is final: the letter would respond to no question")
+
+    # -- nothing unapproved: text changed after approval, generated or member text nobody approved
+    for key, ans in answers.items():
+        if ans.changed is None:
+            continue
+        where = key if key not in GENERAL_SECTIONS else f"general/{key}"
+        c.add("error", "changed-since-final",
+              f"{_label(project, key)} was {ans.changed_note()}: it is not final (the letter leaves it out) "
+              f"until it is marked final again ({hints.command(project.root, 'mark', key, 'final')})",
+              where, ans.path)
+    for p in unapproved_passages(project):
+        ans = answers.get(p.key)
+        c.add("error", "unapproved-text", p.message, p.where, ans.path if ans is not None else None)
 
     # -- text of everything the letter prints
     for key in included:
