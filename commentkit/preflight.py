@@ -503,8 +503,10 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
         ans = answers.get(p.key)
         c.add("error", "unapproved-text", p.message, p.where, ans.path if ans is not None else None)
 
-    # -- text of everything the letter prints
-    for key in included:
+    # -- text of everything the letter prints (and of answers changed since approval: they are
+    # filed once marked final again, so what they hold is reported now)
+    scanned = included + [k for k, a in answers.items() if a.changed is not None and k not in included]
+    for key in scanned:
         ans = answers[key]
         base = _body_first_line(ans) - 1
         where = key if key not in GENERAL_SECTIONS else f"general/{key}"
@@ -518,7 +520,7 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
     result.comment_box = _check_templates(c, project, included, comment_box_text, COMMENT_BOX_LIMIT)
 
     # -- confidential material
-    _check_confidential(c, project, included)
+    _check_confidential(c, project, scanned)
 
     # -- uploads
     result.uploads = uploads if uploads is not None else planned_uploads(project, versions)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import QUESTIONS, SAMPLES, user_pack_dir
+from conftest import QUESTIONS, SAMPLES, reapprove, user_pack_dir
 
 SEMI = SAMPLES / "semiconductor-jv"
 VC = SAMPLES / "vc-ai-lp"
@@ -82,12 +82,13 @@ def test_docx_heading_sequence_and_response_order(semi_build):
     from commentkit.project import Project
 
     proj = Project.open(SEMI)
-    expected = [proj.pack.heading(proj.pack.question(i)) for i in final_ids(SEMI)]
+    # the pack's titles, printed with typographic apostrophes
+    expected = [proj.pack.heading(proj.pack.question(i)).replace("'", "\u2019") for i in final_ids(SEMI)]
     h3 = [t for s, t in paras if s == "Heading 3"]
     assert h3 == expected and len(h3) == 17
     # sections in the notice's order, each only once
     h2 = [t for s, t in paras if s == "Heading 2"]
-    order = [s.title for s in proj.pack.bank.sections]
+    order = [s.title.replace("'", "\u2019") for s in proj.pack.bank.sections]
     assert h2 == sorted(h2, key=order.index) and len(h2) == len(set(h2))
 
 
@@ -236,6 +237,7 @@ def test_project_without_questionnaire_still_builds_with_warnings(run, project, 
 def test_comment_box_over_limit_is_refused_not_truncated(run, semi_copy, tmp_path):
     es = semi_copy / "general" / "executive-summary.md"
     es.write_text(es.read_text() + "\n" + ("Further detail on our recommendations. " * 150) + "\n")
+    reapprove(es)
     res = build(run, semi_copy, tmp_path / "o")
     assert res.exit_code == 1
     m = re.search(r"comment-box text is ([\d,]+) characters, ([\d,]+) over regulations.gov's 5,000", res.stderr)
@@ -502,6 +504,7 @@ def test_no_public_version_banner_when_nothing_is_redacted(tmp_path, pack_copy):
     assert default_versions(proj) == ["plain"]
     ans = next(iter(sorted(p for p in (root / "answers").glob("*.md"))))
     ans.write_text(ans.read_text().rstrip() + " Our margin is [[BCI]]12 percent[[/BCI]].\n")
+    reapprove(ans)
     assert default_versions(Project.open(root)) == ["public", "confidential"]
 
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO, SAMPLES, user_pack_dir
+from tests.conftest import REPO, SAMPLES, reapprove, user_pack_dir
 
 READY_DAY = "2023-09-25"  # three business days before the ANPRM deadline
 
@@ -34,6 +34,7 @@ def _codes(data, severity=None):
 
 def _append(path, text):
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + text + "\n", encoding="utf-8")
+    reapprove(path)
 
 
 def _set_status(path, status):
