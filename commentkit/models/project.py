@@ -64,7 +64,7 @@ def default_milestones() -> list[Milestone]:
 
 
 class BuildSettings(Strict):
-    formats: list[Literal["docx", "md", "txt"]] = Field(default_factory=lambda: ["docx", "md", "txt"])
+    formats: list[Literal["docx", "md", "txt"]] = Field(default_factory=lambda: ["docx", "md", "txt"])  # type: ignore[arg-type]
     appendix: Literal["auto", "always", "never"] = Field(
         "auto", description="The appendix table of questions answered: 'auto' prints it only when it adds "
                             "something (an official question, or a page narrower than the whole notice)")
