@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from commentkit.association import member_project as members_project
 from commentkit.calendar import deadlines as dl
 from commentkit.calendar import ics
 from commentkit.cli.common import echo_json, json_option, open_project, project_dir, today_option
@@ -128,7 +127,7 @@ def status(directory, as_json):
     if as_json:
         data = report.as_dict()
         if member:
-            data["member_due"] = members_project.due_json(proj)
+            data["member_due"] = tracking.due_json(proj)
         echo_json(data)
         return
     out = click.echo
@@ -136,7 +135,7 @@ def status(directory, as_json):
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
         out(line)
-    for line in members_project.due_lines(proj) if member else ():
+    for line in tracking.due_lines(proj) if member else ():
         out(line)
     t = report.totals
     out("")
