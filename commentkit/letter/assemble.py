@@ -37,7 +37,7 @@ from markupsafe import Markup
 
 from commentkit import __version__
 from commentkit.errors import UserError
-from commentkit.files import clock
+from commentkit.files import clock, hints
 from commentkit.letter import markers
 from commentkit.letter.markdown_in import BCI_OPEN, Directive, parse_blocks
 from commentkit.letter.templating import TemplateSet, template_dirs
@@ -172,21 +172,25 @@ class Passage:
 
 def unapproved_passages(project) -> list[Passage]:
     """Generated or member-inserted text that a final build leaves out because nobody approved it."""
+    root = project.root
     out: list[Passage] = []
     for key, ans in project.answers.items():
         if ans.is_empty or ans.meta.status != "final" or not needs_record(ans) or ans.approved:
             continue
         where = f"general/{key}" if key in GENERAL_SECTIONS else key
-        out.append(Passage(key, where, f"{where}.md is {ORIGIN_LABELS[ans.meta.origin]} and marked final without "
-                                       f"a record of who approved it: the letter leaves it out (approve it with "
-                                       f"'commentkit mark {key} final --by NAME')"))
+        approve = hints.command(root, "mark", key, "final", options=("--by", "NAME"))
+        out.append(Passage(key, where, f"{where}.md is {ORIGIN_LABELS[ans.meta.origin or '']} and marked final "
+                                       f"without a record of who approved it: the letter leaves it out (approve it "
+                                       f"with '{approve}')"))
     bg = project.answers.get("background")
     if (bg is None or bg.is_empty) and generated_background(project):
+        draft = hints.command(root, "answer", "background", options=("--from-questionnaire",))
+        final = hints.command(root, "mark", "background", "final")
+        skip = hints.command(root, "mark", "background", "skip", options=("--reason", "..."))
         out.append(Passage("background", "general/background",
-                           "the Background drafted from the questionnaire has not been approved: the letter leaves "
-                           "it out. Review it ('commentkit answer background --from-questionnaire', then edit), "
-                           "then 'commentkit mark background final'; or 'commentkit mark background skip "
-                           "--reason ...' to file without a Background"))
+                           f"the Background drafted from the questionnaire has not been approved: the letter leaves "
+                           f"it out. Save it with '{draft}', review and edit it, then '{final}'; or file without "
+                           f"a Background: '{skip}'"))
     return out
 
 
