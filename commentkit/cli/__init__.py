@@ -4,11 +4,13 @@ when run, so ``commentkit --help`` and light commands start fast."""
 from __future__ import annotations
 
 import importlib
+import shlex
 import sys
 
 import click
 
 from commentkit import __version__
+from commentkit.cli import runtime
 from commentkit.errors import UserError
 
 # name -> (module:attribute, one-line help). Keep the help here so `--help` imports nothing.
@@ -82,8 +84,6 @@ class LazyGroup(click.Group):
 
 
 def _shown(argv: list[str]) -> str:
-    import shlex
-
     return "commentkit " + " ".join(shlex.quote(a) for a in argv)
 
 
@@ -106,8 +106,6 @@ def cli():
 
 def main(argv: list[str] | None = None) -> None:
     """The console entry point (``commentkit``); see :mod:`commentkit.cli.runtime`."""
-    from commentkit.cli import runtime
-
     runtime.start()
     try:
         cli.main(args=argv, prog_name="commentkit")

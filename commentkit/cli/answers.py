@@ -15,6 +15,7 @@ from commentkit.files import editor, hints, storage
 from commentkit.files.yamlio import read_text
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project.status import word_count
+from commentkit.questionnaire.background import background_markdown
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
 
@@ -82,10 +83,6 @@ def _wrap(text: str, width: int = 88) -> list[str]:
 def _prefill(proj, key: str) -> str:
     """Initial text of the background section, from the questionnaire (when available)."""
     if key != "background":
-        return ""
-    try:
-        from commentkit.questionnaire.background import background_markdown
-    except ImportError:
         return ""
     text = background_markdown(proj.pack, proj.profile, proj.commenter_name).strip()
     return text + "\n" if text else ""
