@@ -133,8 +133,10 @@ class WordLetter:
     base: dict[str, str] | None = None  # anchor name -> Markdown as built (custom XML part)
     base_hashes: dict[str, str] = field(default_factory=dict)  # anchor name -> fingerprint (properties)
     fingerprint: str = ""
+    letter_hashes: set[str] = field(default_factory=set)  # the letter's own paragraphs as built (hashed)
     identified_by: str = "properties"  # or "structure" (the document properties were removed)
     uncertain: list[tuple[str, str]] = field(default_factory=list)  # (text, why): left alone
+    uncertain_near: set[str] = field(default_factory=set)  # regions next to uncertain text
     _conv: object = field(default=None, repr=False)
     _elements: list = field(default_factory=list, repr=False)
 
@@ -172,6 +174,7 @@ class WordLetter:
                         e.owner, e.how = next(iter(owners)), "inferred"  # an edited paragraph of that answer
         # the rest (text typed in Word): by its neighbours
         self.uncertain = []
+        self.uncertain_near = set()
         for i, e in enumerate(els):
             if e.how or not e.text or e.structural:
                 continue
@@ -186,6 +189,7 @@ class WordLetter:
             elif p_owner or n_owner:
                 names = [key_of_anchor(o)[1] for o in (p_owner, n_owner) if o]
                 e.how = "uncertain"
+                self.uncertain_near.update(o for o in (p_owner, n_owner) if o)
                 why = (f"it could belong to {names[0]} or to {names[1]}" if len(names) == 2 else
                        f"it could belong to {names[0]} or to the letter's own text")
                 self.uncertain.append((e.text, why))
@@ -618,7 +622,7 @@ def read_docx(path: Path | str, accept_changes: bool = False) -> WordLetter:
                         outside=[], changes=n_changes, comments=n_comments, change_places=changes)
     anchors_prop = "".join(v for k, v in sorted(props.items()) if k.startswith("commentkit.anchors."))
     letter.built_anchors = [n for n in anchors_prop.split(",") if key_of_anchor(n)]
-    letter.base = base_xml
+    letter.base, letter.letter_hashes = base_xml if base_xml is not None else (None, set())
     letter.base_hashes = parse_base_props(props)
     letter.fingerprint = props.get("commentkit.fingerprint", "")
     letter.identified_by = "properties" if "commentkit.docket" in props else "structure"
@@ -641,7 +645,7 @@ def _comments(pkg: _Package) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _base_xml(pkg: _Package) -> dict[str, str] | None:
+def _base_xml(pkg: _Package) -> tuple[dict[str, str], set[str]] | None:
     """The regions' text as built, from commentkit's custom XML part (any customXml/item*.xml:
     LibreOffice renumbers them)."""
     for name in sorted(pkg.names):
@@ -812,27 +816,7 @@ def _expected(doc, base: dict[str, str] | None, version: str) -> list[tuple[str,
     """The letter as built, paragraph by paragraph: (plain text, anchor name or None). An answer's
     paragraphs come from the base stored in the Word file when it has one (the text as built),
     else from the answer on disk."""
-    from commentkit.markdown_in import parse_blocks
-
-    out: list[tuple[str, str | None]] = []
-
-    def flat(blocks, owner):
-        for b in blocks:
-            if isinstance(b, Anchor):
-                inner = b.blocks
-                if base is not None and b.name in base:
-                    inner = parse_blocks(base[b.name], ns=b.key)[0]
-                flat(inner, b.name)
-            elif isinstance(b, Quote):
-                flat(b.blocks, owner)
-            elif isinstance(b, ListBlock):
-                for item in b.items:
-                    flat(item, owner)
-            elif isinstance(b, (Paragraph, Heading, Table)):
-                out.append((" ".join(_block_text(b, version).split()), owner))
-
-    flat(doc.blocks, None)
-    return out
+    return anchors.paragraph_texts(doc.blocks, version, base)
 
 
 def _identify_by_structure(project, letter: WordLetter) -> tuple[list, list]:
@@ -877,8 +861,7 @@ def _unit_texts(unit: str, key: str) -> list[str]:
         blocks = parse_blocks(unit, ns=key)[0]
     except UserError:
         return []
-    doc_like = type("D", (), {"blocks": blocks})
-    return [t for t, _ in _expected(doc_like, None, "plain") if t]
+    return [t for t, _ in anchors.paragraph_texts(blocks, "plain") if t]
 
 
 def plan_import(project, letter: WordLetter, *, keep_status: bool = False, force_commenter: bool = False,
@@ -988,7 +971,8 @@ def plan_import(project, letter: WordLetter, *, keep_status: bool = False, force
             change.status_after = before if keep_status or before != "final" else "review"
     names = letter.built_anchors or list(letter.base or {}) or list(expected_anchors)
     missing = [key_of_anchor(n)[1] for n in names if key_of_anchor(n)[1] not in letter.regions]
-    outside = [(t, where) for t, where in letter.outside if t not in outside_expected]
+    outside = [(t, where) for t, where in letter.outside
+               if t not in outside_expected and anchors.short_hash(t, 10) not in letter.letter_hashes]
     return ImportPlan(letter, results, missing, outside, warnings, list(letter.uncertain))
 
 
@@ -1067,15 +1051,20 @@ def _finish(change: AnswerChange, ans, rel, letter: WordLetter, region: Region) 
         old_text.splitlines(True), change.new_body.splitlines(True), fromfile=f"{rel} (on disk)",
         tofile=f"{rel} (after import)"))
     # text this change deletes that is still in the Word file, outside this answer: its anchors were lost
+    # and, in an answer whose anchors were lost, any deletion: it may be text commentkit could not place
     new_keys = {_unit_key(u, region.key) for u in split_units(change.new_body).units}
     mine = set(region.texts)
     elsewhere = {e.text for e in letter._elements if e.text and e.text not in mine}
+    damaged = region.recovered > 0 or anchor_name(region.kind, region.key) in letter.uncertain_near
     for unit in split_units(ans.body).units:
         if _unit_key(unit, region.key) in new_keys:
             continue
-        for t in _unit_texts(unit, region.key):
-            if t in elsewhere:
-                change.lost_anchor.append(t)
+        texts = _unit_texts(unit, region.key)
+        found = [t for t in texts if t in elsewhere]
+        if found:
+            change.lost_anchor.extend(found)
+        elif damaged and texts:
+            change.lost_anchor.append(texts[0])
 
 
 def _conflict_diff(change: AnswerChange, ans, new_md: str, rel, conflicts=None) -> None:
@@ -1124,14 +1113,7 @@ def _outside_blocks(blocks):
 
 
 def _block_text(b, version: str) -> str:
-    from commentkit.document import resolve_confidential
-
-    if isinstance(b, (Paragraph, Heading)):
-        return plain_text(resolve_confidential(b.inlines, version))
-    if isinstance(b, Table):
-        rows = ([b.header] if b.header else []) + b.rows
-        return " | ".join(plain_text(c) for r in rows for c in r)
-    return ""
+    return anchors.block_text(b, version)
 
 
 def apply_import(project, plan: ImportPlan) -> list[str]:

@@ -89,12 +89,12 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
     if apply_ and plan.unsafe and not force:
         lines = []
         for a in plan.unsafe:
-            lines.append(f"{a.path} would lose {len(a.lost_anchor)} paragraph(s) that are still in the Word file, "
-                         f"outside this answer's anchors (e.g. \u201c{_short(a.lost_anchor[0])}\u201d)")
-        raise UserError("refused: " + "; ".join(lines) + ". The Word file's anchors for these answers were damaged "
-                        "(an editor moved or dropped them), so the import cannot tell where their text ends; "
-                        "nothing was written. Build the letter again and redo the edit there, or copy the change "
-                        "into the answer file by hand", path)
+            lines.append(f"{a.path} would lose {len(a.lost_anchor)} paragraph(s) (e.g. "
+                         f"\u201c{_short(a.lost_anchor[0])}\u201d)")
+        raise UserError("refused: " + "; ".join(lines) + ". The Word file lost these answers' anchors (an editor "
+                        "dropped or moved them), so commentkit cannot tell a paragraph deleted in Word from one "
+                        "it could not place; nothing was written. Build the letter again and redo the edit there, "
+                        "or copy the change into the answer file by hand", path)
     if apply_ and plan.changed:
         written = apply_import(project, plan)
 
@@ -121,9 +121,14 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
         click.echo(f"Accepted {letter.changes} tracked change(s): insertions kept, deletions dropped.")
     if accept_changes and letter.comments:
         click.echo(f"Ignored {letter.comments} comment(s); they are not imported.")
+    placed = [a.key for a in plan.answers if any("placed by the letter's structure" in n for n in a.notes)]
+    if placed:
+        click.echo(f"note: {len(placed)} answer(s) found by the letter's structure, their anchors having been lost "
+                   f"in an earlier save or export: {', '.join(placed)}", err=True)
     for a in plan.answers:
         for note in a.notes:
-            click.echo(f"note: {a.path}: {note}", err=True)
+            if "placed by the letter's structure" not in note:
+                click.echo(f"note: {a.path}: {note}", err=True)
         for author, text in a.comments:
             click.echo(f"comment in {a.path} by {author}: \u201c{_short(text)}\u201d", err=True)
         if a.state == "conflict":
@@ -152,8 +157,8 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
         click.echo(f"warning: text not imported, {why} (its anchors were lost): \u201c{_short(text)}\u201d",
                    err=True)
     for a in plan.unsafe:
-        click.echo(f"warning: {a.path}: this change deletes text the Word file still holds outside the answer "
-                   f"(its anchors were damaged); --apply refuses it", err=True)
+        click.echo(f"warning: {a.path}: this change deletes text, and the Word file lost this answer's anchors: "
+                   f"--apply refuses it", err=True)
     changed = plan.changed
     unchanged = sum(1 for a in plan.answers if a.state == "unchanged")
     summary = f"{len(changed)} changed, {unchanged} unchanged"
@@ -165,6 +170,10 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
     if apply_:
         click.echo(f"{summary}. Wrote {len(written)} file(s)"
                    + ("; previous versions are in .commentkit/backups/." if written else "."))
+        if plan.conflicts:
+            click.echo(f"{len(plan.conflicts)} answer(s) in conflict were not written: re-run with --take "
+                       f"ID=word or ID=disk for each ({', '.join(a.key for a in plan.conflicts)})", err=True)
+            raise SystemExit(1)
     elif changed:
         click.echo(f"{summary}. Nothing written: re-run with --apply to save these changes.")
     elif plan.conflicts or plan.uncertain or plan.missing or refused:

@@ -21,7 +21,8 @@ import copy
 import hashlib
 import re
 
-from commentkit.document import Anchor, Block, Document, Heading, ListBlock, Quote, key_of_anchor
+from commentkit.document import (Anchor, Block, Document, Heading, ListBlock, Paragraph, Quote, Table, key_of_anchor,
+                                 plain_text, resolve_confidential)
 
 PARA_SEP = "__"
 """Between the region's bookmark name and the paragraph number: ``ck_q_cov_tx_4__3``."""
@@ -119,6 +120,44 @@ def anchor_markdown(anchor: Anchor, footnotes: dict[str, list[Block]]) -> str:
     return region_markdown(_unshift(copy.deepcopy(anchor.blocks)), footnotes)
 
 
+# ---- the letter, paragraph by paragraph -------------------------------------------------------
+
+def block_text(b, version: str) -> str:
+    """A paragraph's or table's plain text as Word shows it, whitespace collapsed (a table: its
+    cells joined with " | ")."""
+    if isinstance(b, (Paragraph, Heading)):
+        text = plain_text(resolve_confidential(b.inlines, version))
+    elif isinstance(b, Table):
+        rows = ([b.header] if b.header else []) + b.rows
+        text = " | ".join(plain_text(resolve_confidential(c, version)) for r in rows for c in r)
+    else:
+        text = ""
+    return " ".join(text.split())
+
+
+def paragraph_texts(blocks: list[Block], version: str, base: dict[str, str] | None = None,
+                    owner: str | None = None) -> list[tuple[str, str | None]]:
+    """Each top-level Word paragraph (or table) the blocks make: (plain text, the anchor name it
+    sits in or None). With ``base``, an anchor's paragraphs come from its Markdown as built."""
+    from commentkit.markdown_in import parse_blocks
+
+    out: list[tuple[str, str | None]] = []
+    for b in blocks:
+        if isinstance(b, Anchor):
+            inner = b.blocks
+            if base is not None and b.name in base:
+                inner = parse_blocks(base[b.name], ns=b.key)[0]
+            out.extend(paragraph_texts(inner, version, None, b.name))
+        elif isinstance(b, Quote):
+            out.extend(paragraph_texts(b.blocks, version, base, owner))
+        elif isinstance(b, ListBlock):
+            for item in b.items:
+                out.extend(paragraph_texts(item, version, base, owner))
+        elif isinstance(b, (Paragraph, Heading, Table)):
+            out.append((block_text(b, version), owner))
+    return out
+
+
 # ---- the base record -------------------------------------------------------------------------
 
 def _xml_text(text: str) -> str:
@@ -136,7 +175,8 @@ def base_record(doc: Document) -> tuple[bytes, dict[str, str]]:
     regions = [(a, anchor_markdown(a, doc.footnotes)) for a in doc.anchors()]
     hashes = [(a.name, fingerprint(md)) for a, md in regions]
     build = short_hash("\n".join(f"{n}={h}" for n, h in hashes) + "\n" + doc.version + str(doc.draft), 16)
-    items = "".join(f'<ck:region name={_attr(a.name)} key={_attr(a.key)} kind={_attr(a.kind)} '
+    letter = sorted({short_hash(t, 10) for t, o in paragraph_texts(doc.blocks, doc.version) if t and o is None})
+    items = f'<ck:letter>{" ".join(letter)}</ck:letter>' + "".join(f'<ck:region name={_attr(a.name)} key={_attr(a.key)} kind={_attr(a.kind)} '
                     f'hash="{h}">{_xml_text(md)}</ck:region>' for (a, md), (_, h) in zip(regions, hashes))
     xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<ck:base xmlns:ck="{BASE_NS}" '
            f'fingerprint="{build}" version={_attr(doc.version)} draft="{"yes" if doc.draft else "no"}">'
@@ -171,8 +211,9 @@ def parse_base_props(props: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def parse_base_xml(root) -> dict[str, str] | None:
-    """anchor name -> Markdown as built, from a parsed custom XML part; None if it is not ours."""
+def parse_base_xml(root) -> tuple[dict[str, str], set[str]] | None:
+    """(anchor name -> Markdown as built, hashes of the letter's own paragraphs as built) from a
+    parsed custom XML part; None if it is not ours."""
     if root is None or root.tag != f"{{{BASE_NS}}}base":
         return None
     out: dict[str, str] = {}
@@ -180,4 +221,7 @@ def parse_base_xml(root) -> dict[str, str] | None:
         name = el.get("name", "")
         if key_of_anchor(name):
             out[name] = el.text or ""
-    return out
+    letter: set[str] = set()
+    for el in root.iter(f"{{{BASE_NS}}}letter"):
+        letter.update((el.text or "").split())
+    return out, letter
