@@ -1052,28 +1052,33 @@ def _finish(change: AnswerChange, ans, rel, letter: WordLetter, region: Region) 
         tofile=f"{rel} (after import)"))
     # text this change deletes that is still in the Word file, outside this answer: its anchors were lost
     # and, in an answer whose anchors were lost, any deletion: it may be text commentkit could not place
-    new_keys = {_unit_key(u, region.key) for u in split_units(change.new_body).units}
+    old_units = split_units(ans.body).units
+    old_keys = [_unit_key(u, region.key) for u in old_units]
+    new_keys = [_unit_key(u, region.key) for u in split_units(change.new_body).units]
     mine = set(region.texts)
     elsewhere = {e.text for e in letter._elements if e.text and e.text not in mine}
     damaged = region.recovered > 0 or anchor_name(region.kind, region.key) in letter.uncertain_near
-    for unit in split_units(ans.body).units:
-        if _unit_key(unit, region.key) in new_keys:
+    sm = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal" or tag == "insert":
             continue
-        texts = _unit_texts(unit, region.key)
-        found = [t for t in texts if t in elsewhere]
-        if found:
-            change.lost_anchor.extend(found)
-        elif damaged and texts:
-            change.lost_anchor.append(texts[0])
+        for n in range(i1, i2):
+            texts = _unit_texts(old_units[n], region.key)
+            found = [t for t in texts if t in elsewhere]
+            if found:
+                change.lost_anchor.extend(found)
+            elif damaged and texts and n - i1 >= j2 - j1:  # removed, not replaced by an edited paragraph
+                change.lost_anchor.append(texts[0])
 
 
 def _conflict_diff(change: AnswerChange, ans, new_md: str, rel, conflicts=None) -> None:
     if conflicts:
         parts = []
         for c in conflicts:
-            parts.append("".join(difflib.unified_diff(
-                ["\n".join(c.ours) + "\n"] if c.ours else [], ["\n".join(c.theirs) + "\n"] if c.theirs else [],
-                fromfile=f"{rel} (on disk)", tofile=f"{rel} (in Word)")))
+            ours = ("\n\n".join(c.ours) + "\n").splitlines(True) if c.ours else []
+            theirs = ("\n\n".join(c.theirs) + "\n").splitlines(True) if c.theirs else []
+            parts.append("".join(difflib.unified_diff(ours, theirs, fromfile=f"{rel} (on disk)",
+                                                      tofile=f"{rel} (in Word)")))
         change.diff = "".join(parts)
     else:
         change.diff = "".join(difflib.unified_diff(

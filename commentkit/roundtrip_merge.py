@@ -136,6 +136,21 @@ def merge3(base: list[str], ours: Units, theirs: list[str], key: Callable[[str],
         elif t_keys == b_keys or o_keys == t_keys:
             out.extend(ours_part)
             res.kept += len(ours_part) if o_keys != t_keys else 0
+        elif len(b_keys) == len(o_keys) == len(t_keys):
+            # paragraphs replaced one for one on both sides: merged paragraph by paragraph
+            for n in range(len(b_keys)):
+                if o_keys[n] == b_keys[n]:
+                    out.append(theirs_part[n])
+                    res.from_word += 1
+                elif t_keys[n] == b_keys[n] or o_keys[n] == t_keys[n]:
+                    out.append(ours_part[n])
+                    res.kept += 1 if o_keys[n] != t_keys[n] else 0
+                else:
+                    res.conflicts.append(Conflict([base[i + n]], [ours_part[n][0]], [theirs_part[n][0]]))
+                    if take == "word":
+                        out.append(theirs_part[n])
+                    elif take == "disk":
+                        out.append(ours_part[n])
         else:
             res.conflicts.append(Conflict(base[i:i2], [u for u, _ in ours_part], [u for u, _ in theirs_part]))
             if take == "word":
