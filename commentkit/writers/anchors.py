@@ -91,12 +91,13 @@ def merge_quotes(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def region_markdown(blocks: list[Block], footnotes: dict[str, list[Block]]) -> str:
-    """Canonical Markdown for a region's blocks: footnotes numbered in order of reference,
-    ``[[BCI]]`` marks kept as marks."""
+def region_markdown(blocks: list[Block], footnotes: dict[str, list[Block]], version: str = "confidential") -> str:
+    """Canonical Markdown for a region's blocks: footnotes numbered in order of reference. Version
+    ``confidential`` keeps ``[[BCI]]`` marks as marks; ``public`` redacts the passages, ``plain``
+    drops the marks (what each version of the letter shows)."""
     from commentkit.writers.markdown import markdown_with_footnotes
 
-    body, notes = markdown_with_footnotes(merge_quotes(blocks), footnotes, "confidential")
+    body, notes = markdown_with_footnotes(merge_quotes(blocks), footnotes, version)
     text = body.strip() + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
     return _CONTROL.sub("", text)
 
@@ -114,10 +115,11 @@ def _unshift(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def anchor_markdown(anchor: Anchor, footnotes: dict[str, list[Block]]) -> str:
-    """The canonical Markdown of an anchored region as the letter holds it (what an import of the
-    unedited Word file reads back)."""
-    return region_markdown(_unshift(copy.deepcopy(anchor.blocks)), footnotes)
+def anchor_markdown(anchor: Anchor, footnotes: dict[str, list[Block]], version: str) -> str:
+    """The canonical Markdown of an anchored region as that version of the letter shows it (what an
+    import of the unedited Word file reads back). A public letter's record holds no confidential
+    passage: they are redacted as in its text."""
+    return region_markdown(_unshift(copy.deepcopy(anchor.blocks)), footnotes, version)
 
 
 # ---- the letter, paragraph by paragraph -------------------------------------------------------
@@ -172,7 +174,7 @@ def _attr(text: str) -> str:
 def base_record(doc: Document) -> tuple[bytes, dict[str, str]]:
     """The custom XML part holding every region's text as built, and the document properties
     that fingerprint it (see module docstring)."""
-    regions = [(a, anchor_markdown(a, doc.footnotes)) for a in doc.anchors()]
+    regions = [(a, anchor_markdown(a, doc.footnotes, doc.version)) for a in doc.anchors()]
     hashes = [(a.name, fingerprint(md)) for a, md in regions]
     build = short_hash("\n".join(f"{n}={h}" for n, h in hashes) + "\n" + doc.version + str(doc.draft), 16)
     letter = sorted({short_hash(t, 10) for t, o in paragraph_texts(doc.blocks, doc.version) if t and o is None})
