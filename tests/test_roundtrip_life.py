@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from commentkit.roundtrip_merge import merge3, split_units
 from conftest import SAMPLES
+
+from commentkit.roundtrip.merge import merge3, split_units
 
 DATE = "2023-09-27"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from commentkit.cli.common import json_option
+from commentkit.cli.common import echo_json, json_option, open_project
+from commentkit.errors import UserError
+from commentkit.roundtrip.importer import apply_import, plan_import, read_docx
 
 
 @click.command("import-docx")
@@ -39,7 +43,8 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
     kept (an old copy never reverts newer work), changes to different paragraphs are merged,
     and a paragraph changed on both sides is a conflict you resolve with --take. Unchanged
     paragraphs keep their exact bytes. Unaccepted tracked changes or comments stop the
-    import unless you pass --accept-changes; comments are listed with their author. Text typed outside every answer is reported (it has no file to go to).
+    import unless you pass --accept-changes; comments are listed with their author. Text
+    typed outside every answer is reported (it has no file to go to).
     A letter built for another docket or another commenter, or from another project (most of
     its answers have no file here), and a member form are refused.
 
@@ -50,12 +55,6 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
       commentkit import-docx ~/Downloads/acme-edited.docx my-comment --accept-changes --apply --json
       cd my-comment && commentkit import-docx build/TREAS-DO-2023-0009-acme-corp.docx
     """
-    from pathlib import Path
-
-    from commentkit.cli.common import echo_json, open_project
-    from commentkit.errors import UserError
-    from commentkit.roundtrip import apply_import, plan_import, read_docx
-
     path = Path(file)
     if not path.is_file():
         raise UserError("Word file not found", path)
