@@ -677,8 +677,8 @@ def _base_part(d, doc: Document) -> dict[str, str]:
     """Store every anchored region's text as built in a custom XML part (with its item
     properties, as Word writes them); returns the fingerprint properties. See
     :mod:`commentkit.writers.anchors`."""
-    from docx.opc.packuri import PackURI
-    from docx.opc.part import Part
+    from docx.opc.packuri import PackURI  # lazy: python-docx
+    from docx.opc.part import Part  # lazy: python-docx
 
     xml, props = base_record(doc)
     pkg = d.part.package
