@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import secrets
 import zipfile
 from pathlib import Path
 
@@ -208,8 +209,6 @@ _UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.docx$")
 
 def store_upload(proj, data: bytes) -> str:
     """Keep an uploaded Word file inside the project (under .commentkit/uploads/); its id."""
-    import secrets
-
     name = f"{secrets.token_hex(16)}.docx"
     storage.atomic_write(proj.root / UPLOADS / name, data)
     return name
