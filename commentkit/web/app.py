@@ -209,15 +209,17 @@ class App:
         except KeyError:
             raise NotFound(qkey) from None
 
-    async def answer(self, request: Request, error: str | None = None, status: int = 200, text: str | None = None):
+    async def answer(self, request: Request, error: str | None = None, status: int = 200, text: str | None = None,
+                     prefilled: bool = False):
         key, qkey = request.path_params["key"], request.path_params["qid"]
         proj, memo = self.view(key)
         q = self._question(proj, qkey)
         ans = proj.answers.get(qkey)
         body = text if text is not None else (ans.body if ans else "")
+        prefilled = prefilled or (text is None and not body.strip() and bool(body := actions.prefill(proj, qkey)))
         ctx = self._answer_ctx(proj, key, qkey, q, ans, self.priorities(proj, memo))
         return self.render(request, "answer.html", status, body=body, preview=html.markdown_html(body),
-                           fingerprint=actions.fingerprint(ans), error=error, kept="", **ctx)
+                           fingerprint=actions.fingerprint(ans), error=error, kept="", prefilled=prefilled, **ctx)
 
     def _answer_ctx(self, proj, key, qkey, q, ans, priorities=None) -> dict:
         pack = proj.pack
@@ -226,13 +228,12 @@ class App:
             for p in priorities if priorities is not None else relevance.plan(pack, proj.profile):
                 if p.question_id == q.id:
                     level, reasons = p.level, p.reasons
-        reached = (ans.meta.reached or {}) if ans else {}
         return dict(project=proj, key=key, base=self.base(key), qkey=qkey, q=q, ans=ans,
                     heading=pack.heading(q) if q else GENERAL_SECTIONS[qkey],
                     cite=pack.cite(q) if q else None, docket=pack.docket,
                     section_title=pack.bank.section(q.section).title if q else None,
                     general_help=GENERAL_HELP.get(qkey), level=level, reasons=reasons,
-                    state=tracking.answer_state(ans), final_since=reached.get("final"),
+                    state=tracking.answer_state(ans),
                     owner=(ans.meta.owner if ans else None) or proj.file.owner or "")
 
     async def save(self, request: Request):
@@ -244,16 +245,18 @@ class App:
         action = str(form.get("action") or "save")
         owner = str(form.get("owner") or "").strip() or None
         status = {"review": "review", "draft": "draft"}.get(action)
+        prefilled = form.get("prefilled") == "1"
+        approver = None
         if action == "approve":
-            owner = str(form.get("approver") or "").strip() or None
-            if not owner:
+            approver = str(form.get("approver") or "").strip() or None
+            if not approver:
                 return await self.answer(request, error="say who approves the answer (a name or initials)",
-                                         status=400, text=text)
+                                         status=400, text=text, prefilled=prefilled)
         try:
             result = actions.save_answer(proj, qkey, text, seen=str(form.get("fingerprint") or ""), owner=owner,
-                                         status=status, approve=action == "approve")
+                                         status=status, approver=approver, prefilled=prefilled)
         except UserError as exc:
-            return await self.answer(request, error=exc.format(), status=400, text=text)
+            return await self.answer(request, error=exc.format(), status=400, text=text, prefilled=prefilled)
         if isinstance(result, actions.Conflict):
             ctx = self._answer_ctx(proj, key, qkey, q, result.current)
             return self.render(request, "conflict.html", 409, conflict=result, body=text,

@@ -153,9 +153,18 @@ def test_journey(browser, folder, tmp_path):
         page.wait_for_selector("text=approved")
         assert "A. Partner" in page.content()
     _accessible(page, axe, "05-answer")
-    saved = (folder / "acme" / "answers" / f"{core_id}.md").read_text()
-    assert "status: final" in saved and "owner: A. Partner" in saved and "knowledge" in saved
     assert "Summary by commentkit" in page.content() or "Official text" in page.content()
+    saved = (folder / "acme" / "answers" / f"{core_id}.md").read_text()
+    assert "status: final" in saved and "knowledge" in saved
+    assert re.search(r"approved:\s*\n\s+by: A\. Partner", saved), saved  # who approved, with when and a fingerprint
+    assert "owner: J. Doe" in saved
+    # the background section starts as commentkit's draft from the questionnaire, marked as such
+    page.goto(f"{srv.origin}/p/acme/answer/background")
+    assert "Drafted by commentkit from your questionnaire answers" in page.content()
+    assert "Acme Corp. compliance team" in page.locator("#text").input_value()
+    page.click("button[value=save]")
+    page.wait_for_selector(".flash")
+    assert "origin: questionnaire" in (folder / "acme" / "general" / "background.md").read_text()
 
     # Dashboard: the deadline in business days, in the docket's zone
     page.click("nav[aria-label=Project] >> text=Dashboard")
