@@ -253,6 +253,15 @@ def test_conflict_with_the_command_line_loses_nothing(browser, folder, run):
     page.wait_for_selector(".flash")
     assert "My browser version" in (folder / "acme" / "general" / "conclusion.md").read_text()
     assert not list((folder / "acme" / ".commentkit" / "edits").glob("conclusion-*.md"))
+    # approved, then changed in a text editor: the dashboard says it is not final any more
+    page.fill("#approver", "A. Partner")
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=approved")
+    path = folder / "acme" / "general" / "conclusion.md"
+    path.write_text(path.read_text().replace("My browser version", "An editor's version"))
+    page.goto(f"{srv.origin}/p/acme/dashboard")
+    changed = page.locator("h3:has-text('Changed since approved') + p + ul").inner_text()
+    assert "conclusion" in changed and "A. Partner" in changed
 
 
 def test_keyboard_only_and_visible_focus(browser, folder):
