@@ -437,9 +437,16 @@ class App:
                          lambda: html.document_html(letter.document, link_answers=f"{self.base(key)}/answer/"))
         box = self.memo(memo, ("box", draft, today), lambda: actions.comment_box_count(proj, draft))
         files = actions.built_files(proj)
+        result, rows = self._findings(proj, key, memo)
         return self.render(request, "letter.html", status, project=proj, key=key, base=self.base(key), body=body,
                            letter=letter, versions=versions, version=version, draft=draft, box=box, files=files,
-                           built=built, error=error)
+                           built=built, error=error, result=result, rows=rows)
+
+    def _findings(self, proj, key: str, memo: dict):
+        """``commentkit check``'s result, each finding with a link to the page that fixes it."""
+        now = clock.now().replace(second=0, microsecond=0)
+        result = self.memo(memo, ("check", now), lambda: actions.check(proj))
+        return result, [{"f": f, "link": self._fix_link(proj, key, f)} for f in result.findings]
 
     async def build(self, request: Request):
         key = request.path_params["key"]
@@ -465,11 +472,7 @@ class App:
     async def check(self, request: Request):
         key = request.path_params["key"]
         proj, memo = self.view(key)
-        now = clock.now().replace(second=0, microsecond=0)
-        result = self.memo(memo, ("check", now), lambda: actions.check(proj))
-        rows = []
-        for f in result.findings:
-            rows.append({"f": f, "link": self._fix_link(proj, key, f)})
+        result, rows = self._findings(proj, key, memo)
         return self.render(request, "check.html", project=proj, key=key, base=self.base(key), result=result,
                            rows=rows)
 
@@ -477,6 +480,9 @@ class App:
         where = f.where or ""
         if where.startswith("general/"):
             where = where.split("/", 1)[1]
+        path = f.path or ""
+        if not where and path.startswith(("answers/", "general/")) and path.endswith(".md"):
+            where = Path(path).stem
         if where in GENERAL_SECTIONS or where in {q.id for q in proj.pack.bank.questions}:
             return f"{self.base(key)}/answer/{quote(where)}"
         if where == "profile" or (f.path or "").startswith("profile"):

@@ -179,6 +179,9 @@ def test_journey(browser, folder, tmp_path):
     page.click("nav[aria-label=Project] >> text=Letter")
     _accessible(page, axe, "07-letter")
     assert "narrow" in page.locator("article.letter").inner_text()
+    # check's findings on the letter page too, each linked to the answer to fix
+    assert "NOT READY to file" in page.locator("section[aria-labelledby=chk-h]").inner_text()
+    assert page.locator("section[aria-labelledby=chk-h] td a[href*='/answer/']").count() > 0
     page.select_option("#draft", "0")
     page.click("text=Show")
     page.click("text=Build the letter")
