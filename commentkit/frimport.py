@@ -53,6 +53,7 @@ class Block:
     first_page: int = 0  # 0 = before the first page marker (the document's first page)
     last_page: int = 0
     zone: str = "body"  # "body" or "extract" (quoted material: never a question)
+    indent: bool = False  # printed indented (FP-2 and the like): a sub-part when it follows a question
 
 
 @dataclass
@@ -169,8 +170,21 @@ class _XmlWalker:
         self.page = 0  # 0 until the first PRTPAGE marker
         self.first_marker: int | None = None
         self.last_marker: int | None = None
+        self.lead_page: int | None = None  # a marker before any text: the document starts on that page
+        self.seen_text = False
+        self.footnotes: set[str] = set()  # the numbers of the document's FTNT footnotes
 
     def run(self, doc) -> None:
+        self._run(doc)
+        _merge_label_headings(self.n.blocks)
+
+    def _run(self, doc) -> None:
+        for ft in doc.iter("FTNT"):
+            for su in ft.iter("SU"):
+                label = "".join(su.itertext()).strip()
+                if label:
+                    self.footnotes.add(label)
+                break
         for child in doc:
             if not isinstance(child.tag, str):
                 continue
@@ -183,7 +197,7 @@ class _XmlWalker:
             else:
                 self.body(child, zone="skip")
         if self.first_marker is not None:
-            self.n.first_page = self.first_marker - 1
+            self.n.first_page = self.lead_page or self.first_marker - 1
             self.n.last_page = self.last_marker
             for b in self.n.blocks:
                 b.first_page = b.first_page or self.n.first_page
@@ -195,12 +209,15 @@ class _XmlWalker:
             self.page = int(raw)
             if self.first_marker is None:
                 self.first_marker = self.page
+                if not self.seen_text:
+                    self.lead_page = self.page
             self.last_marker = max(self.last_marker or 0, self.page)
 
     def text_of(self, el, block: Block | None = None) -> str:
         """Text of ``el`` without footnote references; page markers inside move ``block``'s last page."""
         parts: list[str] = [el.text or ""]
-        for child in el:
+        children = [c for c in el]
+        for k, child in enumerate(children):
             if not isinstance(child.tag, str):
                 parts.append(child.tail or "")
                 continue
@@ -209,12 +226,22 @@ class _XmlWalker:
                 if block is not None:
                     block.last_page = self.page
                 parts.append(" ")
-            elif child.tag in ("SU", "FTREF"):
-                pass  # footnote reference number
+            elif child.tag == "FTREF":
+                pass
+            elif child.tag == "SU":
+                label = "".join(child.itertext()).strip()
+                before = "".join(parts).rstrip("\n")
+                ref_next = k + 1 < len(children) and children[k + 1].tag == "FTREF" and not (child.tail or "").strip()
+                if _is_exponent(before, label, self.footnotes, ref_next):
+                    parts.append(_superscript(label))
+                # else a footnote reference: dropped
             else:
                 parts.append(self.text_of(child, block))
             parts.append(child.tail or "")
-        return _norm("".join(parts))
+        text = _norm("".join(parts))
+        if text:
+            self.seen_text = True
+        return text
 
     def preamble(self, el) -> None:
         pre = self.n.preamble
@@ -265,7 +292,9 @@ class _XmlWalker:
                     self.n.blocks.append(Block("heading", text, level=int(m.group(1)), first_page=self.page,
                                                last_page=self.page, zone=zone))
             elif tag in ("P", "FP"):
-                b = Block("para", "", first_page=self.page, last_page=self.page, zone=zone)
+                src = (child.get("SOURCE") or "").upper()
+                b = Block("para", "", first_page=self.page, last_page=self.page, zone=zone,
+                          indent=bool(re.fullmatch(r"FP-?[2-9]|FP\d-[2-9]|P-[2-9]", src)))
                 b.text = self.text_of(child, b)
                 if b.text:
                     self.n.blocks.append(b)
@@ -273,6 +302,53 @@ class _XmlWalker:
                 self.body(child, zone="extract")
             else:
                 self.body(child, zone=zone)
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+                                                   "\u207a\u207b\u207c\u207d\u207e\u207f")
+
+
+def _superscript(label: str) -> str:
+    """``25`` -> ``\u00b2\u2075``; what has no Unicode superscript form is kept as ``^(label)``."""
+    if all(c in "0123456789+-=()n" for c in label):
+        return label.translate(_SUPERSCRIPTS)
+    return f"^({label})" if len(label) > 1 else f"^{label}"
+
+
+def _is_exponent(before: str, label: str, footnotes: set[str], ref_next: bool) -> bool:
+    """Is a superscript an exponent or unit power (kept) rather than a footnote reference (dropped)?
+
+    After a digit it is an exponent (10<SU>25</SU>). Otherwise it is a footnote reference when the
+    document has that footnote (or an FTREF marks it); with no such footnote it is kept as a
+    superscript after a letter or ')' (m<SU>3</SU>), and dropped after punctuation or a space,
+    where no exponent can stand.
+    """
+    if not label:
+        return False
+    prev = before[-1:] if before else ""
+    if prev.isdigit():
+        return True
+    if ref_next or label in footnotes:
+        return False
+    return prev.isalpha() or prev == ")"
+
+
+_LABEL_HEADING = re.compile(r"^(?:Question|Q)\s?\d{1,3}[.:]?$")
+
+
+def _merge_label_headings(blocks: list[Block]) -> None:
+    """A heading that is only a question label ("Question 3") labels the paragraph after it."""
+    k = 0
+    while k < len(blocks) - 1:
+        b, nb = blocks[k], blocks[k + 1]
+        if b.kind == "heading" and b.zone == "body" and _LABEL_HEADING.match(b.text) and nb.kind == "para" \
+                and nb.zone == "body":
+            label = b.text if b.text[-1] in ".:" else b.text + "."
+            nb.text = f"{label} {nb.text}"
+            nb.first_page = b.first_page or nb.first_page
+            del blocks[k]
+            continue
+        k += 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -703,12 +779,44 @@ def parse_deadline(dates_text: str) -> DeadlineFinding:
 # Questions and sections
 
 
-_NUMBERED = re.compile(r"^\s*(?:Question\s+(\d{1,3})\s*[.:\u2014-]?|\((\d{1,3})\)|(\d{1,3})[.)])\s+(\S.*)$", re.S)
-_SUBPART = re.compile(r"^\s*(?:\([a-z]{1,2}\)|[a-z][.)]|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))\s+\S")
-_BULLET = re.compile(r"^\s*[\u2022\u25cf\u25aa\u2023\u2013*]\s*(\S.*)$", re.S)
-_REQUEST = re.compile(r"^(please|describe|explain|provide|identify|discuss|comment|address|list|suggest|"
-                      r"specify|indicate)\b", re.I)
-_LEAD_IN = re.compile(r"\b(comments?|questions?|input|views|feedback|information)\b", re.I)
+# Labels. Each body paragraph may open with a label: a question number in one of several styles,
+# a sub-part letter or roman numeral, or a bullet.
+_LABELS: list[tuple[str, re.Pattern]] = [
+    ("Question N", re.compile(r"^Question\s+(\d{1,3})(?:\s*[.:\u2014\u2013)-])?\s+(?=\S)")),
+    ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=\S)")),
+    ("(N)", re.compile(r"^\((\d{1,3})\)\s*(?=\S)")),
+    ("N)", re.compile(r"^(\d{1,3})\)\s+(?=\S)")),
+    ("N.", re.compile(r"^(\d{1,3})\.\s+(?=\S)")),
+]
+_EXPLICIT = ("Question N", "QN")
+"""Label styles that say "question" themselves: every paragraph so labelled is a question."""
+_SUBPART = re.compile(r"^(?:\((?:[a-zA-Z]|[ivxl]{1,5})\)|(?:[a-z]|[ivxl]{1,5})[.)])\s+\S")
+_BULLET = re.compile(r"^\s*[\u2022\u25cf\u25aa\u25a0\u2023\u2219\u00b7\u2013\u2014*-]\s*(\S.*)$", re.S)
+_IMPERATIVE = re.compile(r"^(?:[Pp]lease\s+)?(?:[Dd]escribe|[Ee]xplain|[Pp]rovide|[Ii]dentify|[Dd]iscuss|[Cc]omment|"
+                         r"[Aa]ddress|[Ss]uggest|[Ss]pecify|[Ii]ndicate|[Ll]ist|[Qq]uantify|[Ee]stimate)"
+                         r"\s+(?!note\b|see\b|refer\b)[a-z(\u201c\"']")
+"""An imperative request: "Describe how ...", "Please provide ..." (not a title-case caption)."""
+_NOT_REQUEST = re.compile(r"^please\s+(note|see|refer|direct|contact|submit|include|do not|identify the (question|"
+                          r"number))", re.I)
+_STATEMENT = re.compile(
+    r"\b(?:seeks|requests|invites|solicits|welcomes|encourages)\s+(?:\w+\s+){0,3}?(?:comments?|input|views|"
+    r"information|feedback|responses|data|suggestions|recommendations)\b"
+    r"|\bwe\s+(?:also\s+|further\s+|therefore\s+|specifically\s+|thus\s+)?(?:seek|request|invite|welcome|solicit|"
+    r"encourage)\s+(?:\w+\s+){0,3}?(?:comments?|input|views|information|feedback)\b"
+    r"|\b(?:comments?|input|views|information|feedback)\s+(?:is|are)\s+(?:also\s+|further\s+|specifically\s+|"
+    r"particularly\s+)?(?:invited|requested|sought|solicited|welcome[d]?)\b"
+    r"|\binvites?\b[^.?]{0,100}?\bto\s+(?:comment|submit comments|provide)\b"
+    r"|\binterested in (?:receiving\s+)?(?:comments?|information|views|input)\b"
+    r"|\b(?:commenters|the public|interested (?:persons|parties)|stakeholders|respondents)\s+(?:are|is)\s+(?:also\s+)?"
+    r"(?:invited|encouraged|asked|requested)\s+to\b", re.I)
+_LEAD_IN = re.compile(r"\b(the following|as follows|below)\b|:\s*$", re.I)
+_CROSS_REF = re.compile(r"\b(?:Q\s?\d+|[Qq]uestions?\s+\d+)\b")
+_GENERAL = re.compile(r"\b(?:all|every) aspects? of\b", re.I)
+_LEAD_WORDS = re.compile(r"\b(comments?|questions?|input|views|feedback|information|topics|issues)\b", re.I)
+
+STYLE_STATEMENT = "statement"
+STYLE_BULLET = "bullet"
+STYLE_PARAGRAPH = "\N{PILCROW SIGN} N"
 
 
 @dataclass
@@ -718,8 +826,9 @@ class FoundQuestion:
     first_page: int
     last_page: int
     heading_index: int | None  # index into the section list
-    kind: str  # "numbered", "numbered-local:N" or "bullet"
+    kind: str  # "numbered", "numbered-local:N", "paragraph:N", "bullet" or "statement"
     block_index: int = 0
+    style: str = ""  # the label style, for the import report
 
 
 @dataclass
@@ -731,8 +840,37 @@ class FoundSection:
     last_page: int
 
 
+@dataclass
+class FindReport:
+    """What the question finder did, for the import report: nothing is dropped silently."""
+
+    styles: dict[str, int] = field(default_factory=dict)  # label style -> questions taken
+    gaps: list[int] = field(default_factory=list)  # numbers missing from a numbered list
+    not_taken: list[tuple[int, str]] = field(default_factory=list)  # (FR page, paragraph) that asks, not taken
+    restarts: bool = False
+    paragraph_numbering: bool = False  # every paragraph numbered (FCC style): numbers are not question numbers
+
+
+def _label(text: str) -> tuple[str | None, int | None, str]:
+    """(style, number, rest) of a paragraph's question label; (None, None, text) when it has none."""
+    for style, rx in _LABELS:
+        m = rx.match(text)
+        if m:
+            return style, int(m.group(1)), text[m.end():].strip()
+    return None, None, text
+
+
+def asks(text: str) -> bool:
+    """Does a paragraph ask something or request comment?"""
+    if "?" in text:
+        return True
+    if _NOT_REQUEST.match(text):
+        return False
+    return bool(_IMPERATIVE.match(text) or _STATEMENT.search(text))
+
+
 def _is_questionish(text: str) -> bool:
-    return "?" in text or bool(_REQUEST.match(text))
+    return asks(text)
 
 
 def _slug(text: str, words: int = 4) -> str:
@@ -783,86 +921,235 @@ def _sections(blocks: list[Block]) -> tuple[list[FoundSection], list[int | None]
     return sections, owner
 
 
-def find_questions(blocks: list[Block]) -> tuple[list[FoundSection], list[FoundQuestion], list[str]]:
-    """Numbered questions (with their sub-parts) and bulleted question lists, in document order."""
-    sections, owner = _sections(blocks)
-    problems: list[str] = []
-    numbered: list[tuple[int, int, bool]] = []  # (block index, number, questionish)
+def _top_parts(blocks: list[Block]) -> list[int]:
+    """For each block, the index of the top-level heading it falls under (-1 before any)."""
+    levels = [b.level for b in blocks if b.kind == "heading" and b.zone == "body"]
+    top = min(levels) if levels else 1
+    out, cur = [], -1
     for i, b in enumerate(blocks):
-        if b.kind != "para" or b.zone != "body":
-            continue
-        m = _NUMBERED.match(b.text)
-        if m:
-            num = int(next(g for g in m.groups()[:3] if g))
-            numbered.append((i, num, _is_questionish(m.group(4))))
+        if b.kind == "heading" and b.zone == "body" and b.level == top:
+            cur = i
+        out.append(cur)
+    return out
 
-    # Keep the question-like numbered paragraphs, then fill numbering gaps with numbered paragraphs
-    # that sit between their neighbours (a question phrased as a statement).
-    chosen = [(i, n) for i, n, q in numbered if q]
-    restarts = any(b[1] <= a[1] for a, b in zip(chosen, chosen[1:]))
-    if chosen and not restarts:
-        filled = []
-        for k, (i, n) in enumerate(chosen):
-            filled.append((i, n))
-            if k + 1 < len(chosen):
-                j, m2 = chosen[k + 1]
-                want = n + 1
-                for bi, bn, _ in numbered:
-                    if i < bi < j and bn == want and want < m2:
-                        filled.append((bi, bn))
-                        want += 1
-        chosen = filled
-        nums = [n for _, n in chosen]
-        missing = [x for x in range(1, nums[-1] + 1) if x not in set(nums)]
-        if missing:
-            shown = ", ".join(str(x) for x in missing[:12]) + (" ..." if len(missing) > 12 else "")
-            problems.append(f"question numbers {shown} were not found in the text; check the notice and add "
-                            f"them to questions.yaml")
 
-    questions: list[FoundQuestion] = []
-    taken: set[int] = set()
-    for i, n in chosen:
-        b = blocks[i]
-        m = _NUMBERED.match(b.text)
-        text, last = m.group(4).strip(), b.last_page
-        taken.add(i)
+_MAX_GAP = 3
+"""A numbered list continues across at most this many missing numbers; a larger jump starts a new list."""
+
+
+def find_questions(blocks: list[Block], report: FindReport | None = None
+                   ) -> tuple[list[FoundSection], list[FoundQuestion], list[str]]:
+    """The notice's questions, in document order, with their sub-parts; and the sections they are in.
+
+    1. Every body paragraph's label is read ("N.", "(N)", "N)", "Question N", "QN", a sub-part
+       letter or roman numeral, a bullet). A run of one numbering style that directly follows a
+       labelled paragraph ending in ":" or "?" is that paragraph's sub-list, never a list of its own.
+    2. Each remaining style is split into lists (a number not above the previous one starts a new
+       list). A list is a question list when it is labelled as questions ("Question N", "QN") or
+       at least half its paragraphs ask something; then every paragraph of it is a question (a
+       statement-form request included). A long list where most paragraphs ask nothing numbers
+       paragraphs, not questions (FCC style): only the paragraphs that ask are taken, with no
+       question number. Numbers claimed twice (restarted numbering) are all dropped.
+    3. Sub-parts (letters, roman numerals, FP-2 paragraphs, bullets, another numbering style)
+       that follow a question ending in ":" or "?" are part of it.
+    4. Unnumbered requests ("Treasury seeks comment on ...", "Comment is also invited on ...")
+       after the first listed question, in the same top-level part, are questions without a
+       number; in a notice with no question list, every such request is. Lead-ins ("... the
+       following:") and cross-references ("... in Q14 above") are not.
+    5. Bullets: a bullet list after a lead-in is one question per bullet when every bullet asks,
+       else one question (the lead-in with its bullets); a bullet that asks is a question anyway.
+    Everything in EXTRACT, GPOTABLE, REGTEXT, FTNT and the like is never read (zone != body).
+    """
+    rep = report if report is not None else FindReport()
+    sections, owner = _sections(blocks)
+    top = _top_parts(blocks)
+    problems: list[str] = []
+    n_blocks = len(blocks)
+    body = [i for i, b in enumerate(blocks) if b.kind == "para" and b.zone == "body"]
+    labels: dict[int, tuple[str | None, int | None, str]] = {i: _label(blocks[i].text) for i in body}
+
+    def nxt(i: int) -> int | None:
+        """The next block after i if it is a body paragraph (headings, extracts break a sequence)."""
         j = i + 1
-        while j < len(blocks):
-            nb = blocks[j]
-            if nb.kind != "para" or nb.zone != "body" or _NUMBERED.match(nb.text):
+        if j < n_blocks and blocks[j].kind == "para" and blocks[j].zone == "body":
+            return j
+        return None
+
+    def is_sub_marker(j: int) -> bool:
+        b = blocks[j]
+        return bool(_SUBPART.match(b.text) or _BULLET.match(b.text) or b.indent)
+
+    # 1. sub-lists: a run of one numeric style right after a labelled paragraph (or its sub-parts)
+    #    of another style that ends with ":" or "?"
+    sublist: set[int] = set()
+    for i in body:
+        style, _, rest = labels[i]
+        if style is None or i in sublist:
+            continue
+        tail = rest
+        j = nxt(i)
+        inner: str | None = None
+        while j is not None:
+            s2, n2, _ = labels[j]
+            if s2 is not None and s2 != style and (inner in (None, s2)):
+                if inner is None and not (tail.rstrip().endswith((":", "?")) and n2 == 1):
+                    break
+                inner = s2
+                sublist.add(j)
+            elif s2 is None and is_sub_marker(j):
+                pass
+            else:
                 break
-            if _SUBPART.match(nb.text) or (_BULLET.match(nb.text) and (text.rstrip().endswith(":") or j > i + 1)):
-                text += "\n" + nb.text.strip()
-                last = nb.last_page
-                taken.add(j)
-                j += 1
-                continue
-            break
-        questions.append(FoundQuestion(None if restarts else n, text, b.first_page, last, owner[i],
-                                       f"numbered-local:{n}" if restarts else "numbered", i))
+            tail = blocks[j].text
+            j = nxt(j)
+
+    # 2. lists per style
+    by_style: dict[str, list[int]] = {}
+    for i in body:
+        style = labels[i][0]
+        if style is not None and i not in sublist:
+            by_style.setdefault(style, []).append(i)
+    question_lists: list[tuple[str, list[int]]] = []
+    paragraph_lists: list[tuple[str, list[int]]] = []
+    for style, idxs in by_style.items():
+        runs: list[list[int]] = []
+        for i in idxs:
+            n = labels[i][1]
+            if runs and labels[runs[-1][-1]][1] < n <= labels[runs[-1][-1]][1] + 1 + _MAX_GAP:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        for run in runs:
+            n_ask = sum(1 for i in run if asks(labels[i][2]))
+            if style in _EXPLICIT or (n_ask and n_ask * 2 >= len(run)):
+                question_lists.append((style, run))
+            elif n_ask and len(run) >= 5:
+                paragraph_lists.append((style, run))
+    claimed: dict[int, int] = {}
+    for _, run in question_lists:
+        for i in run:
+            claimed[labels[i][1]] = claimed.get(labels[i][1], 0) + 1
+    restarts = any(c > 1 for c in claimed.values())
+    rep.restarts = restarts
+    rep.paragraph_numbering = bool(paragraph_lists)
+
+    heads: list[tuple[int, str, str]] = []  # (block index, kind, style)
+    for style, run in question_lists:
+        for i in run:
+            n = labels[i][1]
+            heads.append((i, f"numbered-local:{n}" if restarts else "numbered", style))
+        if not restarts:
+            nums = [labels[i][1] for i in run]
+            rep.gaps.extend(x for x in range(nums[0], nums[-1] + 1) if x not in set(nums))
+    for style, run in paragraph_lists:
+        for i in run:
+            if asks(labels[i][2]):
+                heads.append((i, f"paragraph:{labels[i][1]}", STYLE_PARAGRAPH))
+    rep.gaps.sort()
+    if rep.gaps:
+        shown = ", ".join(str(x) for x in rep.gaps[:12]) + (" ..." if len(rep.gaps) > 12 else "")
+        problems.append(f"question numbers {shown} were not found in the text; check the notice and add "
+                        f"them to questions.yaml")
     if restarts:
         problems.append("the notice restarts its question numbering within the document, so no question "
                         "carries an agency number (number: null); each title starts with its number within its "
                         "list. Set 'number' only if the notice numbers questions uniquely")
 
-    # Bulleted questions: a bullet that asks something, or a bullet list introduced by a request for comment.
-    lead_in_ok = False
-    for i, b in enumerate(blocks):
-        if b.kind == "heading":
-            lead_in_ok = False
+    # 4. unnumbered requests
+    listed = sorted(i for i, _, _ in heads)
+    first_listed = listed[0] if listed else None
+    parts_with_questions = {top[i] for i in listed}
+    head_set = set(listed)
+
+    # 3. sub-parts of each question
+    questions: list[FoundQuestion] = []
+    taken: set[int] = set()
+
+    def collect(i: int, text: str) -> tuple[str, int]:
+        last = blocks[i].last_page
+        j = nxt(i)
+        chained = False
+        while j is not None and j not in head_set:
+            b = blocks[j]
+            s2 = labels[j][0]
+            opens = text.rstrip().endswith((":", "?", "\u2014"))
+            if j in sublist or (s2 is None and (_SUBPART.match(b.text) or b.indent) and (opens or chained)) or \
+                    (s2 is None and _BULLET.match(b.text) and (text.rstrip().endswith(":") or chained)):
+                text += "\n" + b.text.strip()
+                last = max(last, b.last_page)
+                taken.add(j)
+                chained = True
+                j = nxt(j)
+                continue
+            break
+        return text, last
+
+    for i, kind, style in sorted(heads):
+        b = blocks[i]
+        text, last = collect(i, labels[i][2])
+        taken.add(i)
+        number = labels[i][1] if kind == "numbered" else None
+        questions.append(FoundQuestion(number, text, b.first_page, last, owner[i], kind, i, style))
+
+    no_list = not heads
+    for i in body:
+        if i in taken or labels[i][0] is not None or _BULLET.match(blocks[i].text):
             continue
-        if b.zone != "body" or i in taken:
+        text = blocks[i].text
+        if not (_STATEMENT.search(text) or (_IMPERATIVE.match(text) and not _NOT_REQUEST.match(text))):
             continue
-        bm = _BULLET.match(b.text)
-        if not bm:
-            lead_in_ok = bool(_LEAD_IN.search(b.text)) and b.text.rstrip().endswith((":", "."))
-            if not re.search(r"\b(request|seek|solicit|invite|welcome|interested in)", b.text, re.I):
-                lead_in_ok = lead_in_ok and b.text.rstrip().endswith(":")
+        if _LEAD_IN.search(text) or _CROSS_REF.search(text) or _GENERAL.search(text):
             continue
-        body = bm.group(1).strip()
-        if "?" in body or lead_in_ok:
-            questions.append(FoundQuestion(None, body, b.first_page, b.last_page, owner[i], "bullet", i))
+        if not no_list and not (first_listed is not None and i > first_listed and top[i] in parts_with_questions):
+            continue
+        text, last = collect(i, text)
+        taken.add(i)
+        questions.append(FoundQuestion(None, text, blocks[i].first_page, last, owner[i], "statement", i,
+                                       STYLE_STATEMENT))
+
+    # 5. bullets
+    covered: set[int] = set()  # lead-ins whose bullets were taken
+    i = 0
+    while i < n_blocks:
+        b = blocks[i]
+        if i in taken or b.kind != "para" or b.zone != "body" or not _BULLET.match(b.text):
+            i += 1
+            continue
+        run = [i]
+        j = nxt(i)
+        while j is not None and j not in taken and _BULLET.match(blocks[j].text):
+            run.append(j)
+            j = nxt(j)
+        lead = i - 1 if i > 0 and blocks[i - 1].kind == "para" and blocks[i - 1].zone == "body" \
+            and not _BULLET.match(blocks[i - 1].text) else None
+        lead_ok = lead is not None and lead not in taken and (
+            (asks(blocks[lead].text) and blocks[lead].text.rstrip().endswith((":", "."))) or
+            (blocks[lead].text.rstrip().endswith(":") and _LEAD_WORDS.search(blocks[lead].text)))
+        bodies = [_BULLET.match(blocks[k].text).group(1).strip() for k in run]
+        if lead_ok and not all("?" in t for t in bodies):
+            text = blocks[lead].text + "".join("\n" + blocks[k].text.strip() for k in run)
+            questions.append(FoundQuestion(None, text, blocks[lead].first_page, blocks[run[-1]].last_page,
+                                           owner[lead], "bullet", lead, STYLE_BULLET))
+            taken.update(run)
+            taken.add(lead)
+        else:
+            for k, t in zip(run, bodies):
+                if "?" in t or lead_ok:
+                    questions.append(FoundQuestion(None, t, blocks[k].first_page, blocks[k].last_page, owner[k],
+                                                   "bullet", k, STYLE_BULLET))
+                    taken.add(k)
+            if lead_ok and any(k in taken for k in run):
+                covered.add(lead)
+        i = run[-1] + 1
+
     questions.sort(key=lambda q: q.block_index)
+    for q in questions:
+        rep.styles[q.style] = rep.styles.get(q.style, 0) + 1
+    for i in body:
+        if i in taken or i in covered:
+            continue
+        if asks(blocks[i].text):
+            rep.not_taken.append((blocks[i].first_page, blocks[i].text))
     return sections, questions, problems
 
 
@@ -879,7 +1166,9 @@ def short_title(text: str, words: int = 12) -> str:
 # Building the pack
 
 
-REGS_DOCKET = re.compile(r"\b([A-Z][A-Z0-9]{1,11}(?:-[A-Z0-9]{1,10}){0,3}-(?:19|20)\d{2}-\d{3,5})\b")
+REGS_DOCKET = re.compile(r"\b([A-Z][A-Z0-9]{1,11}(?:-[A-Z0-9]{1,10}){0,2}-(?:(?:19|20)\d{2}|\d{2})(?:-[A-Z]{1,10}){0,3}"
+                         r"-\d{3,5})\b")
+"""A regulations.gov docket ID: TREAS-DO-2023-0009, EERE-2024-BT-STD-0017, AMS-FTPP-24-0058."""
 _RIN_RE = re.compile(r"\b(\d{4}-[A-Z]{2}\d{2})\b")
 
 
@@ -890,6 +1179,7 @@ class ImportResult:
     unresolved: list[str]
     facts: dict[str, str]  # where each key fact came from, for the YAML comments and the report
     interview: object | None = None  # commentkit.models.interview.Interview: the notice's parts as themes
+    report: FindReport = field(default_factory=FindReport)  # what the question finder took and left
 
 
 @dataclass
@@ -1052,7 +1342,8 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     pack_id = docket_id or f"FR-{docnum}"
 
     # Deadline
-    finding = parse_deadline(pre.get("dates", "")) if pre.get("dates") else DeadlineFinding(None)
+    dates_text = pre.get("dates") or pre.get("effdate") or ""
+    finding = parse_deadline(dates_text) if dates_text else DeadlineFinding(None)
     ddate, dsource = finding.date, None
     if ddate:
         dsource = f'DATES: "{finding.sentence}"'
@@ -1128,8 +1419,9 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     sections: list = []
     questions: list = []
     q_problems: list[str] = []
+    found_report = FindReport()
     if notice:
-        found_secs, found_qs, q_problems = find_questions(notice.blocks)
+        found_secs, found_qs, q_problems = find_questions(notice.blocks, found_report)
         used_secs: dict[int | None, str] = {}
         for fq in found_qs:
             if fq.heading_index not in used_secs:
@@ -1154,8 +1446,14 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
             q_title = short_title(fq.text)
             if fq.kind.startswith("numbered-local:"):
                 q_title = f"No. {fq.kind.split(':')[1]}: {q_title}"
+            elif fq.kind.startswith("paragraph:"):
+                q_title = f"\N{PILCROW SIGN} {fq.kind.split(':')[1]}: {q_title}"
             questions.append(Question(id=qid, number=fq.number, section=sid, title=q_title, text=fq.text,
                                       wording="official", pages=_pages(fq.first_page, fq.last_page, cit)))
+        if found_report.paragraph_numbering:
+            q_problems.append("the notice numbers its paragraphs, not its questions: only the paragraphs that "
+                              "request something were taken, without a question number (cite them by "
+                              "paragraph, as the title does)")
     unresolved.extend(q_problems)
     wording_note = (f"Question texts are the notice's own words, read from {label} (FR Doc. {docnum}) by "
                     f"'commentkit docket import'. Titles are commentkit's short labels; 'number' is the notice's "
@@ -1197,7 +1495,7 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     docket = validate(Docket, docket_data, src)
     bank = validate(QuestionBank, dict(wording_note=wording_note, sections=sections, questions=questions), src)
     return ImportResult(docket=docket, bank=bank, unresolved=list(docket.unresolved), facts=facts,
-                        interview=interview)
+                        interview=interview, report=found_report)
 
 
 def section_themes(sections: list, questions: list):
