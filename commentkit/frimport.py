@@ -1407,9 +1407,19 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
                                                                "see the Federal Register notice."))
         unresolved.append("submission channels: not recognised in ADDRESSES; check 'channels'")
     org = [x for x in (office, agency) if x]
+    contact = find_contact(pre.get("furinf", ""))
     addressee = Addressee(organization=org)
-    unresolved.append("addressee: attention line and address not extracted; copy them from ADDRESSES if you "
-                      "address the letter")
+    if contact is not None:
+        addressee.attention = contact.name
+        if contact.honorific and contact.surname:
+            addressee.salutation = f"Dear {contact.honorific} {contact.surname}:"
+        facts["attention"] = "FOR FURTHER INFORMATION CONTACT"
+        unresolved.append(f"addressee: the attention line is the contact the notice names ({contact.name}"
+                          f"{', ' + contact.title if contact.title else ''}); the address lines were not extracted: "
+                          f"copy them from ADDRESSES if you address the letter")
+    else:
+        unresolved.append("addressee: attention line and address not extracted; copy them from ADDRESSES if you "
+                          "address the letter")
 
     links = [Link(label=f"Federal Register (FR Doc. {docnum})", url=f"https://www.federalregister.gov/d/{docnum}")]
     if docket_id:
@@ -1476,14 +1486,21 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     if notice and notice.fmt == "text":
         notes.append("Read from the plain-text edition: section headings are recognised by layout; check them "
                      "against the notice.")
-    confidential_note = ("Not determined by the importer: read the notice's ADDRESSES and public-comment "
-                         "statements before including confidential business information.")
-    unresolved.append("confidential submissions: not determined; check the notice and set "
-                      "confidential_submissions")
+    body_text = " ".join(b.text for b in notice.blocks if b.zone == "body") if notice else ""
+    accepts, said = confidential_policy(" ".join(notice.add_paragraphs) if notice and notice.add_paragraphs
+                                        else pre.get("add", ""), body_text)
+    if accepts is None:
+        confidential_note = ("Not determined by the importer: read the notice's ADDRESSES and public-comment "
+                             "statements before including confidential business information.")
+        unresolved.append("confidential submissions: not determined; check the notice and set "
+                          "confidential_submissions")
+    else:
+        confidential_note = f'The notice says: "{said}"'
+        facts["confidential_submissions"] = "the notice's own words (ADDRESSES / SUPPLEMENTARY INFORMATION)"
 
     docket_data = dict(id=pack_id, docket_id=docket_id, agency=agency, office=office, cfr=cfr, rin=rin,
                        document_type=doc_type, title=title, federal_register=cit, deadline=deadline,
-                       addressee=addressee, channels=channels, confidential_submissions=False,
+                       addressee=addressee, channels=channels, confidential_submissions=bool(accepts),
                        confidential_note=confidential_note, links=links, notes=notes, origin="imported",
                        unresolved=unresolved)
     interview = None
@@ -1496,6 +1513,77 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     bank = validate(QuestionBank, dict(wording_note=wording_note, sections=sections, questions=questions), src)
     return ImportResult(docket=docket, bank=bank, unresolved=list(docket.unresolved), facts=facts,
                         interview=interview, report=found_report)
+
+
+_CONF_ACCEPT = re.compile(
+    r"[^.]*\bconfidential\b[^.]*\b(?:mark(?:ed)?|well-marked|clearly identify|identify the (?:business )?confidential|"
+    r"non-?confidential version|redact(?:ed)?|justifying nondisclosure|request (?:for )?confidential treatment)\b[^.]*\.?"
+    r"|[^.]*\b(?:mark(?:ed)?|label(?:l?ed)?)\b[^.]*\bconfidential\b[^.]*\.?", re.I)
+_CONF_REFUSE = re.compile(
+    r"[^.]*\b(?:do(?:es)? not|will not|cannot|should not|not to)\s+(?:accept|consider|submit|include|send|protect|"
+    r"treat)\b[^.]*\bconfidential\b[^.]*\.?"
+    r"|[^.]*\bconfidential\b[^.]*\b(?:will not be|cannot be|is not)\s+(?:treated|accepted|protected|withheld)\b[^.]*\.?",
+    re.I)
+
+
+def confidential_policy(addresses: str, body: str) -> tuple[bool | None, str]:
+    """Whether the notice accepts confidential submissions, read from its own words.
+
+    ``(True, sentence)`` when it says how to mark or submit confidential information (a redacted
+    public version, a marked copy); ``(False, sentence)`` when it says not to submit it or that it
+    is not accepted; ``(None, "")`` when it says neither.
+    """
+    for text in (addresses, body):
+        m = _CONF_ACCEPT.search(text or "")
+        if m:
+            return True, _norm(m.group(0))
+    for text in (addresses, body):
+        m = _CONF_REFUSE.search(text or "")
+        if m:
+            return False, _norm(m.group(0))
+    return None, ""
+
+
+@dataclass
+class Contact:
+    name: str
+    title: str | None = None
+    honorific: str | None = None
+    surname: str | None = None
+
+
+_HONORIFIC = r"(?:Mr|Ms|Mrs|Dr|Miss|Mx)\.?"
+_NAME = re.compile(r"(?:(?P<hon>" + _HONORIFIC + r")\s+)?(?P<name>[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?(?:\s+[A-Z]\.)?"
+                   r"(?:\s+(?:[A-Z][a-z]+|[A-Z][a-z]*[A-Z][a-z]+)(?:[-'][A-Z][a-z]+)?){1,2})(?=\s*(?:,|;|\(|\bat\b|$))")
+_NOT_NAME = {"office", "department", "division", "bureau", "program", "federal", "commission", "agency", "service",
+             "administration", "center", "branch", "policy", "regulatory", "regulations", "national", "general",
+             "public", "affairs", "information", "international", "security", "technical", "legal", "counsel",
+             "secretary", "director", "team", "staff", "unit", "group", "section", "room", "street", "avenue",
+             "washington", "please", "contact", "questions", "for", "the", "of", "and", "media", "inquiries"}
+_TITLE_WORDS = re.compile(r"\b(Director|Economist|Attorney|Counsel|Chief|Manager|Analyst|Specialist|Officer|Advis[eo]r|"
+                          r"Deputy|Assistant|Senior|Acting|Head|Lead|Engineer|Scientist|Coordinator|Administrator)\b")
+
+
+def find_contact(furinf: str) -> Contact | None:
+    """The person named in FOR FURTHER INFORMATION CONTACT (name, title), if the notice names one."""
+    text = _norm(furinf)
+    starts = [0] + [m.end() for m in re.finditer(r"\b(?:contact|to|with)\s+", text)]
+    for start in starts:
+        m = _NAME.match(text, start)
+        if not m:
+            continue
+        words = re.findall(r"[A-Za-z]+", m.group("name"))
+        if any(w.lower() in _NOT_NAME for w in words):
+            continue
+        hon = m.group("hon")
+        if hon and not hon.endswith("."):
+            hon += "."
+        name = f"{hon} {m.group('name')}" if hon else m.group("name")
+        rest = text[m.end():].lstrip(" ,")
+        seg = re.split(r"[,;(]| at ", rest, maxsplit=1)[0].strip()
+        title = seg if seg and _TITLE_WORDS.search(seg) and len(seg) < 80 else None
+        return Contact(name=name, title=title, honorific=hon, surname=m.group("name").split()[-1])
+    return None
 
 
 def section_themes(sections: list, questions: list):
