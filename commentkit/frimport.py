@@ -1460,6 +1460,11 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
                 q_title = f"\N{PILCROW SIGN} {fq.kind.split(':')[1]}: {q_title}"
             questions.append(Question(id=qid, number=fq.number, section=sid, title=q_title, text=fq.text,
                                       wording="official", pages=_pages(fq.first_page, fq.last_page, cit)))
+        if found_report.not_taken:
+            pages = sorted({p for p, _ in found_report.not_taken})
+            q_problems.append(f"questions: {len(found_report.not_taken)} paragraph(s) ask or request comment but were "
+                              f"not taken as questions (pages {', '.join(str(p) for p in pages)}; listed by "
+                              f"'commentkit docket import'); add any that are questions to questions.yaml")
         if found_report.paragraph_numbering:
             q_problems.append("the notice numbers its paragraphs, not its questions: only the paragraphs that "
                               "request something were taken, without a question number (cite them by "

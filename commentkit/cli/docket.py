@@ -50,6 +50,38 @@ def _summary_lines(result) -> list[str]:
     ]
 
 
+_STYLE_NAMES = {"statement": "statement-form requests", "bullet": "bulleted", "\N{PILCROW SIGN} N": "numbered paragraphs",
+                "N.": 'labelled "1."', "(N)": 'labelled "(1)"', "N)": 'labelled "1)"', "Question N": 'labelled "Question 1"',
+                "QN": 'labelled "Q1"'}
+
+
+def report_data(result) -> dict:
+    """The question finder's report as data: label styles, numbering gaps, requests not taken."""
+    rep = getattr(result, "report", None)
+    if rep is None:
+        return {"styles": {}, "gaps": [], "not_taken": []}
+    return {"styles": dict(rep.styles), "gaps": list(rep.gaps),
+            "not_taken": [{"page": page, "text": text} for page, text in rep.not_taken]}
+
+
+def _report_lines(result) -> list[str]:
+    data = report_data(result)
+    lines = []
+    if data["styles"]:
+        parts = [f"{n} {_STYLE_NAMES.get(s, 'labelled ' + repr(s))}" for s, n in data["styles"].items()]
+        lines.append("  questions by label: " + ", ".join(parts))
+    if data["gaps"]:
+        lines.append("  numbering gaps: no question " + ", ".join(str(g) for g in data["gaps"]) + " in the text")
+    if data["not_taken"]:
+        vol = result.docket.federal_register.volume
+        lines.append(f"Paragraphs that ask or request comment but were not taken as questions "
+                     f"({len(data['not_taken'])}; check them against the notice):")
+        for row in data["not_taken"]:
+            text = row["text"] if len(row["text"]) <= 110 else row["text"][:109].rstrip() + "\u2026"
+            lines.append(f"  - {vol} FR {row['page']}: {text}")
+    return lines
+
+
 def _unresolved_lines(items: list[str]) -> list[str]:
     if not items:
         return []
@@ -95,9 +127,9 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
     if as_json:
         echo_json({"pack": str(dest), "id": d.id, "written": not dry_run,
                    "docket": d.model_dump(mode="json"), "questions": len(result.bank.questions),
-                   "unresolved": list(d.unresolved)})
+                   "unresolved": list(d.unresolved), "report": report_data(result)})
         return
-    for line in _summary_lines(result):
+    for line in _summary_lines(result) + _report_lines(result):
         click.echo(line)
     click.echo(("Would write " if dry_run else "Wrote ") + f"{dest}")
     for line in _unresolved_lines(list(d.unresolved)):
