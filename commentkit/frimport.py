@@ -728,6 +728,79 @@ _REFERENCE_WORDS = re.compile(r"\b(published|issued|dated|signed|effective|held|
                               r"appeared)\b[^.]{0,40}$", re.I)
 
 
+@dataclass
+class Amendment:
+    """An extension, reopening or correction notice: which notice it amends and the new deadline."""
+
+    kind: str  # "extension", "reopening" or "correction"
+    document_number: str | None
+    docket_ids: list[str] = field(default_factory=list)
+    rins: list[str] = field(default_factory=list)
+    cites: list[tuple[int, int]] = field(default_factory=list)  # (volume, page) of the FR citations it names
+    fr_docs: list[str] = field(default_factory=list)  # FR Doc. numbers it names (not its own)
+    deadline: DeadlineFinding | None = None
+    corrected_pages: list[int] = field(default_factory=list)
+    corrected_questions: list[str] = field(default_factory=list)
+    citation: str | None = None  # this notice's own first page, as "88 FR 62011", when its markers tell
+
+    def label(self) -> str:
+        own = f"FR Doc. {self.document_number}" if self.document_number else "the notice"
+        return f"{own}{', ' + self.citation if self.citation else ''}"
+
+
+_EXTENSION = re.compile(r"\b(?:extension|extending|extends?)\b[^.;]{0,40}\bcomment period|\bcomment period\b[^.;]{0,40}"
+                        r"\b(?:extension|extended)\b", re.I)
+_REOPENING = re.compile(r"\breopen(?:ing|s|ed)?\b[^.;]{0,40}\bcomment period|\bcomment period\b[^.;]{0,40}\breopen", re.I)
+_CORRECTION = re.compile(r"\bcorrect(?:ion|ions|ing amendment)\b", re.I)
+
+
+def amendment(notice: ParsedNotice) -> Amendment | None:
+    """If ``notice`` extends, reopens or corrects another notice, what it amends; else None."""
+    pre = notice.preamble
+    head = f"{pre.get('act', '')} ; {pre.get('subject', '')}"
+    if _REOPENING.search(head):
+        kind = "reopening"
+    elif _EXTENSION.search(head):
+        kind = "extension"
+    elif _CORRECTION.search(pre.get("act", "")) or re.search(r";\s*correction\s*$", pre.get("subject", ""), re.I):
+        kind = "correction"
+    else:
+        return None
+    body = " ".join(b.text for b in notice.blocks)
+    everything = " ".join([pre.get("sum", ""), pre.get("dates", ""), pre.get("effdate", ""), pre.get("add", ""), body])
+    am = Amendment(kind=kind, document_number=notice.document_number)
+    for text in (pre.get("depdoc", ""), pre.get("add", ""), everything):
+        for d_id in REGS_DOCKET.findall(text):
+            if d_id not in am.docket_ids and not _RIN_RE.fullmatch(d_id):
+                am.docket_ids.append(d_id)
+    am.rins = _RIN_RE.findall(pre.get("rin", ""))
+    for vol, page in re.findall(r"\b(\d{1,3})\s+FR\s+(\d{1,6})\b", everything):
+        if (int(vol), int(page)) not in am.cites:
+            am.cites.append((int(vol), int(page)))
+    for num in re.findall(r"\bFR\s+Doc\.?\s+(?:No\.?\s*)?(\d{2,4}-\d{3,6})", everything):
+        if num != notice.document_number and num not in am.fr_docs:
+            am.fr_docs.append(num)
+    if notice.first_page and notice.publication_date:
+        am.citation = f"{notice.volume or notice.publication_date.year - FR_VOLUME_BASE_YEAR} FR {notice.first_page}"
+    if kind == "correction":
+        for b in notice.blocks:
+            m = re.search(r"\bDATES?:\s*(.+)$", b.text)
+            if m:
+                found = parse_deadline(m.group(1))
+                if found.date:
+                    am.deadline = found
+                    break
+        am.corrected_pages = sorted({int(p) for p in re.findall(r"\b[Oo]n page (\d{3,6})", body)})
+        am.corrected_questions = re.findall(r"\b(?:[Qq]uestion\s+)?(Q\s?\d{1,3}|[Qq]uestion\s+\d{1,3})\b", body)
+    else:
+        dates = pre.get("dates") or pre.get("effdate") or ""
+        found = parse_deadline(dates) if dates else DeadlineFinding(None)
+        if not found.date:
+            found = parse_deadline(body)
+        am.deadline = found if found.date else None
+    return am
+
+
 _SENTENCE_END = re.compile(r"(?<![ap]\.m)(?<!\bNo)(?<!U\.S)(?<!\b[A-Z])[.;]\s+(?=[A-Z(])")
 
 

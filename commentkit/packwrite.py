@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -173,8 +174,8 @@ def install(files: dict[str, str | bytes], dest: Path, *, replace: bool, keep_fr
         raise UserError("folder exists, is not empty and is not a docket pack; nothing was written (choose a new "
                         "or empty folder)", dest)
     if dest.exists() and any(dest.iterdir()) and not replace:
-        raise UserError("folder exists and is not empty; nothing was written (use --force to replace it, or "
-                        "--update to update the pack in it)", dest)
+        raise UserError("folder exists and is not empty; nothing was written (use --update to update the pack "
+                        "in it)", dest)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=parent))
@@ -274,19 +275,129 @@ def update_docket_text(old_text: str, path: Path, changes: dict) -> str:
     return _dump(data)
 
 
-def set_deadline(ref_path: Path, source: str, new_date: dt.date, why: str) -> Path:
-    """Move a pack's deadline date; a shipped pack is first copied to the user's docket folder."""
-    from commentkit import packs
+def _history_entry(deadline, today: dt.date, by: str) -> dict:
+    return {"date": deadline.date, "time": deadline.time, "source": deadline.source, "replaced_on": today,
+            "replaced_by": by}
+
+
+def set_deadline(ref_path: Path, source: str, new_date: dt.date, why: str, *, by: str | None = None,
+                 today: dt.date | None = None, time: str | None = None, timezone: str | None = None,
+                 note: str | None = None, unresolved: list[str] | None = None,
+                 sources: dict[str, bytes] | None = None) -> Path:
+    """Move a pack's deadline; a shipped pack is first copied (whole) to the user's docket folder.
+
+    The previous deadline is kept in ``deadline.history`` (with what replaced it), ``note`` goes to
+    the top of ``notes`` and ``unresolved`` items are added. The question bank and questionnaire
+    are never touched, so projects on the pack keep working.
+    """
+    from commentkit import clock, packs
 
     ref_path = Path(ref_path)
+    today = today or clock.today()
+    pack = packs.load_path(ref_path, source)
+    old = pack.docket.deadline
+    entry = _history_entry(old, today, by or why)
+
+    def lists(data):
+        dl = data["deadline"]
+        hist = dl.get("history")
+        if hist is None:
+            dl["history"] = hist = []
+        hist.append(_cmap(entry))
+        if note:
+            if data.get("notes") is None:
+                data["notes"] = []
+            data["notes"].insert(0, note)
+        if unresolved:
+            if data.get("unresolved") is None:
+                data["unresolved"] = []
+            data["unresolved"].extend(u for u in unresolved if u not in data["unresolved"])
+
+    changes: dict = {"deadline.date": new_date, "deadline.source": why}
+    if time:
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        changes["deadline.time"] = DoubleQuotedScalarString(time)
+    if timezone:
+        changes["deadline.timezone"] = timezone
+    changes["_lists"] = lists
     text = (ref_path / DOCKET_FILE).read_text(encoding="utf-8")
-    new_text = update_docket_text(text, ref_path / DOCKET_FILE, {
-        "deadline.date": new_date,
-        "deadline.source": why,
-    })
+    new_text = update_docket_text(text, ref_path / DOCKET_FILE, changes)
     dest = ref_path if source != "shipped" else packs.user_dir() / ref_path.name
-    return install({DOCKET_FILE: new_text, QUESTIONS_FILE: (ref_path / QUESTIONS_FILE).read_text(encoding="utf-8")},
-                   dest, replace=True, keep_from=ref_path)
+    files: dict[str, str | bytes] = {DOCKET_FILE: new_text,
+                                     QUESTIONS_FILE: (ref_path / QUESTIONS_FILE).read_text(encoding="utf-8")}
+    for name, raw in (sources or {}).items():
+        files[f"{SOURCES}/{Path(name).name}"] = raw
+    return install(files, dest, replace=True, keep_from=ref_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Extensions, reopenings and corrections
+
+
+def find_amended(am) -> tuple[object, str]:
+    """The installed pack an extension or correction amends, and how it was recognised.
+
+    By the FR Doc. number or FR citation the notice names, then its docket ID, then its RIN (a RIN
+    alone only when one pack has it: an ANPRM and an NPRM share their RIN). No match, or several,
+    is an error that says what the notice names.
+    """
+    from commentkit import packs
+
+    loaded = []
+    for ref in packs.installed():
+        try:
+            loaded.append((ref, packs.load_path(ref.path, ref.source)))
+        except UserError:
+            continue
+    tests = [
+        ("FR Doc. number", lambda d: d.federal_register.document_number in am.fr_docs),
+        ("FR citation", lambda d: any(v == d.federal_register.volume and
+                                      d.federal_register.first_page <= p <= d.federal_register.last_page
+                                      for v, p in am.cites)),
+        ("docket ID", lambda d: bool({d.docket_id, d.id} & set(am.docket_ids))),
+        ("RIN", lambda d: d.rin is not None and d.rin in am.rins),
+    ]
+    for how, test in tests:
+        hits = [(ref, pack) for ref, pack in loaded if test(pack.docket)]
+        if len(hits) == 1:
+            return hits[0][0], how
+        if len(hits) > 1 and how != "RIN":
+            raise UserError(f"this {am.kind} notice matches several installed packs by {how} "
+                            f"({', '.join(r.docket_id for r, _ in hits)}); give the pack with --update DIR")
+    names = ([f"FR Doc. {x}" for x in am.fr_docs] + [f"{v} FR {p}" for v, p in am.cites] + am.docket_ids
+             + [f"RIN {r}" for r in am.rins])
+    raise UserError(f"this is a{'n' if am.kind[0] in 'aeiou' else ''} {am.kind} notice for "
+                    f"{', '.join(names) or 'a notice it does not identify'}, and no installed pack matches it; "
+                    f"import or fetch that notice first ('commentkit docket fetch NUMBER'), then import this one "
+                    f"again (or give the pack with --update DIR)")
+
+
+def amendment_changes(pack, am, source_label: str) -> dict:
+    """What an amendment changes in ``pack``: the new deadline and what a correction asks to check."""
+    d = pack.docket
+    out: dict = {"deadline": None, "check": []}
+    f = am.deadline
+    if f is not None and f.date is not None:
+        new_time = f.time or d.deadline.time
+        new_zone = f.timezone or d.deadline.timezone
+        if (f.date, new_time, new_zone) != (d.deadline.date, d.deadline.time, d.deadline.timezone):
+            out["deadline"] = {"date": f.date, "time": f.time, "timezone": f.timezone, "sentence": f.sentence}
+    if am.kind == "correction":
+        affected = []
+        for q in pack.bank.questions:
+            hit_page = q.pages is not None and any(q.pages.first <= p <= q.pages.last for p in am.corrected_pages)
+            hit_num = q.number is not None and any(re.sub(r"\D", "", lab) == str(q.number)
+                                                   for lab in am.corrected_questions)
+            if hit_num or (hit_page and not am.corrected_questions):
+                affected.append(q.id + (f" (Question {q.number})" if q.number else ""))
+        if affected:
+            out["check"].append(f"correction {am.label()}: corrects text of question(s) {', '.join(affected)}; "
+                                f"compare questions.yaml with the correction ({source_label})")
+        elif am.corrected_pages:
+            out["check"].append(f"correction {am.label()}: corrects text on page(s) "
+                                f"{', '.join(str(p) for p in am.corrected_pages)}; check the pack against it")
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -111,13 +111,29 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
     else:
         dest = packs.user_dir() / d.id
         shipped = packs.shipped_dir() / d.id
-        if (shipped / packs.DOCKET_FILE).is_file() and not force:
-            raise UserError(f"commentkit ships a pack {d.id}; update it with the official text instead: "
-                            f"'commentkit docket update {d.id} --fetch' or 'commentkit docket import FILE --update "
-                            f"DIR' (--force installs a separate user pack that hides the shipped one)")
-    if dest.is_dir() and (dest / packs.DOCKET_FILE).is_file() and not force:
-        raise UserError("a docket pack is already there; nothing was written (use --update to merge the official "
-                        "text into it, or --force to replace it)", dest)
+        if (shipped / packs.DOCKET_FILE).is_file():
+            # never hide the shipped pack behind an import: projects on it would lose their questions
+            raise UserError(f"commentkit ships a pack {d.id}; merge the official text into it instead (answers "
+                            f"keep their questions): 'commentkit docket import FILE --update "
+                            f"{shipped}' or 'commentkit docket update {d.id} --fetch'")
+    dup = _installed_duplicate(d)
+    if dup is not None and not out and dup.path.resolve() != dest.resolve():
+        raise UserError(f"FR Doc. {d.federal_register.document_number} ({d.citation}) is already installed as "
+                        f"{dup.docket_id} ({dup.source}); update that pack instead: 'commentkit docket import FILE "
+                        f"--update {dup.path}'")
+    if dest.is_dir() and (dest / packs.DOCKET_FILE).is_file():
+        if not force:
+            raise UserError("a docket pack is already there; nothing was written (use --update DIR to merge the "
+                            "official text into it: its questions keep their ids)", dest)
+        try:
+            old_ids = {q.id for q in packs.load_path(dest, "path").bank.questions}
+        except UserError:
+            old_ids = set()
+        lost = sorted(old_ids - {q.id for q in result.bank.questions})
+        if lost:
+            raise UserError(f"--force would replace a pack whose questions {', '.join(lost[:6])}"
+                            f"{' ...' if len(lost) > 6 else ''} the new import does not have: projects on it would "
+                            f"lose them. Use --update DIR instead; nothing was written", dest)
     files = packwrite.new_pack_files(result, source_label, _today(), sources)
     if not dry_run:
         packwrite.install(files, dest, replace=force)
@@ -189,7 +205,8 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
               help="FR Doc. number of the document to import when FILE is a whole daily issue (govinfo bulk XML).")
 @click.option("--published", metavar="YYYY-MM-DD", help="Publication date, if neither FILE nor --meta states it.")
 @click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
-@click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
+@click.option("--force", is_flag=True, help="Replace an existing pack in the destination (only when every question "
+                                          "id of that pack is kept).")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @json_option
 def import_(file, meta, out, update_dir, document, published, docket_id, force, dry_run, as_json):
@@ -217,6 +234,15 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
         raise UserError("give either --out (a new pack) or --update (an existing pack), not both")
     raw = _read_input(file, "Federal Register document")
     notice = frimport.read_document(Path(file), raw, document)
+    am = frimport.amendment(notice)
+    if am is not None:
+        if out:
+            raise UserError(f"{Path(file).name} is a{'n' if am.kind[0] in 'aeiou' else ''} {am.kind} notice, not a "
+                            f"notice with its own questions: import it without --out, and it updates the pack it "
+                            f"amends")
+        apply_amendment(am, Path(file).name, {Path(file).name: raw}, update_dir=update_dir, dry_run=dry_run,
+                        as_json=as_json)
+        return
     api = None
     sources = {Path(file).name: raw}
     if meta:
@@ -239,6 +265,76 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
               as_json=as_json)
 
 
+def apply_amendment(am, source_label: str, sources: dict[str, bytes], *, update_dir: str | None, dry_run: bool,
+                    as_json: bool) -> None:
+    """An extension, reopening or correction notice moves the deadline of the pack it amends.
+
+    The pack's question bank and questionnaire are never replaced; a shipped pack is copied whole
+    to the user's docket folder first, so projects on it keep working.
+    """
+    from commentkit import packs, packwrite
+    from commentkit.errors import UserError
+
+    if update_dir:
+        folder = Path(update_dir)
+        pack = packs.load_path(folder, "path")
+        ref = packs.PackRef(pack.docket.id, folder, "path")
+        how = "--update"
+    else:
+        ref, how = packwrite.find_amended(am)
+        pack = packs.load_path(ref.path, ref.source)
+    d = pack.docket
+    change = packwrite.amendment_changes(pack, am, source_label)
+    new = change["deadline"]
+    today = _today()
+    data = {"kind": am.kind, "notice": am.label(), "pack": d.id, "matched_by": how, "source": ref.source,
+            "old_deadline": d.deadline.date.isoformat(), "new_deadline": new["date"].isoformat() if new else None,
+            "check": change["check"], "written": False}
+    if new is None and not change["check"]:
+        if am.deadline is None:
+            raise UserError(f"{source_label}: this {am.kind} notice for {d.id} states no new comment deadline that "
+                            f"commentkit could read; nothing was changed. Set deadline.date in the pack by hand "
+                            f"if the period moved")
+    written_to = None
+    if not dry_run and (new is not None or change["check"]):
+        why = (f"{am.kind.capitalize()} notice {am.label()}: \"{new['sentence']}\" (imported from {source_label} on "
+               f"{today.isoformat()})") if new else d.deadline.source or ""
+        note = (f"{today.isoformat()}: {am.kind} notice {am.label()} imported from {source_label}"
+                + (f": comment deadline moved from {d.deadline.date.isoformat()} to {new['date'].isoformat()}"
+                   if new else "") + ". The questions are unchanged.")
+        written_to = packwrite.set_deadline(ref.path, ref.source, new["date"] if new else d.deadline.date, why,
+                                            by=f"{am.kind} notice {am.label()}", today=today,
+                                            time=new["time"] if new else None,
+                                            timezone=new["timezone"] if new else None, note=note,
+                                            unresolved=change["check"], sources=sources) if new else \
+            packwrite.set_deadline(ref.path, ref.source, d.deadline.date, d.deadline.source or why,
+                                   by=f"{am.kind} notice {am.label()} (deadline unchanged)", today=today,
+                                   note=note, unresolved=change["check"], sources=sources)
+        data["written"] = True
+        data["pack_path"] = str(written_to)
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"{source_label}: {am.kind} notice ({am.label()}) for {d.id} (matched by {how}).")
+    if new:
+        click.echo(f"  comment deadline: {d.deadline.date.isoformat()} {d.deadline.time} -> "
+                   f"{new['date'].isoformat()} {new['time'] or d.deadline.time} ({new['timezone'] or d.deadline.timezone})")
+        click.echo(f"  from the notice: \"{new['sentence']}\"")
+    else:
+        click.echo(f"  the comment deadline is unchanged ({d.deadline.date.isoformat()})")
+    for line in change["check"]:
+        click.echo(f"  to check: {line}")
+    if dry_run:
+        click.echo("Nothing was written (--dry-run).")
+    elif written_to is not None:
+        click.echo(f"Updated {written_to}: the question bank is unchanged; the previous deadline is kept in "
+                   f"deadline.history" + (f" and the previous files in {written_to / packwrite.BACKUPS}."
+                                          if ref.source != "shipped" else "."))
+        if ref.source == "shipped":
+            click.echo(f"The shipped pack is not changed; your copy in {written_to} takes its place, with the same "
+                       f"questions, so existing projects keep working. 'commentkit status' shows the new deadline.")
+
+
 def api_options(f):
     """--api-url, --timeout and --retries for the commands that ask the Federal Register API."""
     f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
@@ -255,6 +351,22 @@ def make_client(api_url, timeout, retries, quiet: bool = False):
     from commentkit.frfetch import Client
 
     return Client(api_url, timeout=timeout, retries=retries, show_progress=not quiet)
+
+
+def _installed_duplicate(d):
+    """An installed pack for the same FR document (by FR Doc. number, or volume and first page)."""
+    from commentkit import packs
+
+    fr = d.federal_register
+    for ref in packs.installed():
+        try:
+            other = packs.load_path(ref.path, ref.source).docket.federal_register
+        except Exception:  # a broken pack elsewhere must not stop an import
+            continue
+        if other.document_number == fr.document_number or (other.volume, other.first_page) == (fr.volume,
+                                                                                               fr.first_page):
+            return ref
+    return None
 
 
 def _installed_by_number(number: str):
