@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from commentkit import packs
+from commentkit.dockets import catalog as packs
 from tests.conftest import QUESTIONS, user_pack_dir
 
 NOTICES = Path(__file__).parent / "fixtures" / "fr" / "notices"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from commentkit import frimport
+from commentkit.dockets.federal_register import importer as frimport
 
 NOTICES = Path(__file__).parent / "fixtures" / "fr" / "notices"
 KEYS = sorted(NOTICES.glob("*.key.yaml"))
