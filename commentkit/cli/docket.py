@@ -272,7 +272,8 @@ def apply_amendment(am, source_label: str, sources: dict[str, bytes], *, update_
         ref = packs.PackRef(pack.docket.id, folder, "path")
         how = "--update"
     else:
-        ref, how = packwrite.find_amended(am)
+        found, how = packwrite.find_amended(am)
+        ref = found
         pack = packs.load_path(ref.path, ref.source)
     d = pack.docket
     change = packwrite.amendment_changes(pack, am, source_label)

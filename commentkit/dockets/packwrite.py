@@ -327,7 +327,7 @@ def set_deadline(ref_path: Path, source: str, new_date: dt.date, why: str, *, by
 # Extensions, reopenings and corrections
 
 
-def find_amended(am) -> tuple[object, str]:
+def find_amended(am) -> tuple[packs.PackRef, str]:
     """The installed pack an extension or correction amends, and how it was recognised.
 
     By the FR Doc. number or FR citation the notice names, then its docket ID, then its RIN (a RIN

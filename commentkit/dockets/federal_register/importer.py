@@ -947,6 +947,11 @@ def _label(text: str) -> tuple[str | None, int | None, str]:
     return None, None, text
 
 
+def _bullet_body(text: str) -> str:
+    m = _BULLET.match(text)
+    return m.group(1).strip() if m else text.strip()
+
+
 def asks(text: str) -> bool:
     """Does a paragraph ask something or request comment?"""
     if "?" in text:
@@ -1054,6 +1059,7 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
     n_blocks = len(blocks)
     body = [i for i, b in enumerate(blocks) if b.kind == "para" and b.zone == "body"]
     labels: dict[int, tuple[str | None, int | None, str]] = {i: _label(blocks[i].text) for i in body}
+    numbers: dict[int, int] = {i: n for i, (_, n, _) in labels.items() if n is not None}
 
     def nxt(i: int) -> int | None:
         """The next block after i if it is a body paragraph (headings, extracts break a sequence)."""
@@ -1101,8 +1107,8 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
     for style, idxs in by_style.items():
         runs: list[list[int]] = []
         for i in idxs:
-            n = labels[i][1]
-            if runs and labels[runs[-1][-1]][1] < n <= labels[runs[-1][-1]][1] + 1 + _MAX_GAP:
+            n = numbers[i]
+            if runs and numbers[runs[-1][-1]] < n <= numbers[runs[-1][-1]] + 1 + _MAX_GAP:
                 runs[-1].append(i)
             else:
                 runs.append([i])
@@ -1115,7 +1121,7 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
     claimed: dict[int, int] = {}
     for _, run in question_lists:
         for i in run:
-            claimed[labels[i][1]] = claimed.get(labels[i][1], 0) + 1
+            claimed[numbers[i]] = claimed.get(numbers[i], 0) + 1
     restarts = any(c > 1 for c in claimed.values())
     rep.restarts = restarts
     rep.paragraph_numbering = bool(paragraph_lists)
@@ -1123,12 +1129,11 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
     heads: list[tuple[int, str, str]] = []  # (block index, kind, style)
     for style, run in question_lists:
         for i in run:
-            n = labels[i][1]
-            heads.append((i, f"numbered-local:{n}" if restarts else "numbered", style))
+            heads.append((i, f"numbered-local:{numbers[i]}" if restarts else "numbered", style))
         if not restarts:
-            nums = [labels[i][1] for i in run]
+            nums = [numbers[i] for i in run]
             rep.gaps.extend(x for x in range(nums[0], nums[-1] + 1) if x not in set(nums))
-    for style, run in paragraph_lists:
+    for _, run in paragraph_lists:
         for i in run:
             if asks(labels[i][2]):
                 heads.append((i, f"paragraph:{labels[i][1]}", STYLE_PARAGRAPH))
@@ -1207,12 +1212,12 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
         while j is not None and j not in taken and _BULLET.match(blocks[j].text):
             run.append(j)
             j = nxt(j)
-        lead = i - 1 if i > 0 and blocks[i - 1].kind == "para" and blocks[i - 1].zone == "body" \
-            and not _BULLET.match(blocks[i - 1].text) else None
-        lead_ok = lead is not None and lead not in taken and (
-            (asks(blocks[lead].text) and blocks[lead].text.rstrip().endswith((":", "."))) or
-            (blocks[lead].text.rstrip().endswith(":") and _LEAD_WORDS.search(blocks[lead].text)))
-        bodies = [_BULLET.match(blocks[k].text).group(1).strip() for k in run]
+        lead = i - 1
+        lead_ok = i > 0 and blocks[lead].kind == "para" and blocks[lead].zone == "body" and \
+            not _BULLET.match(blocks[lead].text) and lead not in taken and bool(
+                (asks(blocks[lead].text) and blocks[lead].text.rstrip().endswith((":", "."))) or
+                (blocks[lead].text.rstrip().endswith(":") and _LEAD_WORDS.search(blocks[lead].text)))
+        bodies = [_bullet_body(blocks[k].text) for k in run]
         if lead_ok and not all("?" in t for t in bodies):
             text = blocks[lead].text + "".join("\n" + blocks[k].text.strip() for k in run)
             questions.append(FoundQuestion(None, text, blocks[lead].first_page, blocks[run[-1]].last_page,
