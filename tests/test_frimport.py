@@ -318,10 +318,13 @@ def _update(run, folder, *extra):
 
 def test_update_replaces_summaries_keeping_ids_tags_and_relevance(run, summary_pack):
     old_docket = (summary_pack / "docket.yaml").read_text()
-    res = _update(run, summary_pack)
+    res = _update(run, summary_pack, "--accept-similar")
     assert res.exit_code == 0, res.output
     out = res.stdout
     assert "6 summaries replaced by official text, 2 official questions added" in out
+    # the review table lists every match before the report of what was written
+    assert out.index("Proposed matches (6)") < out.index("Questions: 6 summaries replaced")
+    assert "  cfp-1 -> Q1: by text similarity 0.69 (next best 0.14)\n      was: Revenue and expense tests" in out
     assert "kept summary  pen-1" in out
     packs.load_path.cache_clear()
     pack = packs.load_path(summary_pack)

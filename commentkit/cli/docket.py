@@ -159,17 +159,42 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
 
 
 def do_update(pack, source: str, result, *, source_label: str, sources: dict[str, bytes], origin: str,
-              dry_run: bool, yes: bool, ask: bool, as_json: bool) -> None:
-    plan = packwrite.plan_update(pack, source, result, source_label, _today(), origin=origin, sources=sources)
-    report = plan.report()
+              dry_run: bool, yes: bool, ask: bool, as_json: bool, accept_similar: bool = False) -> None:
+    """Show every proposed match, then write: matches by number and by the mapping file always,
+    matches by text similarity only when confirmed (or with --accept-similar)."""
+    today = _today()
+    full = packwrite.plan_update(pack, source, result, source_label, today, origin=origin, sources=sources,
+                                 accept_similar=True)
+    full_report = full.report()
+    n_similar = full_report["similar"]
     if not as_json:
         click.echo(f"Updating {pack.docket.id} ({pack.path}) from {source_label}:")
+        for line in packwrite.review_lines(full_report):
+            click.echo(line)
+    write = not dry_run
+    take_similar = accept_similar
+    if write and ask and not yes and n_similar and not accept_similar:
+        if as_json:
+            raise UserError("--json cannot ask for confirmation; add --yes to write, or --dry-run")
+        try:
+            take_similar = click.confirm(f"Apply the {n_similar} match(es) by text similarity shown above? (No keeps "
+                                         f"those summaries and adds the official questions beside them)",
+                                         default=False)
+        except click.Abort:
+            raise UserError("no answer (input closed); nothing was written. Re-run with --yes (matches by number "
+                            "and mapping only) or --yes --accept-similar") from None
+    plan = full if take_similar else packwrite.plan_update(pack, source, result, source_label, today, origin=origin,
+                                                           sources=sources, accept_similar=False)
+    report = plan.report()
+    if not as_json:
         for line in packwrite.format_report(report):
             click.echo(line)
+        if n_similar and not take_similar:
+            click.echo(f"{n_similar} match(es) by text similarity were not applied; confirm them in "
+                       f"{packwrite.MAP_FILE} (pack question id: official number), or re-run with --accept-similar.")
         if source == "shipped":
             click.echo(f"The shipped pack is not changed; the updated pack is installed for your user at {plan.dest} "
                        f"and takes its place.")
-    write = not dry_run
     if write and ask and not yes:
         if as_json:
             raise UserError("--json cannot ask for confirmation; add --yes to write, or --dry-run")
@@ -181,6 +206,7 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
     if write:
         plan.apply()
     report["written"] = write
+    report["review"] = [c for c in full_report["questions"] if c["kind"] in ("matched", "proposed")]
     if as_json:
         echo_json(report)
         return
@@ -204,9 +230,11 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
 @click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
 @click.option("--force", is_flag=True, help="Replace an existing pack in the destination (only when every question "
                                           "id of that pack is kept).")
+@click.option("--accept-similar", is_flag=True,
+              help="With --update: also apply matches found by text similarity (shown for review first).")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @json_option
-def import_(file, meta, out, update_dir, document, published, docket_id, force, dry_run, as_json):
+def import_(file, meta, out, update_dir, document, published, docket_id, force, accept_similar, dry_run, as_json):
     """Build a docket pack from a Federal Register document you downloaded.
 
     FILE is the document's full-text XML or its plain-text edition (federalregister.gov or
@@ -253,7 +281,7 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
         folder = Path(update_dir)
         pack = packs.load_path(folder, "path")
         do_update(pack, "path", result, source_label=Path(file).name, sources=sources, origin="imported",
-                  dry_run=dry_run, yes=True, ask=False, as_json=as_json)
+                  dry_run=dry_run, yes=True, ask=False, as_json=as_json, accept_similar=accept_similar)
         return
     do_import(result, out=out, source_label=Path(file).name, sources=sources, force=force, dry_run=dry_run,
               as_json=as_json)
@@ -418,11 +446,14 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
 @docket.command("update")
 @click.argument("docket_id", metavar="ID")
 @click.option("--fetch", "do_fetch", is_flag=True, help="Fetch the official text from the Federal Register API.")
-@click.option("--yes", "-y", is_flag=True, help="Write without asking (for scripts).")
+@click.option("--yes", "-y", is_flag=True, help="Write without asking (for scripts): matches by number and by "
+                                                "official-map.yaml only.")
+@click.option("--accept-similar", is_flag=True, help="Also apply matches found by text similarity (listed for review "
+                                                     "before anything is written).")
 @click.option("--dry-run", is_flag=True, help="Show the changes; write nothing.")
 @api_options
 @json_option
-def update(docket_id, do_fetch, yes, dry_run, api_url, timeout, retries, as_json):
+def update(docket_id, do_fetch, yes, accept_similar, dry_run, api_url, timeout, retries, as_json):
     """Replace a pack's summary wordings with the notice's official questions.
 
     Fetches the pack's Federal Register document (its FR Doc. number is in docket.yaml), matches
@@ -450,7 +481,7 @@ def update(docket_id, do_fetch, yes, dry_run, api_url, timeout, retries, as_json
     result = frimport.build(notice, meta, source_label=f"FR Doc. {number}")
     do_update(pack, ref.source, result, source_label=f"the Federal Register (FR Doc. {number}, full-text XML)",
               sources={f"{number}.json": raw_json, f"{number}.xml": raw_xml}, origin="fetched", dry_run=dry_run,
-              yes=yes, ask=True, as_json=as_json)
+              yes=yes, ask=True, as_json=as_json, accept_similar=accept_similar)
 
 
 RECENTLY_CLOSED_DAYS = 90

@@ -421,7 +421,8 @@ class UpdatePlan:
             "questions": [c.as_dict() for c in self.merge.changes],
             "docket": self.docket_changes,
             "counts": {k: self.merge.count(k) for k in ("matched", "refreshed", "unchanged", "added",
-                                                         "kept-summary", "ambiguous", "kept-official")},
+                                                         "kept-summary", "ambiguous", "kept-official", "proposed")},
+            "similar": sum(1 for c in self.merge.changes if c.how == "similarity" and c.kind == "matched"),
         }
 
     def apply(self) -> Path:
@@ -429,7 +430,8 @@ class UpdatePlan:
 
 
 def plan_update(pack, source: str, result, source_label: str, today: dt.date, origin: str = "imported",
-                sources: dict[str, bytes] | None = None, dest: Path | None = None) -> UpdatePlan:
+                sources: dict[str, bytes] | None = None, dest: Path | None = None, *,
+                accept_similar: bool = True) -> UpdatePlan:
     """Merge an import ``result`` into an installed ``pack``; a shipped pack is updated as a user copy."""
     folder = Path(pack.path)
     old = pack.docket
@@ -438,7 +440,7 @@ def plan_update(pack, source: str, result, source_label: str, today: dt.date, or
         raise DocketPackError(f"the pack is for FR Doc. {old.federal_register.document_number} but the document is FR Doc. "
                         f"{new.federal_register.document_number}; import it as a new pack instead", folder)
     mapping, map_path = load_map(folder)
-    merged = merge(pack.bank, result.bank, mapping, map_path)
+    merged = merge(pack.bank, result.bank, mapping, map_path, accept_similar=accept_similar)
 
     changes: dict = {}
     report: list[dict] = []
@@ -505,15 +507,36 @@ def plan_update(pack, source: str, result, source_label: str, today: dt.date, or
     return UpdatePlan(Path(dest), files, merged, report, keep_from=folder)
 
 
+def review_lines(report: dict) -> list[str]:
+    """Every proposed match of a summary to an official question, for review before anything is written."""
+    rows = [c for c in report["questions"] if c.get("how") in ("number", "mapping", "similarity")
+            and c["kind"] in ("matched", "proposed")]
+    if not rows:
+        return ["No summary is matched to an official question."]
+    lines = [f"Proposed matches ({len(rows)}): each pack question keeps its id; its text becomes the official text."]
+    for c in rows:
+        how = {"number": "same number", "mapping": "your official-map.yaml"}.get(c["how"], "text similarity")
+        if c["how"] == "similarity":
+            how += f" {c['score']:.2f}" + (f" (next best {c['runner_up']:.2f})" if c.get("runner_up") is not None
+                                           else "")
+        lines.append(f"  {c['id']} -> Q{c.get('number') or '-'}: by {how}")
+        if c.get("title"):
+            lines.append(f"      was: {c['title']}")
+        if c.get("official"):
+            lines.append(f"      now: {c['official']}")
+    return lines
+
+
 def format_report(report: dict) -> list[str]:
     """The change report as text lines."""
     lines = []
     c = report["counts"]
     lines.append(f"Questions: {c['matched']} summaries replaced by official text, {c['added']} official questions "
                  f"added, {c['refreshed']} official texts refreshed, {c['unchanged']} unchanged, "
-                 f"{c['kept-summary']} summaries kept, {c['ambiguous']} ambiguous.")
+                 f"{c['kept-summary']} summaries kept, {c['ambiguous']} ambiguous"
+                 + (f", {c['proposed']} matched by similarity not applied." if c.get("proposed") else "."))
     verbs = {"matched": "replaced", "refreshed": "refreshed", "added": "added", "kept-summary": "kept summary",
-             "ambiguous": "AMBIGUOUS", "kept-official": "kept"}
+             "ambiguous": "AMBIGUOUS", "kept-official": "kept", "proposed": "not applied"}
     for ch in report["questions"]:
         if ch["kind"] == "unchanged":
             continue
