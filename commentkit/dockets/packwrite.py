@@ -240,7 +240,8 @@ def render_interview(interview, docket, today: dt.date) -> str:
     m = _cmap(data)
     m.yaml_set_start_comment(_header([
         f"Questionnaire for {docket.id}, generated on {today.isoformat()} by 'commentkit docket import'.",
-        "One question: which parts of the notice matter to you. Each choice's value is also a tag on the",
+        "Who comments, how the rulemaking affects them, who signs (the letter and 'check' use these ids),",
+        "and which parts of the notice matter to them: each 'themes' choice's value is also a tag on the",
         "questions of that part in questions.yaml, so 'commentkit plan' ranks them core when chosen.",
         "Schema: docs/docket-packs.md. Add items and relevance rules (questions.yaml) to rank more finely.",
     ]))
