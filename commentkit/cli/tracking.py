@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from commentkit.association import member_project as members_project
 from commentkit.calendar import deadlines as dl
 from commentkit.calendar import ics
 from commentkit.cli.common import echo_json, json_option, open_project, project_dir, today_option
@@ -140,7 +139,7 @@ def status(directory, as_json):
         data["deadline"]["source"] = dl.source
         data["deadline"]["history"] = [h.model_dump(mode="json") for h in dl.history]
         if member:
-            data["member_due"] = members_project.due_json(proj)
+            data["member_due"] = tracking.due_json(proj)
         echo_json(data)
         return
     out = click.echo
@@ -150,7 +149,7 @@ def status(directory, as_json):
         out(line)
     for line in moved_lines(proj.pack.docket.deadline):
         out(line)
-    for line in members_project.due_lines(proj) if member else ():
+    for line in tracking.due_lines(proj) if member else ():
         out(line)
     t = report.totals
     out("")

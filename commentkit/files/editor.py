@@ -13,13 +13,12 @@ is removed when the answer is read back:
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
 import os
 import shutil
 import signal
 from pathlib import Path
+from typing import Any
 
 from commentkit.errors import UserError
 from commentkit.files import storage

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from commentkit.dockets import catalog as packs
-from commentkit.errors import ProjectFileError
+from commentkit.errors import ProjectFileError, typed
 from commentkit.files import clock, storage
 from commentkit.files.yamlio import load_yaml, parse_yaml, read_text, validate
 from commentkit.models.docket import ID_PATTERN
@@ -69,6 +69,10 @@ class Project:
 
     @cached_property
     def file(self) -> ProjectFile:
+        with typed(ProjectFileError):
+            return self._read_file()
+
+    def _read_file(self) -> ProjectFile:
         text = read_text(self.project_path, "project file")
         data = parse_yaml(text, self.project_path)
         if data is None:
@@ -88,6 +92,10 @@ class Project:
     @cached_property
     def profile(self) -> dict[str, Any]:
         """Questionnaire answers as stored (item id -> value); empty when not interviewed yet."""
+        with typed(ProjectFileError):
+            return self._read_profile()
+
+    def _read_profile(self) -> dict[str, Any]:
         if not self.profile_path.exists():
             return {}
         data = load_yaml(self.profile_path, "profile file")
@@ -127,7 +135,8 @@ class Project:
             for path in sorted(folder.glob("*.md")):
                 if path.name.startswith((".", "~$")):
                     continue  # editors' lock files (.#x.md), macOS '._x.md' metadata, Office '~$' files
-                ans = answerfile.read(path)
+                with typed(ProjectFileError):
+                    ans = answerfile.read(path)
                 key = getattr(ans.meta, field) or path.stem
                 if key != path.stem:
                     raise ProjectFileError(f"front matter says {field} {key!r} but the file is named {path.name}", path, 2)

@@ -32,8 +32,8 @@ import difflib
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from commentkit.build import build_letter
 from commentkit.errors import UserError

@@ -45,10 +45,10 @@ from commentkit.models.document import (
     plain_text,
     resolve_confidential,
 )
+from commentkit.ooxml import safe
+from commentkit.ooxml.ns import R_NS, W_NS
 from commentkit.ooxml.safe import check
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 RT_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
@@ -738,7 +738,7 @@ def _fill(d, doc: Document) -> bytes:
         # It is parsed once all the same, so a malformed body fails here, never in Word.
         from lxml import etree  # lazy: only Word/XML readers need it
 
-        etree.fromstring(wrapped.encode("utf-8"), etree.XMLParser(resolve_entities=False, huge_tree=True))
+        etree.fromstring(wrapped.encode("utf-8"), safe.xml_parser(huge_tree=True))
         marker = etree.Comment(_BODY_MARK)
         if sect is not None:
             sect.addprevious(marker)
