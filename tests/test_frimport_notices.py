@@ -107,6 +107,10 @@ def test_superscripts_exponent_versus_footnote():
     path = NOTICES / "notice-halfparen.xml"
     notice = frimport.read_document(path, path.read_bytes())
     assert "30,000 m\N{SUPERSCRIPT THREE} of liquid" in " ".join(b.text for b in notice.blocks)
+    path = NOTICES / "nprm-prose.xml"
+    notice = frimport.read_document(path, path.read_bytes())
+    assert "metric tons of CO\N{SUPERSCRIPT TWO} each year from testing alone. Some" in " ".join(
+        b.text for b in notice.blocks)
 
 
 def test_a_page_marker_before_any_text_is_the_first_page():

@@ -55,7 +55,7 @@ def _summary_lines(result) -> list[str]:
     ]
 
 
-_STYLE_NAMES = {"statement": "statement-form requests", "bullet": "bulleted", "\N{PILCROW SIGN} N": "numbered paragraphs",
+_STYLE_NAMES = {"statement": "statement-form requests", "unlabelled": "unlabelled question paragraphs", "bullet": "bulleted", "\N{PILCROW SIGN} N": "numbered paragraphs",
                 "N.": 'labelled "1."', "(N)": 'labelled "(1)"', "N)": 'labelled "1)"', "Question N": 'labelled "Question 1"',
                 "QN": 'labelled "Q1"'}
 

@@ -874,6 +874,9 @@ _LABELS: list[tuple[str, re.Pattern]] = [
     ("N)", re.compile(r"^(\d{1,3})\)\s+(?=\S)")),
     ("N.", re.compile(r"^(\d{1,3})\.\s+(?=\S)")),
 ]
+_SUBNUM = re.compile(r"^(?:Question\s+|Q\.?\s?)?\d{1,3}\s?(?:\([a-z]{1,4}\)|\.[a-z]{1,4}|[a-z])[.:)\u2014\u2013-]?\s+(?=\S)")
+"""A numbered sub-question ("1(a)", "Question 2(b):", "3.a."): part of the question with that number."""
+_REQUEST_HEADING = re.compile(r"\b(request|comment|question|input|issues? for|information sought|solicitation)", re.I)
 _EXPLICIT = ("Question N", "QN")
 """Label styles that say "question" themselves: every paragraph so labelled is a question."""
 _SUBPART = re.compile(r"^(?:\((?:[a-zA-Z]|[ivxl]{1,5})\)|(?:[a-z]|[ivxl]{1,5})[.)])\s+\S")
@@ -903,6 +906,7 @@ _LEAD_WORDS = re.compile(r"\b(comments?|questions?|input|views|feedback|informat
 STYLE_STATEMENT = "statement"
 STYLE_BULLET = "bullet"
 STYLE_PARAGRAPH = "\N{PILCROW SIGN} N"
+STYLE_UNLABELLED = "unlabelled"
 
 
 @dataclass
@@ -939,6 +943,8 @@ class FindReport:
 
 def _label(text: str) -> tuple[str | None, int | None, str]:
     """(style, number, rest) of a paragraph's question label; (None, None, text) when it has none."""
+    if _SUBNUM.match(text):
+        return None, None, text
     for style, rx in _LABELS:
         m = rx.match(text)
         if m:
@@ -1069,7 +1075,7 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
 
     def is_sub_marker(j: int) -> bool:
         b = blocks[j]
-        return bool(_SUBPART.match(b.text) or _BULLET.match(b.text) or b.indent)
+        return bool(_SUBPART.match(b.text) or _SUBNUM.match(b.text) or _BULLET.match(b.text) or b.indent)
 
     # 1. sub-lists: a run of one numeric style right after a labelled paragraph (or its sub-parts)
     #    of another style that ends with ":" or "?"
@@ -1163,8 +1169,9 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
         while j is not None and j not in head_set:
             b = blocks[j]
             s2 = labels[j][0]
-            opens = text.rstrip().endswith((":", "?", "\u2014"))
-            if j in sublist or (s2 is None and (_SUBPART.match(b.text) or b.indent) and (opens or chained)) or \
+            opens = text.rstrip().endswith((":", "?", "\u2014")) or bool(_LEAD_IN.search(text))
+            if j in sublist or (s2 is None and (_SUBPART.match(b.text) or _SUBNUM.match(b.text) or b.indent)
+                                and (opens or chained)) or \
                     (s2 is None and _BULLET.match(b.text) and (text.rstrip().endswith(":") or chained)):
                 text += "\n" + b.text.strip()
                 last = max(last, b.last_page)
@@ -1183,11 +1190,29 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
         questions.append(FoundQuestion(number, text, b.first_page, last, owner[i], kind, i, style))
 
     no_list = not heads
+
+    def in_request_part(i: int) -> bool:
+        k = owner[i]
+        titles = [sections[k].title] if k is not None else []
+        if top[i] >= 0:
+            titles.append(blocks[top[i]].text)
+        return any(_REQUEST_HEADING.search(t) for t in titles)
+
     for i in body:
-        if i in taken or labels[i][0] is not None or _BULLET.match(blocks[i].text):
+        if i in taken or labels[i][0] is not None or _BULLET.match(blocks[i].text) or is_sub_marker(i):
             continue
         text = blocks[i].text
-        if not (_STATEMENT.search(text) or (_IMPERATIVE.match(text) and not _NOT_REQUEST.match(text))):
+        statement = bool(_STATEMENT.search(text) or (_IMPERATIVE.match(text) and not _NOT_REQUEST.match(text)))
+        # a notice without a question list asks in prose: its question paragraphs in a part headed as a
+        # request for comment are questions too
+        prose_question = no_list and "?" in text and in_request_part(i)
+        if not (statement or prose_question):
+            continue
+        if prose_question and not statement and not (_LEAD_IN.search(text) or _CROSS_REF.search(text)):
+            text, last = collect(i, text)
+            taken.add(i)
+            questions.append(FoundQuestion(None, text, blocks[i].first_page, last, owner[i], "statement", i,
+                                           STYLE_UNLABELLED))
             continue
         if _LEAD_IN.search(text) or _CROSS_REF.search(text) or _GENERAL.search(text):
             continue
@@ -1232,6 +1257,33 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
             if lead_ok and any(k in taken for k in run):
                 covered.add(lead)
         i = run[-1] + 1
+
+    # 6. a request ending in ":" followed by items (lettered, numbered, indented) no list took:
+    #    one question, the request with its items (e.g. the Paperwork Reduction Act's "(a) ... (d)")
+    for i in body:
+        text = blocks[i].text
+        if i in taken or i in covered or not text.rstrip().endswith(":") or not asks(text):
+            continue
+        items: list[int] = []
+        j = nxt(i)
+        while j is not None and j not in taken and (is_sub_marker(j) or (labels[j][0] is not None and
+                                                                           j not in head_set)):
+            items.append(j)
+            j = nxt(j)
+        if not items:
+            continue
+        full = text + "".join("\n" + blocks[k].text.strip() for k in items)
+        questions.append(FoundQuestion(None, full, blocks[i].first_page, max(blocks[k].last_page for k in items),
+                                       owner[i], "statement", i, STYLE_STATEMENT))
+        taken.add(i)
+        taken.update(items)
+
+    # a lead-in whose next paragraph was taken introduced it: it is not a request left behind
+    for i in body:
+        j = nxt(i)
+        if i not in taken and j is not None and j in taken and \
+                (blocks[i].text.rstrip().endswith(":") or re.search(r"\bthe following\b", blocks[i].text, re.I)):
+            covered.add(i)
 
     questions.sort(key=lambda q: q.block_index)
     for q in questions:
@@ -1608,9 +1660,9 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
 
 
 _CONF_ACCEPT = re.compile(
-    r"[^.]*\bconfidential\b[^.]*\b(?:mark(?:ed)?|well-marked|clearly identify|identify the (?:business )?confidential|"
+    r"[^.]*\b(?:confidential|CBI)\b[^.]*\b(?:mark(?:ed)?|well-marked|clearly identify|identify the (?:business )?confidential|"
     r"non-?confidential version|redact(?:ed)?|justifying nondisclosure|request (?:for )?confidential treatment)\b[^.]*\.?"
-    r"|[^.]*\b(?:mark(?:ed)?|label(?:l?ed)?)\b[^.]*\bconfidential\b[^.]*\.?", re.I)
+    r"|[^.]*\b(?:mark(?:ed)?|label(?:l?ed)?)\b[^.]*\b(?:confidential|CBI)\b[^.]*\.?", re.I)
 _CONF_REFUSE = re.compile(
     r"[^.]*\b(?:do(?:es)? not|will not|cannot|should not|not to)\s+(?:accept|consider|submit|include|send|protect|"
     r"treat)\b[^.]*\bconfidential\b[^.]*\.?"
