@@ -201,7 +201,9 @@ class _XmlWalker:
         for child in doc:
             if not isinstance(child.tag, str):
                 continue
-            if child.tag == "PREAMB":
+            if child.tag == "PRTPAGE":
+                self.marker(child)
+            elif child.tag == "PREAMB":
                 self.preamble(child)
             elif child.tag == "SUPLINF":
                 self.body(child, zone="body")
@@ -874,7 +876,8 @@ _LABELS: list[tuple[str, re.Pattern]] = [
     ("N)", re.compile(r"^(\d{1,3})\)\s+(?=\S)")),
     ("N.", re.compile(r"^(\d{1,3})\.\s+(?=\S)")),
 ]
-_SUBNUM = re.compile(r"^(?:Question\s+|Q\.?\s?)?\d{1,3}\s?(?:\([a-z]{1,4}\)|\.[a-z]{1,4}|[a-z])[.:)\u2014\u2013-]?\s+(?=\S)")
+_SUBNUM = re.compile(r"^(?P<pre>Question\s+|Q\.?\s?)?(?P<n>\d{1,3})\s?(?P<sub>\([a-z]{1,4}\)|\.[a-z]{1,4}|[a-z])"
+                     r"[.:)\u2014\u2013-]?\s+(?=\S)")
 """A numbered sub-question ("1(a)", "Question 2(b):", "3.a."): part of the question with that number."""
 _REQUEST_HEADING = re.compile(r"\b(request|comment|question|input|issues? for|information sought|solicitation)", re.I)
 _EXPLICIT = ("Question N", "QN")
@@ -894,6 +897,8 @@ _STATEMENT = re.compile(
     r"encourage)\s+(?:\w+\s+){0,3}?(?:comments?|input|views|information|feedback)\b"
     r"|\b(?:comments?|input|views|information|feedback)\s+(?:is|are)\s+(?:also\s+|further\s+|specifically\s+|"
     r"particularly\s+)?(?:invited|requested|sought|solicited|welcome[d]?)\b"
+    r"|(?<!\bwill )(?<!\bwould )(?<!\bmay )(?<!\bcould )(?<!\bto )(?<!\band )(?<!\bnot )\b(?:seek|request|invite|"
+    r"solicit|welcome)\s+(?:\w+\s+){0,3}?(?:comments?|input|views|information|feedback)\b"
     r"|\binvites?\b[^.?]{0,100}?\bto\s+(?:comment|submit comments|provide)\b"
     r"|\binterested in (?:receiving\s+)?(?:comments?|information|views|input)\b"
     r"|\b(?:commenters|the public|interested (?:persons|parties)|stakeholders|respondents)\s+(?:are|is)\s+(?:also\s+)?"
@@ -942,9 +947,18 @@ class FindReport:
 
 
 def _label(text: str) -> tuple[str | None, int | None, str]:
-    """(style, number, rest) of a paragraph's question label; (None, None, text) when it has none."""
-    if _SUBNUM.match(text):
-        return None, None, text
+    """(style, number, rest) of a paragraph's question label; (None, None, text) when it has none.
+
+    A numbered sub-question ("Question 4(a): ...") is labelled with its question's number; the rest
+    keeps its letter ("(a) ...").
+    """
+    m = _SUBNUM.match(text)
+    if m:
+        pre = (m.group("pre") or "").strip()
+        style = "Question N" if pre.startswith("Question") else "QN" if pre else "N."
+        sub = m.group("sub").strip(".")
+        sub = sub if sub.startswith("(") else f"({sub})"
+        return style, int(m.group("n")), f"{sub} {text[m.end():].strip()}"
     for style, rx in _LABELS:
         m = rx.match(text)
         if m:
@@ -1064,6 +1078,19 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
     n_blocks = len(blocks)
     body = [i for i, b in enumerate(blocks) if b.kind == "para" and b.zone == "body"]
     labels: dict[int, tuple[str | None, int | None, str]] = {i: _label(blocks[i].text) for i in body}
+    # a numbered sub-question after its stem or an earlier sibling ("4(b)" after "4" or "4(a)") is a
+    # part of that question, not a question of its own
+    subs: set[int] = set()
+    last_number: int | None = None
+    for i in body:
+        style, n, _ = labels[i]
+        if n is None:
+            continue
+        if _SUBNUM.match(blocks[i].text) and n == last_number:
+            subs.add(i)
+            labels[i] = (None, None, blocks[i].text)
+            continue
+        last_number = n
     numbers: dict[int, int] = {i: n for i, (_, n, _) in labels.items() if n is not None}
 
     def nxt(i: int) -> int | None:
@@ -1075,7 +1102,7 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
 
     def is_sub_marker(j: int) -> bool:
         b = blocks[j]
-        return bool(_SUBPART.match(b.text) or _SUBNUM.match(b.text) or _BULLET.match(b.text) or b.indent)
+        return bool(j in subs or _SUBPART.match(b.text) or _BULLET.match(b.text) or b.indent)
 
     # 1. sub-lists: a run of one numeric style right after a labelled paragraph (or its sub-parts)
     #    of another style that ends with ":" or "?"
@@ -1170,8 +1197,8 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
             b = blocks[j]
             s2 = labels[j][0]
             opens = text.rstrip().endswith((":", "?", "\u2014")) or bool(_LEAD_IN.search(text))
-            if j in sublist or (s2 is None and (_SUBPART.match(b.text) or _SUBNUM.match(b.text) or b.indent)
-                                and (opens or chained)) or \
+            if j in sublist or j in subs or (s2 is None and (_SUBPART.match(b.text) or b.indent)
+                                             and (opens or chained)) or \
                     (s2 is None and _BULLET.match(b.text) and (text.rstrip().endswith(":") or chained)):
                 text += "\n" + b.text.strip()
                 last = max(last, b.last_page)
