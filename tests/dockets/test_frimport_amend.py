@@ -8,7 +8,8 @@ from pathlib import Path
 from commentkit.dockets import catalog as packs
 from tests.conftest import QUESTIONS, user_pack_dir
 
-NOTICES = Path(__file__).parent / "fixtures" / "fr" / "notices"
+FR = Path(__file__).resolve().parents[1] / "fixtures" / "fr"
+NOTICES = FR / "notices"
 
 
 def _err(res):
@@ -104,7 +105,6 @@ def test_force_is_refused_when_it_would_drop_questions(run, tmp_path):
 
 
 def test_import_of_a_shipped_notice_never_suggests_force(run):
-    err = _err(run("docket", "import", Path(__file__).parent / "fixtures" / "fr" / "prorule.xml",
-                   "--meta", Path(__file__).parent / "fixtures" / "fr" / "2023-17164.json", "--force"))
+    err = _err(run("docket", "import", FR / "prorule.xml", "--meta", FR / "2023-17164.json", "--force"))
     assert "--force" not in err and "--update" in err
     assert not (user_pack_dir() / "TREAS-DO-2023-0009").exists()

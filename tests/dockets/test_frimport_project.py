@@ -7,9 +7,9 @@ from pathlib import Path
 
 from commentkit.dockets import catalog as packs
 from tests.conftest import user_pack_dir
-from tests.test_frimport import _plan_rows
+from tests.dockets.test_frimport import _plan_rows
 
-NOTICES = Path(__file__).parent / "fixtures" / "fr" / "notices"
+NOTICES = Path(__file__).resolve().parents[1] / "fixtures" / "fr" / "notices"
 
 ANSWERS = """\
 commenter_type: company

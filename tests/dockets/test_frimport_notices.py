@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 from commentkit.dockets.federal_register import importer as frimport
 
-NOTICES = Path(__file__).parent / "fixtures" / "fr" / "notices"
+NOTICES = Path(__file__).resolve().parents[1] / "fixtures" / "fr" / "notices"
 KEYS = sorted(NOTICES.glob("*.key.yaml"))
 
 

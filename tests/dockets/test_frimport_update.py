@@ -13,7 +13,7 @@ from commentkit.dockets import packmerge
 from commentkit.dockets.federal_register import importer as frimport
 from tests.conftest import QUESTIONS
 
-FR = Path(__file__).parent / "fixtures" / "fr"
+FR = Path(__file__).resolve().parents[1] / "fixtures" / "fr"
 
 # Labelled by reading both texts: which pack question each official question of prorule.xml is.
 CORRECT = {
