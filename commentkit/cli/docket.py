@@ -57,7 +57,7 @@ def _summary_lines(result) -> list[str]:
 
 _STYLE_NAMES = {"statement": "statement-form requests", "unlabelled": "unlabelled question paragraphs", "bullet": "bulleted", "\N{PILCROW SIGN} N": "numbered paragraphs",
                 "N.": 'labelled "1."', "(N)": 'labelled "(1)"', "N)": 'labelled "1)"', "Question N": 'labelled "Question 1"',
-                "QN": 'labelled "Q1"'}
+                "QN": 'labelled "Q1"', "N.M": 'labelled "1.1"'}
 
 
 def report_data(result) -> dict:

@@ -879,6 +879,7 @@ _LABELS: list[tuple[str, re.Pattern]] = [
 _SUBNUM = re.compile(r"^(?P<pre>Question\s+|Q\.?\s?)?(?P<n>\d{1,3})\s?(?P<sub>\([a-z]{1,4}\)|\.[a-z]{1,4}|[a-z])"
                      r"[.:)\u2014\u2013-]?\s+(?=\S)")
 """A numbered sub-question ("1(a)", "Question 2(b):", "3.a."): part of the question with that number."""
+_DECIMAL = re.compile(r"^(?:Question\s+|Q\.?\s?)?(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)[.:)]?\s+(?=\S)")
 _REQUEST_HEADING = re.compile(r"\b(request|comment|question|input|issues? for|information sought|solicitation)", re.I)
 _EXPLICIT = ("Question N", "QN")
 """Label styles that say "question" themselves: every paragraph so labelled is a question."""
@@ -1178,6 +1179,14 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
         problems.append("the notice restarts its question numbering within the document, so no question "
                         "carries an agency number (number: null); each title starts with its number within its "
                         "list. Set 'number' only if the notice numbers questions uniquely")
+
+    # decimal labels ("1.1", "Question 2.3:"): questions, but their numbers are not whole numbers,
+    # so they carry none (the title keeps the label)
+    for i in body:
+        m = _DECIMAL.match(blocks[i].text)
+        if m and labels[i][0] is None and i not in subs and asks(blocks[i].text[m.end():]):
+            labels[i] = ("N.M", None, blocks[i].text[m.end():].strip())
+            heads.append((i, f"numbered-local:{m.group(1)}", "N.M"))
 
     # 4. unnumbered requests
     listed = sorted(i for i, _, _ in heads)
