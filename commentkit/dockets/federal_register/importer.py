@@ -1147,7 +1147,13 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
                 runs.append([i])
         for run in runs:
             n_ask = sum(1 for i in run if asks(labels[i][2]))
-            if style in _EXPLICIT or (n_ask and n_ask * 2 >= len(run)):
+            # a list right after a request that introduces it ("... comment on the following topics:")
+            # is the list of what the agency asks, even when its items are not phrased as questions
+            before = run[0] - 1
+            introduced = before >= 0 and blocks[before].kind == "para" and blocks[before].zone == "body" and \
+                labels.get(before, (None,))[0] is None and before not in subs and asks(blocks[before].text) and \
+                bool(re.search(r"(:|\bthe following\b[^.]*\.)\s*$", blocks[before].text))
+            if style in _EXPLICIT or (n_ask and n_ask * 2 >= len(run)) or (introduced and len(run) >= 2):
                 question_lists.append((style, run))
             elif n_ask and len(run) >= 5:
                 paragraph_lists.append((style, run))
