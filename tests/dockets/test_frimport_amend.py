@@ -108,3 +108,15 @@ def test_import_of_a_shipped_notice_never_suggests_force(run):
     err = _err(run("docket", "import", FR / "prorule.xml", "--meta", FR / "2023-17164.json", "--force"))
     assert "--force" not in err and "--update" in err
     assert not (user_pack_dir() / "TREAS-DO-2023-0009").exists()
+
+
+def test_extension_with_update_dir_moves_that_packs_deadline(run, pack_copy):
+    res = run("docket", "import", NOTICES / "extension-anprm.xml", "--update", pack_copy, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert (data["matched_by"], data["old_deadline"], data["new_deadline"]) == ("--update", "2023-09-28", "2023-10-13")
+    packs.load_path.cache_clear()
+    pack = packs.load_path(pack_copy)
+    assert pack.docket.deadline.date.isoformat() == "2023-10-13"
+    assert len(pack.bank.questions) == len(packs.load_path(QUESTIONS / "TREAS-DO-2023-0009").bank.questions)
+    assert not user_pack_dir().exists() or not any(user_pack_dir().iterdir())
