@@ -59,6 +59,11 @@ def test_project_on_an_imported_pack_reaches_ready_to_file(run, tmp_path):
         assert run("mark", qid, "final", proj).exit_code == 0
     assert run("answer", "executive-summary", proj, "--text", "We ask for a later applicability date.").exit_code == 0
     assert run("mark", "executive-summary", "final", proj).exit_code == 0
+    # the Background drafted from the generic questionnaire, approved by counsel
+    res = run("answer", "background", proj, "--from-questionnaire")
+    assert res.exit_code == 0, res.output
+    assert "Prairie Growers" in (proj / "general" / "background.md").read_text()
+    assert run("mark", "background", "final", proj).exit_code == 0
     res = run("check", proj, "--today", "2024-09-01")
     assert res.exit_code == 0, res.output
     assert "Ready to file: 0 errors" in res.stdout

@@ -1824,12 +1824,12 @@ GENERIC_ITEMS: list[dict] = [
           "help": "An association commenting for its members."},
          {"value": "law_firm", "label": "A law firm on behalf of a client",
           "help": "The letter is signed by counsel and identifies (or describes) the client."},
-         {"value": "nonprofit", "label": "A non-profit, university or research organisation"},
+         {"value": "nonprofit", "label": "A non-profit, university or research organization"},
          {"value": "government", "label": "A State, local or Tribal government, or a public body"},
          {"value": "individual", "label": "An individual", "help": "A person commenting in their own name."},
          {"value": "other", "label": "Another kind of commenter"}]},
     {"id": "commenter_name", "group": "The commenter",
-     "prompt": "Name of the organisation (or person) submitting the comment",
+     "prompt": "Name of the organization (or person) submitting the comment",
      "help": "As it should appear in the letterhead and the introduction.", "type": "text",
      "validation": {"required": True}},
     {"id": "client_description", "group": "The commenter", "prompt": "How should the letter describe the client?",
@@ -1847,7 +1847,7 @@ GENERIC_ITEMS: list[dict] = [
          {"value": "members", "label": "It would affect the members we represent"},
          {"value": "public_interest", "label": "We comment in the public interest"}]},
     {"id": "small_entity", "group": "How the rulemaking affects you",
-     "prompt": "Is the commenter a small entity (a small business, small organisation or small government "
+     "prompt": "Is the commenter a small entity (a small business, small organization or small government "
                "jurisdiction)?",
      "help": "Agencies must consider effects on small entities (Regulatory Flexibility Act); questions about small "
              "entities are then recommended to you.", "type": "yesno"},
