@@ -103,7 +103,10 @@ def render_docket(docket, facts: dict[str, str], source_label: str, today: dt.da
                                        if k in ("document_number", "publication_date", "volume", "pages")) or None,
         "deadline": f"From the {facts['deadline']}." if facts.get("deadline") else None,
         "channels": "From the ADDRESSES section; the instructions are the notice's own words.",
-        "confidential_submissions": "Not determined by the importer (false = do not rely on confidentiality).",
+        "confidential_submissions": ("From " + facts["confidential_submissions"] + "; confidential_note quotes it."
+                                     if facts.get("confidential_submissions") else
+                                     "Not determined by the importer (false = do not rely on confidentiality)."),
+        "addressee": ("contact: from " + facts["contact"] + "." if facts.get("contact") else None),
         "unresolved": "What the importer could not determine; for you to check and fill in.",
     }
     for key, text in notes.items():

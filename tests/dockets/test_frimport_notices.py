@@ -79,7 +79,9 @@ def test_sections_pages_and_metadata(case):
         assert d.confidential_submissions is key["confidential_submissions"]
         assert not any(u.startswith("confidential submissions") for u in d.unresolved)
         assert d.confidential_note
-    assert d.addressee.attention == key["attention"]
+    c = d.addressee.contact
+    assert c is not None and (f"{c.courtesy} {c.name}" if c.courtesy else c.name) == key["attention"]
+    assert c.source == "FOR FURTHER INFORMATION CONTACT"
 
 
 def test_import_report_counts_styles_gaps_and_what_was_not_taken(case):
@@ -135,3 +137,19 @@ def test_numbers_restart_per_section_sets_no_numbers(tmp_path):
     assert any("restarts its question numbering" in u for u in r.docket.unresolved)
     sub = next(q for q in r.bank.questions if q.text.startswith("What risks do network"))
     assert sub.text.count("\n") == 3  # its 1./2./3. sub-list stays inside it
+
+
+@pytest.mark.parametrize("text,name,title,courtesy", [
+    ("Meena R. Sharma, Acting Director, Office of Investment Security Policy, at (202) 622-0000.",
+     "Meena R. Sharma", "Acting Director", None),
+    ("For questions on the technical parameters, contact Dr. Elena Marchetti, Director, Information Technology "
+     "Controls Division, at 202-482-0000.", "Elena Marchetti", "Director", "Dr."),
+    ("Please direct questions regarding this Notice to Priya Raghunathan, Office of International Affairs.",
+     "Priya Raghunathan", None, None),
+    ("Ms. Katherine Delacroix, U.S. Department of Energy, Office of Energy Efficiency.", "Katherine Delacroix",
+     None, "Ms."),
+    ("Office of Investment Security, U.S. Department of the Treasury, at (202) 622-0000.", None, None, None),
+])
+def test_the_contact_person_is_read_from_furinf(text, name, title, courtesy):
+    c = frimport.find_contact(text)
+    assert (c.name, c.title, c.honorific) == (name, title, courtesy) if name else c is None

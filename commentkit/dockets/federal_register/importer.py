@@ -33,6 +33,7 @@ from commentkit.models.docket import (
     Docket,
     FederalRegisterCitation,
     Link,
+    NoticeContact,
     PageRange,
     Question,
     QuestionBank,
@@ -870,7 +871,7 @@ def parse_deadline(dates_text: str) -> DeadlineFinding:
 # Labels. Each body paragraph may open with a label: a question number in one of several styles,
 # a sub-part letter or roman numeral, or a bullet.
 _LABELS: list[tuple[str, re.Pattern]] = [
-    ("Question N", re.compile(r"^Question\s+(\d{1,3})(?:\s*[.:\u2014\u2013)-])?\s+(?=\S)")),
+    ("Question N", re.compile(r"^Question\s+(?:No\.\s*|#\s*)?(\d{1,3})(?:\s*[.:\u2014\u2013)-])?\s+(?=\S)")),
     ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=\S)")),
     ("(N)", re.compile(r"^\((\d{1,3})\)\s*(?=\S)")),
     ("N)", re.compile(r"^(\d{1,3})\)\s+(?=\S)")),
@@ -1591,11 +1592,11 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     contact = find_contact(pre.get("furinf", ""))
     addressee = Addressee(organization=org)
     if contact is not None:
-        addressee.attention = contact.name
-        if contact.honorific and contact.surname:
-            addressee.salutation = f"Dear {contact.honorific} {contact.surname}:"
-        facts["attention"] = "FOR FURTHER INFORMATION CONTACT"
-        unresolved.append(f"addressee: the attention line is the contact the notice names ({contact.name}"
+        addressee.contact = NoticeContact(name=contact.name, title=contact.title, courtesy=contact.honorific,
+                                          source="FOR FURTHER INFORMATION CONTACT")
+        facts["contact"] = "FOR FURTHER INFORMATION CONTACT"
+        unresolved.append(f"addressee: the letter is addressed to the contact the notice names "
+                          f"({addressee.contact.salutation.removeprefix('Dear ').rstrip(':')}"
                           f"{', ' + contact.title if contact.title else ''}); the address lines were not extracted: "
                           f"copy them from ADDRESSES if you address the letter")
     else:
@@ -1732,9 +1733,9 @@ def confidential_policy(addresses: str, body: str) -> tuple[bool | None, str]:
 
 @dataclass
 class Contact:
-    name: str
-    title: str | None = None
-    honorific: str | None = None
+    name: str  # as printed, without the courtesy title: "Meena R. Sharma"
+    title: str | None = None  # "Acting Director"
+    honorific: str | None = None  # "Ms.", "Dr." when printed
     surname: str | None = None
 
 
@@ -1764,7 +1765,7 @@ def find_contact(furinf: str) -> Contact | None:
         hon = m.group("hon")
         if hon and not hon.endswith("."):
             hon += "."
-        name = f"{hon} {m.group('name')}" if hon else m.group("name")
+        name = m.group("name")
         rest = text[m.end():].lstrip(" ,")
         seg = re.split(r"[,;(]| at ", rest, maxsplit=1)[0].strip()
         title = seg if seg and _TITLE_WORDS.search(seg) and len(seg) < 80 else None
