@@ -871,8 +871,8 @@ def parse_deadline(dates_text: str) -> DeadlineFinding:
 # Labels. Each body paragraph may open with a label: a question number in one of several styles,
 # a sub-part letter or roman numeral, or a bullet.
 _LABELS: list[tuple[str, re.Pattern]] = [
-    ("Question N", re.compile(r"^Question\s+(?:No\.\s*|#\s*)?(\d{1,3})(?:\s*[.:\u2014\u2013)-])?\s+(?=\S)")),
-    ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=\S)")),
+    ("Question N", re.compile(r"^Question\s+(?:No\.\s*|#\s*)?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=[^\s\d])")),
+    ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=[^\s\d])")),
     ("(N)", re.compile(r"^\((\d{1,3})\)\s*(?=\S)")),
     ("N)", re.compile(r"^(\d{1,3})\)\s+(?=\S)")),
     ("N.", re.compile(r"^(\d{1,3})\.\s+(?=\S)")),
