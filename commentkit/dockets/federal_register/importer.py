@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from commentkit.errors import UserError
@@ -973,13 +974,23 @@ def _bullet_body(text: str) -> str:
     return m.group(1).strip() if m else text.strip()
 
 
+_STATEMENT_HINT = re.compile(r"seek|request|invit|solicit|welcom|encourag|interested|sought|asked", re.I)
+"""A cheap first look: every statement-form request has one of these words."""
+
+
+def requests_comment(text: str) -> bool:
+    """A statement-form request ("Treasury seeks comment on ...", "Comment is also invited on ...")."""
+    return bool(_STATEMENT_HINT.search(text) and _STATEMENT.search(text))
+
+
+@lru_cache(maxsize=8192)
 def asks(text: str) -> bool:
     """Does a paragraph ask something or request comment?"""
     if "?" in text:
         return True
     if _NOT_REQUEST.match(text):
         return False
-    return bool(_IMPERATIVE.match(text) or _STATEMENT.search(text))
+    return bool(_IMPERATIVE.match(text) or requests_comment(text))
 
 
 def _is_questionish(text: str) -> bool:
@@ -1245,7 +1256,7 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
         if i in taken or labels[i][0] is not None or _BULLET.match(blocks[i].text) or is_sub_marker(i):
             continue
         text = blocks[i].text
-        statement = bool(_STATEMENT.search(text) or (_IMPERATIVE.match(text) and not _NOT_REQUEST.match(text)))
+        statement = bool(requests_comment(text) or (_IMPERATIVE.match(text) and not _NOT_REQUEST.match(text)))
         # a notice without a question list asks in prose: its question paragraphs in a part headed as a
         # request for comment are questions too
         prose_question = no_list and "?" in text and in_request_part(i)
@@ -1720,14 +1731,21 @@ def confidential_policy(addresses: str, body: str) -> tuple[bool | None, str]:
     public version, a marked copy); ``(False, sentence)`` when it says not to submit it or that it
     is not accepted; ``(None, "")`` when it says neither.
     """
-    for text in (addresses, body):
-        m = _CONF_ACCEPT.search(text or "")
-        if m:
-            return True, _norm(m.group(0))
-    for text in (addresses, body):
-        m = _CONF_REFUSE.search(text or "")
-        if m:
-            return False, _norm(m.group(0))
+    def sentences(text: str) -> list[str]:
+        # only sentences that mention confidentiality: the patterns never scan a whole document
+        return [x for x in re.split(r"(?<=[.;])\s+", text or "") if re.search(r"confidential|\bCBI\b", x, re.I)]
+
+    parts = [sentences(addresses), sentences(body)]
+    for group in parts:
+        for sent in group:
+            m = _CONF_ACCEPT.search(sent)
+            if m:
+                return True, _norm(m.group(0))
+    for group in parts:
+        for sent in group:
+            m = _CONF_REFUSE.search(sent)
+            if m:
+                return False, _norm(m.group(0))
     return None, ""
 
 
