@@ -435,6 +435,13 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
     with make_client(api_url, timeout, retries, quiet=as_json) as client:
         meta, raw_json, raw_xml, xml_url = frfetch.fetch_document(client, number)
     notice = _parse_download(raw_xml, number, xml_url)
+    am = frimport.amendment(notice)
+    if am is not None and not out:
+        # an extension or correction moves the deadline of the pack it amends; it is not a pack
+        apply_amendment(am, f"FR Doc. {number} (Federal Register API)",
+                        {f"{number}.json": raw_json, f"{number}.xml": raw_xml}, update_dir=None, dry_run=False,
+                        as_json=as_json)
+        return
     result = frimport.build(notice, meta, frimport.Overrides(docket_id=docket_id),
                             source_label=f"the Federal Register API (FR Doc. {number})")
     result.docket.origin = "fetched"

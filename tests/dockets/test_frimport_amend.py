@@ -7,6 +7,7 @@ from pathlib import Path
 
 from commentkit.dockets import catalog as packs
 from tests.conftest import QUESTIONS, user_pack_dir
+from tests.dockets.test_frfetch import fr_api  # noqa: F401  (the fake Federal Register on 127.0.0.1)
 
 FR = Path(__file__).resolve().parents[1] / "fixtures" / "fr"
 NOTICES = FR / "notices"
@@ -120,3 +121,17 @@ def test_extension_with_update_dir_moves_that_packs_deadline(run, pack_copy):
     assert pack.docket.deadline.date.isoformat() == "2023-10-13"
     assert len(pack.bank.questions) == len(packs.load_path(QUESTIONS / "TREAS-DO-2023-0009").bank.questions)
     assert not user_pack_dir().exists() or not any(user_pack_dir().iterdir())
+
+
+def test_fetching_an_extension_moves_the_deadline_instead_of_installing_a_pack(run, fr_api):  # noqa: F811
+    meta = {"document_number": "2023-20001", "publication_date": "2023-09-15", "citation": "88 FR 62011",
+            "start_page": 62011, "end_page": 62011, "comments_close_on": "2023-10-13", "type": "Proposed Rule"}
+    fr_api.serve_document("2023-20001", meta, (NOTICES / "extension-anprm.xml").read_bytes())
+    res = run("docket", "fetch", "2023-20001")
+    assert res.exit_code == 0, res.output
+    assert "extension notice" in res.stdout and "2023-09-28 23:59 -> 2023-10-13" in res.stdout
+    assert sorted(p.name for p in user_pack_dir().iterdir()) == ["TREAS-DO-2023-0009"]
+    packs.load_path.cache_clear()
+    pack = packs.load("TREAS-DO-2023-0009")
+    assert pack.docket.deadline.date.isoformat() == "2023-10-13"
+    assert (user_pack_dir() / "TREAS-DO-2023-0009" / "sources" / "2023-20001.xml").is_file()
