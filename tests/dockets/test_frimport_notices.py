@@ -8,6 +8,7 @@ match the key exactly, and its import report must list what it did not take.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,24 @@ def test_numbers_restart_per_section_sets_no_numbers(tmp_path):
 def test_the_contact_person_is_read_from_furinf(text, name, title, courtesy):
     c = frimport.find_contact(text)
     assert (c.name, c.title, c.honorific) == (name, title, courtesy) if name else c is None
+
+
+_LABEL = re.compile(r"<P>((?:Question \d+[.:]?|Q\d+[.:]?|\(\d+\)|\d+[.)]|[a-z][.)]|\([a-z]+\)))\s")
+
+
+@pytest.mark.parametrize("tag", ["03", "04"])
+def test_bold_or_italic_labels_and_fp2_subparts_change_nothing(case, tag, tmp_path):
+    """Typography is not structure: the same notice with its labels in bold or italic, and its
+    lettered sub-parts printed as FP-2, gives the same questions."""
+    key, result = case
+    raw = (NOTICES / key["document"]).read_text()
+    raw = _LABEL.sub(lambda m: f'<P><E T="{tag}">{m.group(1)}</E> ', raw)
+    raw = re.sub(r"<P>(<E T=\"0[34]\">)?(\([a-z]\)|[a-z][.)])", lambda m: f'<FP SOURCE="FP-2">{m.group(1) or ""}'
+                 f'{m.group(2)}', raw)
+    raw = re.sub(r"(<FP SOURCE=\"FP-2\">[^\n]*?)</P>", r"\1</FP>", raw)
+    f = tmp_path / key["document"]
+    f.write_text(raw)
+    other = frimport.build(frimport.read_document(f, f.read_bytes()),
+                           overrides=frimport.Overrides(published=key["published"]))
+    assert [(q.number, q.section, q.text, q.pages) for q in other.bank.questions] == \
+        [(q.number, q.section, q.text, q.pages) for q in result.bank.questions]
