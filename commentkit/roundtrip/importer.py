@@ -615,6 +615,9 @@ def plan_import(project, letter: WordLetter, *, keep_status: bool = False, force
     return ImportPlan(letter, results, missing, outside, warnings, list(letter.uncertain))
 
 
+_FOOTNOTE = "[^"
+
+
 def _three_way(change: AnswerChange, letter: WordLetter, region: Region, ans, current: str, new_md: str,
                take: str | None, rel) -> None:
     """Decide one answer that differs between Word and disk, from the text as built (the base)."""
@@ -637,20 +640,36 @@ def _three_way(change: AnswerChange, letter: WordLetter, region: Region, ans, cu
             "both the Word file and the file on disk changed since the build, and the Word file no longer holds "
             "the text as built")
         change.reason = f"{why}: choose with --take word or --take disk (or --take {change.key}=word)"
-        base_units: list[str] = []
         if take in ("word", "disk"):
             change.state = "changed" if take == "word" else "unchanged"
             change.conflicts = 0
             change.notes.append(f"taken from {'Word' if take == 'word' else 'disk'} (--take)")
             if take == "word":
-                merged = split_units(new_md)
-                change.new_body = _keep_unchanged_units(ours, merged.units, region.key)
+                change.new_body = new_md if _FOOTNOTE in ans.body + new_md else _keep_unchanged_units(
+                    ours, split_units(new_md).units, region.key)
                 _finish(change, ans, rel, letter, region)
             return
         _conflict_diff(change, ans, new_md, rel)
         return
-    else:
-        base_units = split_units(base_md).units
+    if _FOOTNOTE in ans.body + new_md + base_md:
+        # footnote labels are numbered by order of reference in Word's text and free on disk: the
+        # answer is decided whole, so no paragraph refers to another side's footnote
+        if _norm(new_md) == _norm(base_md):
+            change.notes.append("changed on disk since the build, not in Word: the file on disk is kept")
+            return
+        if _norm(current) == _norm(base_md) or take == "word":
+            change.new_body = new_md
+            change.notes.append("an answer with footnotes is taken from Word whole (in commentkit's Markdown form)")
+            _finish(change, ans, rel, letter, region)
+            return
+        if take == "disk":
+            return
+        change.state, change.conflicts = "conflict", 1
+        change.reason = (f"changed both in Word and on disk since the build (an answer with footnotes is compared "
+                         f"whole): choose with --take {change.key}=word or --take {change.key}=disk")
+        _conflict_diff(change, ans, new_md, rel)
+        return
+    base_units = split_units(base_md).units
     m = merge3(base_units, ours, theirs, lambda u: _unit_key(u, region.key), take)
     if m.conflicts and m.text is None:
         change.state = "conflict"
