@@ -374,3 +374,24 @@ def test_merge3_takes_one_sided_changes_and_reports_overlaps():
     clash = merge3(base, ours, ["p1 y", "p2", "p3"], key)
     assert clash.text is None and len(clash.conflicts) == 1
     assert merge3(base, ours, ["p1 y", "p2", "p3"], key, take="word").text == "p1 y\n\np2\n\np3\n"
+
+
+def test_answer_with_footnotes_is_decided_whole(tmp_path):
+    root = tmp_path / "vc"
+    shutil.copytree(SAMPLES / "vc-ai-lp", root, ignore=shutil.ignore_patterns("build", ".commentkit"))
+    (root / "answers" / "ai-1.md").write_text(
+        "---\nquestion: ai-1\nstatus: final\n---\nFirst paragraph with a note.[^src]\n\nSecond paragraph.\n\n"
+        "[^src]: The source, page 4.\n")
+    assert cli("build", root, "--date", DATE, "--format", "docx").exit_code == 0
+    built = next((root / "build").glob("*.docx"))
+    edited = edit(built, tmp_path / "e.docx", lambda d: set_text(para(d, "Second paragraph."), "Second, edited."))
+    work = tmp_path / "w1"
+    shutil.copytree(root, work)
+    res = cli("import-docx", edited, work, "--apply")
+    assert res.exit_code == 0, res.output
+    body = (work / "answers" / "ai-1.md").read_text().split("---\n", 2)[2]
+    assert body == "First paragraph with a note.[^1]\n\nSecond, edited.\n\n[^1]: The source, page 4.\n"
+    # changed on both sides: a conflict, whichever paragraphs
+    write_on_disk(root, "ai-1", "First paragraph with a note.", "First paragraph, revised on disk.")
+    res = cli("import-docx", edited, root)
+    assert "CONFLICT answers/ai-1.md" in res.output and "footnotes" in res.output

@@ -523,7 +523,12 @@ def plan_import(project, letter: WordLetter, *, keep_status: bool = False, force
         builds = [build_letter(project, draft=letter.draft, version=version, date=letter.date)]
         if not letter.draft:
             builds.append(build_letter(project, draft=True, version=version, date=letter.date))
-        expected = _expected(builds[0].document, letter.base, version)
+        # the paragraphs to look for: the rebuild holding the answers this file was built with (an
+        # answer final then may be back in review now, and only the draft rebuild shows it)
+        known = set(letter.built_anchors) | set(letter.base or {})
+        best = max(builds, key=lambda b: len({a.name for a in b.document.anchors()} & known)
+                   - len({a.name for a in b.document.anchors()} - known))
+        expected = _expected(best.document, letter.base, version)
     letter.resolve(expected)
     warnings = _check_identity(project, letter, force_commenter=force_commenter, recover=recover)
     if letter.identified_by == "structure":
