@@ -3,14 +3,17 @@
 Entry points:
 
 * :func:`read_docx(path, accept_changes=False)` → :class:`WordLetter`: identity (docket,
-  commenter, version, draft, letter date from the document properties), each anchored region
-  (bookmark ``ck_q_<id>`` / ``ck_g_<name>``) converted to the document model, the text outside
-  every anchor, and what was found that needs attention (tracked changes, comments, images).
-* :func:`plan_import(project, letter)` → :class:`ImportPlan`: per answer, unchanged / changed
-  (with the new Markdown and a unified diff) / refused (with the reason); anchors the Word file
-  lost; text added outside any answer.
-* :func:`apply_import(project, plan, keep_status=False)`: writes the changed answers with
-  ``Project.save_answer`` (backup of the previous text, change detection, project lock).
+  commenter, version, draft, letter date from the document properties, or "structure" when
+  they were removed), the text as built (custom XML part) and its fingerprints, every
+  top-level paragraph with its anchors and Word comments; :meth:`WordLetter.resolve` places
+  the paragraphs in answers (paragraph bookmark, then the letter's structure, then neighbours)
+  and converts each region to the document model.
+* :func:`plan_import(project, letter, take=...)` → :class:`ImportPlan`: per answer, unchanged /
+  changed / new / refused / conflict, from a three-way comparison (as built, Word, disk; see
+  :mod:`commentkit.roundtrip.merge`); anchors the Word file lost; text outside any answer or
+  that could belong to two; changes that would delete text because anchors were lost.
+* :func:`apply_import(project, plan)`: writes the changed answers, each file patched where it
+  changed only (:func:`patch_answer`), with backup, change detection and the project lock.
 
 Whose letter it is: a member form, a letter for another docket, another commenter or another
 project (most of its answers have no file here) is refused before anything is compared; see
@@ -20,9 +23,10 @@ The Word file is untrusted input: it is checked as a zip package (size, part cou
 ratio) before anything is parsed, and every XML part is parsed with a parser that resolves no
 entities, loads no DTD and refuses a DOCTYPE.
 
-Anchors survive LibreOffice: on re-save it may split a bookmark into an unclosed start at the
-beginning and a second start/end pair with the same name at the end, so a region runs from the
-first start of a name to the last end of any of its ids.
+Anchors (docs/roundtrip.md has the experiment): LibreOffice splits a bookmark spanning
+paragraphs on its first save and keeps only its last paragraph on the second, so each answer
+paragraph has its own bookmark (:mod:`commentkit.letter.writers.anchors`); a region bookmark is
+trusted only while intact, and only in letters without paragraph bookmarks (built earlier).
 """
 
 from __future__ import annotations
