@@ -71,8 +71,20 @@ STYLE_OF_ROLE = {
     "body": "Normal", "letterhead": "Letterhead", "letterhead-address": "Letterhead Address",
     "date": "Letter Date", "address": "Inside Address", "re": "Re Line", "salutation": "Salutation",
     "closing": "Closing", "signature": "Signature", "question": "Question", "question-intro": "Question Intro",
-    "draft": "Draft Mark", "note": "Letter Note", "title": "Title", "subtitle": "Subtitle", "center": "Centered",
+    "summary-label": "Summary Label", "summary": "Summary of Request",
+    "draft": "Draft Mark", "generated": "Generated Text", "generated-mark": "Generated Mark",
+    "note": "Letter Note", "title": "Title", "subtitle": "Subtitle", "center": "Centered",
 }
+"""Word style of each paragraph role. A quotation of the agency ("Question": indented italics with
+a rule) and commentkit's summary of a request ("Summary Label" + "Summary of Request": upright
+text in a shaded box under its label) never share a style, so they never look alike."""
+
+_SUMMARY_BOX = ('<w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/>'
+                '<w:left w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/>'
+                '<w:bottom w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/>'
+                '<w:right w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/></w:pBdr>'
+                '<w:shd w:val="clear" w:color="auto" w:fill="EDEDED"/>')
+"""The summary's box: label and text share it (Word joins equal borders of adjacent paragraphs)."""
 
 # Definitions added when the base document lacks a style: (type, name, basedOn, pPr, rPr, extra).
 _T = "paragraph"
@@ -104,7 +116,13 @@ STYLE_DEFS: list[tuple[str, str, str | None, str, str]] = [
     (_T, "Question", "Normal",
      '<w:keepNext/><w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="808080"/></w:pBdr>'
      '<w:spacing w:after="200"/><w:ind w:left="567" w:right="567"/>', '<w:i/>'),
+    (_T, "Summary Label", "Normal", '<w:keepNext/>' + _SUMMARY_BOX + '<w:spacing w:after="0"/><w:ind w:left="113" w:right="113"/>',
+     '<w:b/><w:smallCaps/><w:sz w:val="18"/><w:color w:val="404040"/>'),
+    (_T, "Summary of Request", "Normal", _SUMMARY_BOX + '<w:spacing w:after="240"/><w:ind w:left="113" w:right="113"/>',
+     '<w:sz w:val="21"/>'),
     (_T, "Draft Mark", "Normal", '<w:keepNext/><w:spacing w:after="120"/>', '<w:b/><w:color w:val="C00000"/>'),
+    (_T, "Generated Mark", "Normal", '<w:keepNext/><w:spacing w:after="60"/>', '<w:b/><w:color w:val="B45F06"/>'),
+    (_T, "Generated Text", "Normal", '<w:shd w:val="clear" w:color="auto" w:fill="FFF2CC"/>', ''),
     (_T, "Letter Note", "Normal", '<w:spacing w:after="240"/>', '<w:i/><w:sz w:val="20"/>'),
     (_T, "Centered", "Normal", '<w:jc w:val="center"/>', ""),
     (_T, "Header", "Normal", '<w:tabs><w:tab w:val="center" w:pos="4680"/><w:tab w:val="right" w:pos="9360"/></w:tabs>'
@@ -659,8 +677,8 @@ def _base_part(d, doc: Document) -> dict[str, str]:
     """Store every anchored region's text as built in a custom XML part (with its item
     properties, as Word writes them); returns the fingerprint properties. See
     :mod:`commentkit.writers.anchors`."""
-    from docx.opc.packuri import PackURI
-    from docx.opc.part import Part
+    from docx.opc.packuri import PackURI  # lazy: python-docx
+    from docx.opc.part import Part  # lazy: python-docx
 
     xml, props = base_record(doc)
     pkg = d.part.package

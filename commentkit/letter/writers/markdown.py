@@ -128,7 +128,7 @@ def blocks_to_markdown(blocks, version: str = "plain", footnote_label=None, inde
 def _block(b, version, fl) -> str:
     if isinstance(b, Paragraph):
         text = inlines_to_markdown(b.inlines, version, fl)
-        if b.role == "letterhead":
+        if b.role in ("letterhead", "summary-label", "generated-mark"):
             return f"**{text}**" if text else ""
         return text
     if isinstance(b, Heading):
