@@ -203,7 +203,7 @@ class WordLetter:
 STRUCTURAL_STYLES = frozenset({
     "heading 1", "heading 2", "heading 3", "title", "subtitle", "question", "question intro", "draft mark",
     "closing", "signature", "letter note", "salutation", "letter date", "inside address", "re line", "letterhead",
-    "letterhead address"})
+    "letterhead address", "summary label", "summary of request", "generated mark"})
 """Letter elements the templates write around answers: an answer's text never continues past one."""
 
 
@@ -827,8 +827,10 @@ def patch_answer(old, body: str, status: str | None, now) -> str | None:
     """The answer file's new text with the least change: its bytes up to the body, except the
     ``status`` line (when the status changes), the ``updated`` line (same quoting) and, when
     the answer keeps a ``reached`` history, an entry for a status it reaches for the first time
-    (history is never removed). None when the file cannot be patched this way (no front matter,
-    or the result would not read back the same): the caller writes it in full."""
+    (history is never removed); an ``approved`` record goes, since the approved text changed.
+    None when the file cannot be patched this way (no front matter, the answer stays final and
+    needs a new approval record, or the result would not read back the same): the caller writes
+    it in full with ``Project.save_answer``."""
     if old is None or old.raw is None:
         return None
     try:
@@ -845,7 +847,10 @@ def patch_answer(old, body: str, status: str | None, now) -> str | None:
     fence = raw[4 + close.start():4 + close.end()]
     when = now.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
     status = status or old.meta.status
-    if status != old.meta.status:
+    if status == "final":
+        return None  # a new approval record: Project.save_answer writes it
+    on_file = re.search(_FIELD.format(name="status"), header)
+    if on_file is None or on_file.group(2) != status:
         header, n = re.subn(_FIELD.format(name="status"), lambda m: f"status: {m.group(1)}{status}{m.group(1)}",
                             header, count=1)
         if n != 1:
@@ -863,6 +868,7 @@ def patch_answer(old, body: str, status: str | None, now) -> str | None:
         indent = lead_ws.group(0) if lead_ws else "  "
         block = m.group(1) if m.group(1).endswith("\n") or not m.group(1) else m.group(1) + "\n"
         header = header[:m.start(1)] + block + f"{indent}{status}: {when}\n" + header[m.end(1):]
+    header = re.sub(r"(?m)^approved:[ \t]*\n(?:[ \t]+[^\n]*\n?)*", "", header)
     lead = rest[:len(rest) - len(rest.lstrip("\n"))]
     new_body = body.strip("\n")
     text = "---\n" + header + fence + lead + (new_body + "\n" if new_body else "")
@@ -870,7 +876,7 @@ def patch_answer(old, body: str, status: str | None, now) -> str | None:
         meta, parsed = answerfile.parse(text, old.path)
     except UserError:
         return None
-    if meta.status != status or parsed.strip("\n") != new_body:
+    if meta.status != status or meta.approved is not None or parsed.strip("\n") != new_body:
         return None
     return text
 

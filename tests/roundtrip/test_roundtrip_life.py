@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES
+from conftest import SAMPLES, reapprove
 
 from commentkit.roundtrip.merge import merge3, split_units
 
@@ -197,9 +197,13 @@ def test_three_edits_between_saves_change_exactly_those_answers(life, proj):
     for rel, (_, text) in EDITS.items():
         lines = changed_lines(before[rel], after[rel])
         assert f"+ {text}" in lines
-        # besides the retyped paragraph, only the status and updated lines differ
-        others = [ln for ln in lines if not ln.startswith(("- status:", "+ status:", "- updated:", "+ updated:"))]
+        # besides the retyped paragraph, only the status and updated lines differ, and the approval
+        # record of the text that changed goes
+        others = [ln for ln in lines if not ln.startswith(("- status:", "+ status:", "- updated:", "+ updated:",
+                                                           "- approved:", "-   by:", "-   at:", "-   sha256:"))]
         assert len(others) == 2, lines
+        assert not any(ln.startswith("+ ") and ":" in ln[:12] and not ln.startswith(("+ status", "+ updated"))
+                       for ln in lines), lines
         assert "  final: 2023-09-" in after[rel].decode()  # history kept
 
 
@@ -320,6 +324,7 @@ def test_unchanged_paragraphs_and_front_matter_keep_their_bytes(tmp_path):
     text = text.replace("updated: 2023-09-22T15:00:00+00:00", "updated: '2023-09-22T15:00:00+00:00'")
     text = text.replace("for routine funding of a business", "for *routine* funding of a business")
     path.write_text(text)
+    reapprove(path)
     assert cli("build", root, "--date", DATE, "--format", "docx").exit_code == 0
     built = next((root / "build").glob("*.docx"))
     edited = edit(built, tmp_path / "e.docx", retype("answers/cov-tx-4.md"))
@@ -328,7 +333,8 @@ def test_unchanged_paragraphs_and_front_matter_keep_their_bytes(tmp_path):
     assert res.exit_code == 0, res.output
     after = path.read_bytes()
     lines = changed_lines(before, after)
-    prefixes = ["- status: final", "+ status: review", "- updated:", "+ updated:", "- Joint v", "+ Joint v"]
+    prefixes = ["- status: final", "+ status: review", "- updated:", "+ updated:", "- approved:", "-   by:",
+                "-   at:", "-   sha256:", "- Joint v", "+ Joint v"]
     assert len(lines) == len(prefixes) and all(ln.startswith(p) for ln, p in zip(lines, prefixes)), lines
     assert re.search(rb"(?m)^updated: '20\d\d-\d\d-\d\dT[0-9:]+\+00:00'$", after)  # quoting kept
     assert b"for *routine* funding" in after and b"  final: 2023-09-22T15:00:00+00:00" in after
