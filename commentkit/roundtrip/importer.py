@@ -475,8 +475,10 @@ def _identify_by_structure(project, letter: WordLetter) -> tuple[list, list]:
     (headings, question blocks, introduction) is found in it, in order. Returns the builds to
     compare with; refuses (exit 2) otherwise."""
     best = None
+    builds = []
     for draft in (False, True):
         built = build_letter(project, draft=draft, version="plain", date=letter.date)
+        builds.append(built)
         expected = _expected(built.document, letter.base, "plain")
         letter_texts = [t for t, o in expected if t and o is None]
         words = {e.text for e in letter._elements if e.text}
@@ -491,7 +493,7 @@ def _identify_by_structure(project, letter: WordLetter) -> tuple[list, list]:
                         f"nothing was imported", letter.path)
     letter.draft, letter.version = draft, "plain"
     letter.docket, letter.commenter = project.pack.docket.id, project.commenter_name
-    return [built], expected
+    return [built] + [b for b in builds if b is not built], expected
 
 
 def _unit_key(unit: str, key: str) -> str:
