@@ -872,8 +872,11 @@ def parse_deadline(dates_text: str) -> DeadlineFinding:
 # Labels. Each body paragraph may open with a label: a question number in one of several styles,
 # a sub-part letter or roman numeral, or a bullet.
 _LABELS: list[tuple[str, re.Pattern]] = [
-    ("Question N", re.compile(r"^Question\s+(?:No\.\s*|#\s*)?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=[^\s\d])")),
-    ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=[^\s\d])")),
+    # without punctuation the question must start like a sentence: "Question 12 of the ANPRM asked"
+    # is a reference, not a label
+    ("Question N", re.compile(r"^Question\s+(?:No\.\s*|#\s*)?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*(?=[^\s\d])|"
+                              r"\s+(?=[A-Z\"\u201c(]))")),
+    ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*(?=[^\s\d])|\s+(?=[A-Z\"\u201c(]))")),
     ("(N)", re.compile(r"^\((\d{1,3})\)\s*(?=\S)")),
     ("N)", re.compile(r"^(\d{1,3})\)\s+(?=\S)")),
     ("N.", re.compile(r"^(\d{1,3})\.\s+(?=\S)")),
@@ -1165,7 +1168,7 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
             introduced = before >= 0 and blocks[before].kind == "para" and blocks[before].zone == "body" and \
                 labels.get(before, (None,))[0] is None and before not in subs and asks(blocks[before].text) and \
                 bool(re.search(r"(:|\bthe following\b[^.]*\.)\s*$", blocks[before].text))
-            if style in _EXPLICIT or (n_ask and n_ask * 2 >= len(run)) or (introduced and len(run) >= 2):
+            if (style in _EXPLICIT and n_ask) or (n_ask and n_ask * 2 >= len(run)) or (introduced and len(run) >= 2):
                 question_lists.append((style, run))
             elif n_ask and len(run) >= 5:
                 paragraph_lists.append((style, run))
