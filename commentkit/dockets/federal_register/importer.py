@@ -1189,9 +1189,8 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
     for style, run in question_lists:
         for i in run:
             heads.append((i, f"numbered-local:{numbers[i]}" if restarts else "numbered", style))
-        if not restarts:
-            nums = [numbers[i] for i in run]
-            rep.gaps.extend(x for x in range(nums[0], nums[-1] + 1) if x not in set(nums))
+    if claimed and not restarts:  # numbers the notice's numbering implies but its text lacks
+        rep.gaps.extend(x for x in range(1, max(claimed)) if x not in claimed)
     for _, run in paragraph_lists:
         for i in run:
             if asks(labels[i][2]):
