@@ -79,14 +79,14 @@ def test_walk_follows_conditions_and_progress_counts_applicable_items():
     answers["commenter_type"] = "investor"
     nxt = engine.next_unanswered(IV, answers, after="commenter_type")
     assert nxt.id == "investor_kinds"
-    assert engine.progress(IV, answers, nxt).line() == "item 2 of about 16"
+    assert engine.progress(IV, answers, nxt).line() == "item 2 of about 18"  # + employees, revenue
     answers.update(sectors=["semiconductors", "ai"], coc_countries=["none"])
     ids = [it.id for it in engine.applicable(IV, answers)]
     assert "semi_activities" in ids and "ai_activities" in ids and "quantum_activities" not in ids
     assert "coc_links" not in ids
     # resume: the first applicable item never asked, even if earlier ones were left blank
     answers.update(investor_kinds=None, commenter_name="N", commenter_address=None)
-    assert engine.next_unanswered(IV, answers).id == "us_person"
+    assert engine.next_unanswered(IV, answers).id == "employees"
 
 
 def test_effective_answers_drop_items_that_no_longer_apply():
