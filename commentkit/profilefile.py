@@ -15,6 +15,7 @@ from typing import Any
 from commentkit import interview as engine
 from commentkit.errors import UserError
 from commentkit.models.project import PROFILE_FILE
+from commentkit.relevance import PROMOTE_KEY
 
 PROFILE_SCHEMA_VERSION = 1
 
@@ -60,6 +61,7 @@ class ProfileFile:
         from commentkit.yamlio import parse_yaml, read_text
 
         self.snapshot = storage.Snapshot.of(self.path)
+        self.promoted: list[str] = []
         if self.snapshot.digest is None:
             self.text = None
             self.values: dict[str, Any] = {}
@@ -73,6 +75,7 @@ class ProfileFile:
         if not isinstance(data, dict):
             raise UserError("profile must be a mapping of item: answer", self.path, 1)
         data = dict(data)
+        self.promoted = self._promoted(data.pop(PROMOTE_KEY, None))
         version = data.pop("schema_version", PROFILE_SCHEMA_VERSION)
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise UserError("schema_version must be a whole number", self.path, self._line("schema_version"))
@@ -92,6 +95,37 @@ class ProfileFile:
                             for p in checked.problems]
             return
         self.values = check_stored(self.pack, data, self.path, text)
+
+    def _promoted(self, raw: Any) -> list[str]:
+        """The ``promote`` list: question ids the commenter ranks core whatever the rules say."""
+        return [] if raw is None else check_promoted(self.pack, raw, self.path, self.text)
+
+    def set_promoted(self, ids: list[str]) -> None:
+        """Store the ``promote`` list (in the notice's order; an empty list removes the key)."""
+        from commentkit import storage
+        from commentkit.yamlio import load_roundtrip
+
+        order = {q.id: n for n, q in enumerate(self.pack.bank.ordered())}
+        ids = sorted(dict.fromkeys(ids), key=lambda q: order.get(q, len(order)))
+        text = self.text if self.text is not None and self.text.strip() else self._new_text()
+        doc = load_roundtrip(text, self.path)
+        if doc is None or not hasattr(doc, "insert"):
+            doc = load_roundtrip(self._new_text(), self.path)
+        if ids:
+            if PROMOTE_KEY in doc:
+                doc[PROMOTE_KEY] = _node(ids)
+            else:
+                doc.insert(len(doc), PROMOTE_KEY, _node(ids))
+        elif PROMOTE_KEY in doc:
+            del doc[PROMOTE_KEY]
+        new = _dump(doc)
+        with storage.project_lock(self.root):
+            storage.write_checked(self.path, new, self.snapshot, root=self.root,
+                                  keep_backup=not self._backed_up and self.text is not None)
+        self._backed_up = True
+        self.text = new
+        self.snapshot = storage.Snapshot.of_bytes(self.path, new.encode("utf-8"))
+        self.promoted = ids
 
     def _line(self, key: str) -> int | None:
         from commentkit.yamlio import line_of
@@ -157,9 +191,13 @@ def check_stored(pack, data: dict[str, Any], path: Path, text: str | None = None
     coerced; the first problem is a one-line UserError with the file and line."""
     from commentkit import conditions
 
+    data = dict(data)
+    promoted = data.pop(PROMOTE_KEY, None)
     checked = engine.check_answers(pack.interview, data, file=conditions.interview_file(pack),
                                    require_applicable=False, required=False)
     if not checked.problems:
+        if promoted is not None:
+            checked.values[PROMOTE_KEY] = check_promoted(pack, promoted, path, text)
         return checked.values
     first = checked.problems[0]
     more = len(checked.problems) - 1
@@ -178,6 +216,23 @@ def check_stored(pack, data: dict[str, Any], path: Path, text: str | None = None
     except UserError:
         pass
     raise UserError(message, path, line)
+
+
+def check_promoted(pack, raw: Any, path: Path, text: str | None = None) -> list[str]:
+    """A ``promote`` list checked against the question bank (a one-line UserError with file:line)."""
+    def line() -> int | None:
+        from commentkit.yamlio import line_of
+
+        return line_of(text, (PROMOTE_KEY,)) if text is not None else None
+
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise UserError(f"{PROMOTE_KEY}: expected a list of question ids, like [def-1, notif-3]", path, line())
+    known = {q.id for q in pack.bank.questions}
+    for qid in raw:
+        if qid not in known:
+            raise UserError(f"{PROMOTE_KEY}: no question {qid!r} in docket {pack.docket.id}; see "
+                            f"'commentkit questions'", path, line())
+    return list(dict.fromkeys(raw))
 
 
 def _position(doc, key: str, order: dict[str, int]) -> int:
@@ -254,7 +309,12 @@ def _node(value: Any) -> Any:
 
 
 def load_profile(project) -> dict[str, Any]:
-    """The project's stored answers, validated against its questionnaire ({} without one)."""
+    """The project's stored answers, validated against its questionnaire ({} without one), with the
+    ``promote`` list (question ids promoted to core) under :data:`PROMOTE_KEY` when there is one."""
     if project.pack.interview is None:
         return dict(project.profile)
-    return ProfileFile.of(project).answers
+    pf = ProfileFile.of(project)
+    out = pf.answers
+    if pf.promoted:
+        out[PROMOTE_KEY] = list(pf.promoted)
+    return out

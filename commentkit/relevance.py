@@ -9,8 +9,8 @@ docket needs no code. The ranking model:
 * **a chosen theme raises a question to recommended, never to core** (a question tagged with a
   theme the commenter chose in the interview item ``themes`` is at least ``recommended``; it is
   core only when an exposure rule says so, or when the commenter promoted it explicitly);
-* a question the commenter **promoted** (``promoted``, from ``profile.yaml``'s ``promote`` list
-  or ``plan --promote``) is core;
+* a question the commenter **promoted** (``profile.yaml``'s ``promote`` list, written by
+  ``commentkit plan --promote ID``, or the ``promoted`` argument) is core;
 * the highest level reached wins; with nothing matching the question is ``optional``.
 
 Every level comes with reasons, and every reason is generated from the rule that fired and the
@@ -43,6 +43,8 @@ NO_MATCH = "no reported exposure points to this question"
 NOT_INTERVIEWED = "the questionnaire is not answered yet (run 'commentkit interview' to rank the questions)"
 NO_INTERVIEW = "this docket pack has no questionnaire, so commentkit cannot rank its questions"
 PROMOTED = "you promoted this question to core yourself"
+PROMOTE_KEY = "promote"
+"""Key of the profile holding question ids promoted to core (``commentkit plan --promote``)."""
 DASH = " \N{EM DASH} "
 
 
@@ -227,7 +229,7 @@ def plan(pack, profile: dict, promoted: Iterable[str] = ()) -> list[Priority]:
     labels = theme_labels(interview)
     picked = variables.get(THEMES_ITEM) or []
     chosen = [t for t in labels if isinstance(picked, list) and t in picked]  # the questionnaire's order
-    promoted = set(promoted)
+    promoted = set(promoted) | set((profile or {}).get(PROMOTE_KEY) or [])
     follow = _follow_ups(interview)
 
     out: list[Priority] = []
