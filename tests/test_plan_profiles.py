@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from commentkit import interview as engine
-from commentkit import packs, relevance
+from commentkit.dockets import catalog as packs
+from commentkit.questionnaire import engine
+from commentkit.questionnaire import priorities as relevance
 from tests.conftest import QUESTIONS
 
 PROFILES = Path(__file__).parent / "fixtures" / "profiles"

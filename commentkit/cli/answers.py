@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import sys
+import textwrap
+import time
 from pathlib import Path
 
 import click
 
-from commentkit import hints
-
-from commentkit.cli.common import json_option, project_dir
+from commentkit.cli.common import echo_json, json_option, open_project, project_dir
+from commentkit.errors import ConflictError, UserError
+from commentkit.files import editor, hints, storage
+from commentkit.files.yamlio import read_text
+from commentkit.models.project import GENERAL_SECTIONS
+from commentkit.project.profilefile import load_profile
+from commentkit.project.status import word_count
+from commentkit.questionnaire import priorities
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
 
@@ -24,9 +31,6 @@ GENERAL_HELP = {
 
 def resolve(proj, ref: str):
     """``(key, question or None)`` for a question id / confirmed agency number or a general section."""
-    from commentkit.errors import UserError
-    from commentkit.models.project import GENERAL_SECTIONS
-
     ref = ref.strip()
     if ref in GENERAL_SECTIONS:
         return ref, None
@@ -46,8 +50,6 @@ def resolve(proj, ref: str):
 
 def header_lines(proj, key: str, q, old) -> list[str]:
     """What the editor shows above the answer: the question, its provenance and citation."""
-    from commentkit.models.project import GENERAL_SECTIONS
-
     pack = proj.pack
     d = pack.docket
     lines: list[str] = []
@@ -76,8 +78,6 @@ def header_lines(proj, key: str, q, old) -> list[str]:
 
 
 def _wrap(text: str, width: int = 88) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(" ".join(text.split()), width) or [""]
 
 
@@ -86,7 +86,7 @@ def _prefill(proj, key: str) -> str:
     if key != "background":
         return ""
     try:
-        from commentkit.background import background_markdown
+        from commentkit.questionnaire.background import background_markdown
     except ImportError:
         return ""
     text = background_markdown(proj.pack, proj.profile, proj.commenter_name).strip()
@@ -100,8 +100,6 @@ def _read_stdin() -> str:
 
 def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
     """Put text that could not be saved somewhere safe inside the project."""
-    from commentkit import editor
-
     if edit_file is not None and edit_file.exists():
         return edit_file
     return editor.new_edit_file(proj.root, key, body)
@@ -143,10 +141,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
       commentkit answer background --from-questionnaire
       pandoc memo.docx -t markdown | commentkit answer notif-2 my-comment
     """
-    from commentkit import editor, storage
-    from commentkit.cli.common import open_project
-    from commentkit.errors import ConflictError, UserError
-
     if sum(x is not None and x is not False for x in (text, from_file, from_questionnaire or None)) > 1:
         raise UserError("give only one of --text, --file and --from-questionnaire")
     proj = open_project(directory)
@@ -169,8 +163,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         if from_file == "-":
             source, new = "standard input", _read_stdin()
         else:
-            from commentkit.yamlio import read_text
-
             src = Path(from_file)
             if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
                 raise UserError("is not a text file: convert it to Markdown first, e.g. "
@@ -184,8 +176,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         start = old_body if old_body.strip() else _prefill(proj, key)
         initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
         edit_file = editor.new_edit_file(proj.root, key, initial)
-        import time
-
         started = time.monotonic()
         try:
             code = editor.run_editor(edit_file)
@@ -193,8 +183,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             edit_file.unlink(missing_ok=True)
             raise
         quick = time.monotonic() - started < 1.5
-        from commentkit.yamlio import read_text
-
         raw = read_text(edit_file, "edited answer")
         if code == 0 and raw == initial and quick:
             click.echo("The editor returned at once without changes. If it opens in a window (VS Code, "
@@ -246,8 +234,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
                             exc.path) from None
     if edit_file is not None:
         edit_file.unlink(missing_ok=True)
-    from commentkit.tracking import word_count
-
     saved = proj.answers[key]
     rel = path.relative_to(proj.root)
     click.echo(f"Saved {rel} ({saved.meta.status}, {word_count(saved.body):,} words"
@@ -292,8 +278,6 @@ def mark(args, reason, owner, levels, sections, unanswered, yes, as_json):
       commentkit mark skip --level optional --unanswered --reason "Outside our business" --yes
       commentkit mark executive-summary draft my-comment
     """
-    from commentkit.errors import UserError
-
     words = [a.lower() for a in args]
     at = [n for n, w in enumerate(words) if w in MARK_STATUSES]
     if not at:
@@ -318,7 +302,6 @@ def mark(args, reason, owner, levels, sections, unanswered, yes, as_json):
         reason = " ".join(reason.split())
     elif reason is not None:
         raise UserError("--reason is only for skip")
-    from commentkit.cli.common import open_project
 
     proj = open_project(directory)
     keys = select(proj, ids, levels=levels, sections=sections, unanswered=unanswered)
@@ -330,9 +313,6 @@ def mark(args, reason, owner, levels, sections, unanswered, yes, as_json):
 def select(proj, ids: list[str], *, levels=(), sections=(), unanswered: bool = False) -> list[str]:
     """Answer keys for question ids / general sections, narrowed by plan level, section and
     answered state (every question of the notice when no id is given), in the notice's order."""
-    from commentkit.errors import UserError
-    from commentkit.models.project import GENERAL_SECTIONS
-
     pack = proj.pack
     keys = list(dict.fromkeys(resolve(proj, ref)[0] for ref in ids)) if ids else [q.id for q in pack.bank.ordered()]
     if sections:
@@ -342,10 +322,7 @@ def select(proj, ids: list[str], *, levels=(), sections=(), unanswered: bool = F
                 raise UserError(f"no section {sec!r} in docket {pack.docket.id} (sections: {', '.join(known)})")
         keys = [k for k in keys if k not in GENERAL_SECTIONS and pack.question(k).section in sections]
     if levels:
-        from commentkit import relevance
-        from commentkit.profilefile import load_profile
-
-        level_of = {p.question_id: p.level for p in relevance.plan(pack, load_profile(proj))}
+        level_of = {p.question_id: p.level for p in priorities.plan(pack, load_profile(proj))}
         keys = [k for k in keys if level_of.get(k) in levels]
     if unanswered:
         answers = proj.answers
@@ -363,9 +340,6 @@ def _current(old) -> str:
 def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, owner: str | None, yes: bool,
                  as_json: bool, single: bool = False) -> None:
     """Set ``new_status`` on the answers ``keys``: list the changes, ask once (unless ``yes``), write."""
-    from commentkit.cli.common import echo_json
-    from commentkit.errors import UserError
-
     answers = proj.answers
     changes, unchanged, blocked = [], [], []
     for key in keys:

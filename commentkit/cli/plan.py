@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+
 import click
 
-from commentkit.cli.common import echo_json, json_option, project_dir
+from commentkit.cli.answers import apply_status, select
+from commentkit.cli.common import echo_json, json_option, open_project, project_dir
+from commentkit.errors import UserError
+from commentkit.project.profilefile import ProfileFile, load_profile
+from commentkit.questionnaire import engine
+from commentkit.questionnaire import priorities as relevance
 
 
 @click.command()
@@ -42,17 +50,11 @@ def plan(directory, levels, promote, unpromote, skip_levels, reason, yes, as_jso
       commentkit plan my-comment --skip optional --reason "Outside our business"
       commentkit plan my-comment --json
     """
-    from commentkit import relevance
-    from commentkit.cli.common import open_project
-    from commentkit.errors import UserError
-
     proj = open_project(directory)
     pack = proj.pack
     if promote or unpromote:
         _promote(proj, promote, unpromote, quiet=as_json)
     if skip_levels:
-        from commentkit.cli.answers import apply_status, select
-
         if not (reason or "").strip():
             raise UserError("say why with --reason, e.g. commentkit plan --skip optional --reason "
                             "\"Outside our business\"")
@@ -75,9 +77,6 @@ def plan(directory, levels, promote, unpromote, skip_levels, reason, yes, as_jso
 
 def _promote(proj, promote, unpromote, quiet: bool) -> None:
     """Add ``promote`` to and remove ``unpromote`` from profile.yaml's ``promote`` list."""
-    from commentkit.errors import UserError
-    from commentkit.profilefile import ProfileFile
-
     if proj.pack.interview is None:
         raise UserError(f"docket {proj.pack.docket.id} has no questionnaire, so there is no profile.yaml "
                         f"to keep promotions in")
@@ -95,8 +94,6 @@ def _promote(proj, promote, unpromote, quiet: bool) -> None:
 
 
 def _profile(proj) -> dict:
-    from commentkit.profilefile import load_profile
-
     return load_profile(proj)
 
 
@@ -117,14 +114,10 @@ def _record(pack, p) -> dict:
 
 
 def _json(proj, pack, profile, priorities, shown) -> dict:
-    from commentkit import relevance
-
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
-    from commentkit.relevance import PROMOTE_KEY
-
     return {
         "docket": pack.docket.id,
-        "promoted": list(profile.get(PROMOTE_KEY) or []),
+        "promoted": list(profile.get(relevance.PROMOTE_KEY) or []),
         "project": str(proj.root),
         "profile": str(proj.profile_path),
         "questionnaire": pack.interview is not None,
@@ -136,11 +129,6 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
 
 
 def _table(proj, pack, profile, priorities, shown, levels) -> None:
-    import shutil
-    import textwrap
-
-    from commentkit import relevance
-
     width = max(72, min(shutil.get_terminal_size((100, 24)).columns, 120))
     d = pack.docket
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
@@ -196,16 +184,12 @@ def _table(proj, pack, profile, priorities, shown, levels) -> None:
 
 
 def _answered(pack, profile: dict) -> int:
-    from commentkit import interview as engine
-
     if pack.interview is None:
         return len(profile)
     return len(engine.effective(pack.interview, profile))
 
 
 def _unanswered(pack, profile: dict) -> list[str]:
-    from commentkit import interview as engine
-
     if pack.interview is None:
         return []
     return engine.unanswered_ids(pack.interview, profile)
@@ -213,8 +197,6 @@ def _unanswered(pack, profile: dict) -> list[str]:
 
 def _common_default(group) -> str | None:
     """The shared reason of a group that has only the default reason (optional questions)."""
-    from commentkit import relevance
-
     defaults = {relevance.NO_MATCH, relevance.NOT_INTERVIEWED, relevance.NO_INTERVIEW}
     reasons = {p.reasons for p in group}
     if len(reasons) == 1:
