@@ -99,14 +99,16 @@ def test_end_of_input_after_n_answers_keeps_them_and_resumes(run, project):
 
 
 def test_invalid_answer_is_asked_again_and_required_items_cannot_be_blank(run, project):
-    res = run("interview", project, input=typed(["8", "investor", "1,9", "1,2", "", "-", "x"]))
+    res = run("interview", project, input=typed(["8", "investor", "1,9", "1,2", "-", "", "x", ""]))
     assert "Not accepted: 8 is not in the list (1-7)" in res.output
-    assert "Not accepted: 7 is not in the list (1-6)" not in res.output  # seven kinds of commenter now
-    assert res.output.count("An answer is required.") == 2  # commenter_name: Enter, then '-'
     assert "Not accepted: 9 is not in the list (1-5)" in res.output  # investor_kinds
+    # commenter_name is required: '-' is refused; Enter keeps the name given to 'commentkit init'
+    assert res.output.count("An answer is required.") == 1
+    assert "Enter keeps: Acme Corp." in res.output
     assert load(project / "profile.yaml") == {"commenter_type": "investor",
                                               "investor_kinds": ["venture_capital", "private_equity"],
-                                              "commenter_name": "x"}
+                                              "commenter_name": "Acme Corp.",
+                                              "commenter_address": "x"}
 
 
 def test_back_returns_to_the_previous_item_and_conditions_follow(run, project):

@@ -111,9 +111,13 @@ def test_terminal_prompts_store_the_same_profile_as_an_answers_file(run, project
     t.expect("What kind of investor are you?")
     t.send(" " + DOWN + DOWN + " \r")  # venture capital, limited partner
     t.expect("Name of the organization")
-    t.send("Harbor Point Ventures, L.P.\r")
+    t.send("\x15Harbor Point Ventures, L.P.\r")  # the name given to init is offered; Ctrl-U clears it
     t.expect("Address for the letterhead")
     t.send("1 Main Street\rPalo Alto, CA 94301" + ESC_ENTER)  # multi-line: Esc, Enter submits
+    t.expect("How many employees")
+    t.send("\r")  # fewer than 50
+    t.expect("Annual revenue")
+    t.send(DOWN * 2 + "\r")  # $100 million to $1 billion
     t.expect("U.S. person?")
     t.send("\r")  # Yes
     t.expect("interest in this rulemaking?")
@@ -121,20 +125,34 @@ def test_terminal_prompts_store_the_same_profile_as_an_answers_file(run, project
     for prompt in ("Contact person", "Contact e-mail", "Contact telephone", "Who signs the letter?",
                    "Signatory's title"):
         t.expect(prompt)
-        t.send("not-an-email\r" if prompt == "Contact e-mail" else "\r")
+        # '-' leaves an optional item blank here too, even one with a pattern (the telephone)
+        t.send("not-an-email\r" if prompt == "Contact e-mail" else "-\r" if prompt == "Contact telephone" else "\r")
         if prompt == "Contact e-mail":
             t.expect("expected an e-mail address like name@example.com")
             t.send("\x15legal@harborpoint.example\r")  # Ctrl-U clears the line
     t.expect("technology categories")
     t.send(DOWN + DOWN + " \r")  # AI
     t.expect("Which AI activities are involved?")
-    t.send(DOWN + DOWN + " \r")  # other AI systems
+    t.send(DOWN + DOWN + " \r")  # AI for commercial ... uses
+    t.expect("Chosen: AI systems for commercial")  # the labels chosen are echoed
+    t.expect("Who uses the products")
+    t.send(" " + DOWN + " \r")  # businesses, consumers
     t.expect("links with a country of concern?")
     t.send(" " + DOWN + " \r")  # PRC, Hong Kong
     t.expect("What kind of links?")
-    t.send(DOWN * 5 + " \r")  # LP positions in non-U.S. funds
+    t.send(DOWN * 6 + " \r")  # LP positions in non-U.S. funds
+    t.expect("Where do the non-U.S. funds")
+    t.send(" " + DOWN + " \r")  # PRC, Hong Kong
+    t.expect("in the PRC (mainland): existing")
+    t.send("\r")  # existing
+    t.expect("in Hong Kong: existing")
+    t.send(DOWN + "\r")  # planned
     t.expect("Which kinds of transactions")
     t.send(DOWN + " " + DOWN * 3 + " \r")  # contingent equity, LP investments
+    t.expect("Contingent equity or convertible debt: existing")
+    t.send("\r")
+    t.expect("Limited partner investments: existing")
+    t.send(DOWN * 2 + "\r")  # under consideration
     t.expect("how many such transactions")
     t.send("25\r")
     t.expect("Typical size")
@@ -147,7 +165,7 @@ def test_terminal_prompts_store_the_same_profile_as_an_answers_file(run, project
     t.send(DOWN * 3 + " \r")  # limited partner and fund investments
     code, screen = t.finish()
     assert code == 0, screen
-    assert "Saved 21 answers in this session" in screen
+    assert "Saved 29 answers in this session" in screen
 
     f = tmp_path / "same.yaml"
     f.write_text("""\
@@ -155,6 +173,8 @@ commenter_type: investor
 investor_kinds: [venture_capital, limited_partner]
 commenter_name: Harbor Point Ventures, L.P.
 commenter_address: "1 Main Street\\nPalo Alto, CA 94301"
+employees: under_50
+annual_revenue: 100m_1b
 us_person: yes
 interest_statement: null
 contact_name: null
@@ -164,9 +184,15 @@ signatory_name: null
 signatory_title: null
 sectors: [ai]
 ai_activities: [ai_other]
+product_end_uses: [commercial, consumer]
 coc_countries: [prc, hong_kong]
 coc_links: [lp_non_us_funds]
+link_lp_non_us_funds_places: [prc, hong_kong]
+link_lp_non_us_funds_prc: existing
+link_lp_non_us_funds_hong_kong: planned
 transaction_types: [contingent_equity, lp_investment]
+tx_contingent_equity_stage: existing
+tx_lp_investment_stage: considering
 annual_transactions: 25
 typical_size: 1m_10m
 compliance_practices: [sanctions, investment_diligence]
@@ -185,7 +211,7 @@ def test_ctrl_c_at_a_prompt_keeps_every_answer_and_says_how_to_resume(project2, 
     t.expect("Who is submitting the comment?")
     t.send("1\r" if plain_prompts else "\r")
     t.expect("Name of the organization")
-    t.send("Acme Tools, Inc.\r")
+    t.send("\x15Acme Tools, Inc.\r")  # Ctrl-U clears the offered name (the terminal's kill key in --plain)
     t.expect("Address for the letterhead")
     t.send("half-typed addr")
     t.send(CTRL_C)
@@ -203,10 +229,13 @@ def test_terminal_review_keeps_every_answer_on_enter(run, project2):
     before = (root / "profile.yaml").read_text()
     multiline = {"Address for the letterhead", "interest in this rulemaking?", "describe your diligence"}
     prompts = ["Who is submitting the comment?", "What kind of investor are you?", "Name of the organization",
-               "Address for the letterhead", "U.S. person?", "interest in this rulemaking?", "Contact person",
-               "Contact e-mail", "Contact telephone", "Who signs the letter?", "Signatory's title",
-               "technology categories", "Which AI activities are involved?", "links with a country of concern?",
-               "What kind of links?", "Which kinds of transactions", "how many such transactions", "Typical size",
+               "Address for the letterhead", "How many employees", "Annual revenue", "U.S. person?",
+               "interest in this rulemaking?", "Contact person", "Contact e-mail", "Contact telephone",
+               "Who signs the letter?", "Signatory's title", "technology categories",
+               "Which AI activities are involved?", "Who uses the products", "links with a country of concern?",
+               "What kind of links?", "Where do the non-U.S. funds", "in the PRC (mainland): existing",
+               "in Hong Kong: existing", "Which kinds of transactions", "Contingent equity or convertible debt: ",
+               "Limited partner investments: ", "how many such transactions", "Typical size",
                "compliance programs", "describe your diligence", "themes do you most want to raise?"]
     t = Terminal("interview", str(root), "--review")
     for prompt in prompts:

@@ -145,17 +145,40 @@ class TerminalAsker:
         if can_go_back:
             extra.append(Choice("\N{LEFTWARDS ARROW} back to the previous item", value="__back__"))
 
-        def validator(raw):
-            if isinstance(raw, str) and raw.strip().casefold() in BACK_WORDS:
-                return True
-            if isinstance(raw, list) and ("__back__" in raw or "__blank__" in raw):
-                return True
-            try:
-                engine.check_required(item, engine.coerce(item, raw))
-            except engine.AnswerError as exc:
-                return str(exc)
-            return True
+        message = None
+        while True:
+            answer = self._prompt(questionary, Choice, Separator, item, default, extra, can_go_back)
+            if answer is BACK:
+                return BACK
+            if answer == "__blank__" or answer is None:
+                value = None
+            else:
+                try:
+                    value = engine.coerce(item, answer)
+                except engine.AnswerError as exc:
+                    message = str(exc)
+                    value = _ABSENT
+            if value is not _ABSENT:
+                try:
+                    engine.check_required(item, value)
+                    message = None
+                except engine.AnswerError as exc:
+                    message = str(exc)
+            if message is None:
+                if item.type == "multichoice" and value:
+                    click.echo(f"  Chosen: {engine.display(item, value)}")
+                return value
+            # the message goes right under the prompt it belongs to; the prompt comes back with the
+            # answer given, to correct
+            click.echo(f"  Not accepted: {message}. Please try again.")
+            if item.type == "multichoice":
+                default = [v for v in (answer or []) if not str(v).startswith("__")]
+            elif item.type not in ("choice", "yesno") and isinstance(answer, str):
+                default = _Typed(answer)
 
+    @staticmethod
+    def _prompt(questionary, Choice, Separator, item, default, extra, can_go_back):
+        """One question on the terminal; the raw answer, BACK, '__blank__' or None."""
         try:
             if item.type in ("choice", "yesno"):
                 options = ([Choice(c.label, value=c.value, description=c.help) for c in item.choices]
@@ -170,31 +193,41 @@ class TerminalAsker:
                 options = [Choice(c.label, value=c.value, checked=c.value in chosen, description=c.help)
                            for c in item.choices]
                 answer = questionary.checkbox(
-                    item.prompt, choices=options + ([Separator()] + extra if extra else []), validate=validator,
+                    item.prompt, choices=options + ([Separator()] + extra if extra else []),
                     instruction="(space to tick, enter to confirm)").unsafe_ask()
                 if "__back__" in answer:
                     return BACK
                 if "__blank__" in answer:
-                    return None
-                return engine.coerce(item, answer)
+                    return "__blank__"
+                return answer
             else:
-                pre = engine.as_input(item, default) if default is not _ABSENT else ""
-                hint = " (type 'back' for the previous item)" if can_go_back else ""
-                answer = questionary.text(item.prompt + hint, default=pre, multiline=item.multiline,
-                                          validate=validator).unsafe_ask()
-                if answer.strip().casefold() in BACK_WORDS:
+                if isinstance(default, _Typed):
+                    pre = str(default)
+                else:
+                    pre = engine.as_input(item, default) if default is not _ABSENT else ""
+                hints = []
+                if not item.validation.required:
+                    hints.append(f"'{BLANK_WORD}' leaves it blank")
+                if can_go_back:
+                    hints.append("'back' returns to the previous item")
+                hint = f" ({'; '.join(hints)})" if hints else ""
+                answer = questionary.text(item.prompt + hint, default=pre, multiline=item.multiline).unsafe_ask()
+                word = answer.strip()
+                if word.casefold() in BACK_WORDS:
                     return BACK
+                if word == BLANK_WORD:  # the same rule as at the plain prompt
+                    return "__blank__" if not item.validation.required else ""
         except KeyboardInterrupt:
             raise Stop("interrupt") from None
         except EOFError:
             raise Stop("eof") from None
         if answer == "__back__":
             return BACK
-        if answer == "__blank__" or answer is None:
-            return None
-        value = engine.coerce(item, answer)
-        engine.check_required(item, value)
-        return value
+        return answer
+
+
+class _Typed(str):
+    """Text the user typed that was not accepted: offered again at the prompt, to correct."""
 
 
 class _interrupt_deferred:
@@ -288,7 +321,8 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
     if review and items:
         raise UserError("use either --review (every item) or --item ID (some items), not both")
     asker = TerminalAsker() if (not plain and _is_terminal()) else PlainAsker()
-    _session(pf, iv, ifile, asker, review=review, only=list(dict.fromkeys(items)), shown=shown)
+    _session(pf, iv, ifile, asker, review=review, only=list(dict.fromkeys(items)), shown=shown,
+             suggest=_suggestions(proj))
 
 
 def _shown_dir(directory: str) -> str:
@@ -302,7 +336,31 @@ def _cmd(shown: str, *rest: str) -> str:
     return " ".join(["commentkit", "interview", *([shown] if shown else []), *rest])
 
 
-def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str) -> None:
+def _suggestions(proj) -> dict[str, str]:
+    """Answers offered as the default (Enter keeps them) when an item was never answered: what the
+    project file already says (the commenter's name given to 'commentkit init')."""
+    out = {}
+    name = getattr(getattr(proj.file, "commenter", None), "name", None)
+    if name:
+        out["commenter_name"] = name
+    return out
+
+
+FOLLOWS = {"signatory_name": "contact_name"}
+"""Never-answered items that offer another item's answer as their default (the contact often signs)."""
+
+
+def _offered(item_id: str, answers: dict, suggest: dict) -> Any:
+    if item_id in suggest:
+        return suggest[item_id]
+    source = FOLLOWS.get(item_id)
+    if source and conditions.is_answered(answers.get(source)):
+        return answers[source]
+    return _ABSENT
+
+
+def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str,
+             suggest: dict | None = None) -> None:
     answers = pf.answers
     if only:
         known = {it.id for it in iv.items}
@@ -340,8 +398,9 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
         while current is not None:
             prog = engine.progress(iv, answers, current, ifile)
             before = answers.get(current.id, _ABSENT)
+            offered = before if before is not _ABSENT else _offered(current.id, answers, suggest or {})
             try:
-                result = asker.ask(current, before, prog, can_go_back=bool(history))
+                result = asker.ask(current, offered, prog, can_go_back=bool(history))
             except Stop as stop:
                 _stopped(stop, len(saved), pf, shown, review, only)
                 return
