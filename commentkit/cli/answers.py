@@ -17,6 +17,7 @@ from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project.profilefile import load_profile
 from commentkit.project.status import word_count
 from commentkit.questionnaire import priorities
+from commentkit.questionnaire.background import background_markdown
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
 
@@ -85,12 +86,13 @@ def _prefill(proj, key: str) -> str:
     """Initial text of the background section, from the questionnaire (when available)."""
     if key != "background":
         return ""
-    try:
-        from commentkit.questionnaire.background import background_markdown
-    except ImportError:
-        return ""
     text = background_markdown(proj.pack, proj.profile, proj.commenter_name).strip()
     return text + "\n" if text else ""
+
+
+def source_keeps_origin(old) -> bool:
+    """An edit in the editor of existing text keeps where the text came from."""
+    return old is not None and bool(old.body.strip())
 
 
 def _read_stdin() -> str:
@@ -148,32 +150,36 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     old = proj.answers.get(key)
     old_body = old.body if old is not None else ""
     edit_file: Path | None = None
+    origin = "keep" if source_keeps_origin(old) else None  # text a person supplies is theirs
 
     if from_questionnaire:
         if key != "background":
             raise UserError("--from-questionnaire is for the background section: "
                             + hints.command(proj.root, "answer", "background", options=("--from-questionnaire",)))
         source, new = "the questionnaire", _prefill(proj, key)
+        origin = "questionnaire"
         if not new.strip():
             raise UserError("the questionnaire gives nothing to say about you yet; answer it first "
                             f"({hints.command(proj.root, 'interview')})")
     elif text is not None:
-        source, new = "--text", text
+        source, new, origin = "--text", text, None
     elif from_file is not None:
         if from_file == "-":
-            source, new = "standard input", _read_stdin()
+            source, new, origin = "standard input", _read_stdin(), None
         else:
             src = Path(from_file)
             if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
                 raise UserError("is not a text file: convert it to Markdown first, e.g. "
                                 f"pandoc {src.name} -t markdown | {hints.command(proj.root, 'answer', key)}", src)
-            source, new = from_file, read_text(src, "answer text file")
+            source, new, origin = from_file, read_text(src, "answer text file"), None
             new = editor.strip_instructions(new, src)
             if src.resolve().parent == (proj.root / editor.EDITS_DIR).resolve():
                 edit_file = src  # a kept working file: deleted once its text is saved
     elif force_edit or sys.stdin is None or sys.stdin.isatty():
         source = "editor"
         start = old_body if old_body.strip() else _prefill(proj, key)
+        if not old_body.strip() and start.strip():
+            origin = "questionnaire"  # the person edits text generated from the questionnaire
         initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
         edit_file = editor.new_edit_file(proj.root, key, initial)
         started = time.monotonic()
@@ -201,7 +207,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
                             f"{hints.command(proj.root, 'answer', key, options=('--file', str(edit_file)))})")
         new = editor.strip_instructions(raw, edit_file)
     else:
-        source, new = "standard input", _read_stdin()
+        source, new, origin = "standard input", _read_stdin(), None
 
     if not new.strip():
         if edit_file is not None:
@@ -226,7 +232,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         notes.append(f"the text of a final answer changed, so its status is back to review "
                      f"(mark it final again with: {hints.command(proj.root, 'mark', key, 'final')})")
     try:
-        path = proj.save_answer(key, new, status=status, owner=owner, expect=old)
+        path = proj.save_answer(key, new, status=status, owner=owner, expect=old, origin=origin)
     except ConflictError as exc:
         kept = _keep_text(proj, key, new, edit_file)
         raise ConflictError(f"{exc.message}. Your new text was not saved to the answer; it is kept in {kept} "
@@ -249,6 +255,8 @@ MARK_STATUSES = ("draft", "review", "final", "skip")
 @click.argument("args", nargs=-1, metavar="[N]... STATUS [DIR]")
 @click.option("--reason", "-r", metavar="TEXT", help="Why the questions are skipped (required with skip).")
 @click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answers' owner.")
+@click.option("--by", "approver", metavar="NAME", help="final: who approves the text (default: --owner, the "
+              "answer's owner, the project's owner, or your login name).")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["core", "recommended", "optional"]),
               help="Select the questions 'commentkit plan' ranks at this level (repeatable).")
 @click.option("--section", "sections", multiple=True, metavar="S",
@@ -256,13 +264,16 @@ MARK_STATUSES = ("draft", "review", "final", "skip")
 @click.option("--unanswered", is_flag=True, help="Select only questions with no answer text that are not skipped.")
 @click.option("--yes", "-y", is_flag=True, help="Apply the changes without asking for confirmation.")
 @json_option
-def mark(args, reason, owner, levels, sections, unanswered, yes, as_json):
+def mark(args, reason, owner, approver, levels, sections, unanswered, yes, as_json):
     """Set the review status of the answers to questions N... (or general sections).
 
     Statuses: draft (being written), review (ready for review), final (approved for filing),
     skip (deliberately not answered; --reason is required and is kept in the answer file).
     review and final need answer text. The change is recorded with the time, so milestones can
-    tell when each answer reached each status.
+    tell when each answer reached each status. Marking final records who approved the text
+    (--by), when, and a fingerprint of the text: if the text is later changed by any means (an
+    editor included), status and check report it and the answer is no longer final until it is
+    marked final again.
 
     Name the questions, or select them: --level (as 'commentkit plan' ranks them), --section and
     --unanswered narrow the named questions, or every question of the notice when none is named.
@@ -302,12 +313,13 @@ def mark(args, reason, owner, levels, sections, unanswered, yes, as_json):
         reason = " ".join(reason.split())
     elif reason is not None:
         raise UserError("--reason is only for skip")
-
+    if approver is not None and new_status != "final":
+        raise UserError("--by is for final (who approves the text)")
     proj = open_project(directory)
     keys = select(proj, ids, levels=levels, sections=sections, unanswered=unanswered)
     single = len(ids) == 1 and not (levels or sections or unanswered)
     apply_status(proj, keys, new_status, reason=reason, owner=owner, yes=yes or single, as_json=as_json,
-                 single=single)
+                 single=single, approver=approver)
 
 
 def select(proj, ids: list[str], *, levels=(), sections=(), unanswered: bool = False) -> list[str]:
@@ -334,11 +346,13 @@ def select(proj, ids: list[str], *, levels=(), sections=(), unanswered: bool = F
 def _current(old) -> str:
     if old is None:
         return "unanswered"
-    return old.meta.status if (old.body.strip() or old.meta.status == "skipped") else "unanswered"
+    before = old.meta.status if (old.body.strip() or old.meta.status == "skipped") else "unanswered"
+    changed = old.changed_note()
+    return f"{before} ({changed})" if changed else before
 
 
 def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, owner: str | None, yes: bool,
-                 as_json: bool, single: bool = False) -> None:
+                 as_json: bool, single: bool = False, approver: str | None = None) -> None:
     """Set ``new_status`` on the answers ``keys``: list the changes, ask once (unless ``yes``), write."""
     answers = proj.answers
     changes, unchanged, blocked = [], [], []
@@ -349,7 +363,8 @@ def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, 
             blocked.append(key)
             continue
         if (old is not None and old.meta.status == new_status and (owner is None or owner == old.meta.owner)
-                and (new_status != "skipped" or reason == old.meta.reason)):
+                and (new_status != "skipped" or reason == old.meta.reason)
+                and (new_status != "final" or (old.approved and approver in (None, old.meta.approved.by)))):
             unchanged.append(key)
             continue
         changes.append((key, _current(old)))
@@ -393,7 +408,7 @@ def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, 
         old = answers.get(key)
         body = old.body if old is not None else ""
         try:
-            proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old)
+            proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old, approver=approver)
         except UserError as exc:
             if done:
                 raise type(exc)(f"{exc.message}. Already changed before this: "
@@ -406,4 +421,5 @@ def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, 
     for key, before in done:
         saved = answers[key]
         click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
-                   + (f"; owner {saved.meta.owner}" if saved.meta.owner else "") + ".")
+                   + (f"; owner {saved.meta.owner}" if saved.meta.owner else "")
+                   + (f"; approved by {saved.meta.approved.by}" if saved.meta.approved else "") + ".")
