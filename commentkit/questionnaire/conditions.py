@@ -243,8 +243,6 @@ def _trace_node(node) -> Callable[[dict[str, Any]], tuple[Any, list[Cited]]]:
     Negations (``not``, ``not in``, ``!=``, ``is none``) hold because something is absent and
     cite nothing; an ``or`` cites every alternative that holds, an ``and`` all of its parts.
     """
-    import ast
-
     plain = _compile_node(node)
     if isinstance(node, ast.Name) and node.id not in _CONSTANTS:
         name = node.id
@@ -316,8 +314,6 @@ def _trace_node(node) -> Callable[[dict[str, Any]], tuple[Any, list[Cited]]]:
 
 @lru_cache(maxsize=4096)
 def _traced(source: str) -> Callable[[dict[str, Any]], tuple[Any, list[Cited]]]:
-    import ast
-
     return _trace_node(ast.parse(source.strip(), mode="eval").body)
 
 
