@@ -349,7 +349,7 @@ def test_mark_several_ids_with_one_confirmation(run, proj):
     res = run("mark", "def-a", "def-b", "final", proj, "--owner", "Partner", input="y\n")
     assert res.exit_code == 0, res.output
     assert {read(proj, k).meta.status for k in ("def-a", "def-b")} == {"final"}
-    assert "def-b: draft -> final; owner Partner." in res.output
+    assert "def-b: draft -> final; owner Partner; approved by Partner." in res.output
     # an answer without text cannot be final: nothing is written, every such answer is named
     res = run("mark", "def-a", "notif-a", "notif-b", "review", proj, "--yes")
     assert res.exit_code == 2
