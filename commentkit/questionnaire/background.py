@@ -103,7 +103,7 @@ class Sentence(str):
 
 def background_markdown(pack, profile: dict[str, Any], commenter_name: str) -> str:
     """Markdown prose for the Background section ('' when the questionnaire gives nothing to say)."""
-    paras = background_paragraphs(pack, profile, commenter_name)
+    paras = [p for p in background_paragraphs(pack, profile, commenter_name) if p]
     out = "\n\n".join(" ".join(p) if not p[0].startswith("- ") else "\n".join(p) for p in paras)
     return out + ("\n" if paras else "")
 
@@ -199,7 +199,7 @@ def background_paragraphs(pack, profile: dict[str, Any], commenter_name: str) ->
         paras.append([Sentence(f"{exposed.cap} {exposed.verb('has', 'have')} no business or investment links "
                                f"with a country of concern.", ("coc_countries",))])
     elif countries:
-        paras.append(_links(answers, exposed, countries, label, labels))
+        paras.append(_links(answers, exposed, countries, label, labels))  # never empty
 
     tx_para = _transactions(answers, exposed, label)
     if tx_para:
@@ -220,7 +220,7 @@ def background_paragraphs(pack, profile: dict[str, Any], commenter_name: str) ->
     if other:
         paras.append([Sentence(f"- {_md(it.prompt.rstrip('?:. '))}: {_md(engine.display(it, v))}", (it.id,))
                       for it, v in other])
-    return paras
+    return [p for p in paras if p]
 
 
 def _handled(item_id: str) -> bool:
@@ -271,7 +271,7 @@ def _links(answers, exposed, countries, label, labels) -> list[Sentence]:
                 continue
             verb = phrases[stage][1 if exposed.plural else 0]
             out.append(Sentence(f"{subject} {verb} {place_words}.", fields))
-    if unplaced:
+    if unplaced or not out:
         kinds = _and([_lower_first(label("coc_links", k)) for k in unplaced], sep=";")
         subject = exposed.cap if not out else exposed.pronoun
         out.insert(0, Sentence(f"{subject} {exposed.verb('has', 'have')} business or investment links with "

@@ -48,7 +48,11 @@ def _held(answers, item, value) -> bool:
 def check(profile):
     answers = engine.effective(PACK.interview, profile)
     name = str(profile.get("commenter_name") or "Acme")
-    for para in background_paragraphs(PACK, profile, "Acme"):
+    paras = background_paragraphs(PACK, profile, "Acme")
+    text = background_markdown(PACK, profile, "Acme")  # the Markdown is those sentences, nothing more
+    assert all(paras) and text == ("\n\n".join(" ".join(p) if not p[0].startswith("- ") else "\n".join(p)
+                                                for p in paras) + ("\n" if paras else ""))
+    for para in paras:
         for sentence in para:
             fields = sentence.fields
             assert fields, sentence
@@ -114,6 +118,12 @@ def test_chip_designer_links_are_attributed_by_place_kind_and_stage():
     assert "has links with" not in text and "joint ventures with local partners there" not in text
     assert ("In transactions involving these countries or technologies, Lattice Forge Semiconductor Corp. is "
             "considering joint ventures.") in text
+    check(profile)
+
+
+def test_countries_without_the_kind_of_link_still_read():
+    profile = {"commenter_type": "company", "commenter_name": "Acme", "coc_countries": ["macau"]}
+    assert "Acme has business or investment links with Macau." in background_markdown(PACK, profile, "Acme")
     check(profile)
 
 
