@@ -403,7 +403,7 @@ def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, 
         if not click.confirm("Apply these changes?", default=False, err=as_json):
             click.echo("Nothing was changed.", err=as_json)
             return
-    done = []
+    done: list[tuple[str, str]] = []
     for key, before in changes:
         old = answers.get(key)
         body = old.body if old is not None else ""

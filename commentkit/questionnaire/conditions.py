@@ -289,11 +289,14 @@ def _trace_node(node) -> Callable[[dict[str, Any]], tuple[Any, list[Cited]]]:
         op, right = node.ops[0], node.comparators[0]
         left = node.left
 
-        def is_item(n):
-            return isinstance(n, ast.Name) and n.id not in _CONSTANTS
+        def item_name(n) -> str | None:
+            return n.id if isinstance(n, ast.Name) and n.id not in _CONSTANTS else None
+
+        def is_item(n) -> bool:
+            return item_name(n) is not None
 
         if isinstance(op, ast.In) and is_item(right) and not is_item(left):
-            name, member = right.id, _compile_node(left)
+            name, member = str(item_name(right)), _compile_node(left)
 
             def trace_in(v):
                 ok = plain(v)
@@ -303,7 +306,7 @@ def _trace_node(node) -> Callable[[dict[str, Any]], tuple[Any, list[Cited]]]:
             if isinstance(op, ast.IsNot) and not (isinstance(right, ast.Constant) and right.value is None
                                                  or isinstance(right, ast.Name) and right.id in ("none", "None")):
                 return lambda v: (plain(v), [])
-            name = left.id if is_item(left) else right.id
+            name = str(item_name(left) or item_name(right))
 
             def trace_cmp(v):
                 ok = plain(v)

@@ -100,11 +100,11 @@ def localize(pack, lang: str):
     if tr.language != lang:
         raise DocketPackError(f"language is {tr.language!r}, but the file name says {lang!r}", path)
     known = {it.id: it for it in interview.items}
-    for item_id, text in tr.items.items():
+    for item_id, given in tr.items.items():
         if item_id not in known:
             raise DocketPackError(f"items: {item_id!r} is not an item of interview.yaml", path)
         values = {c.value for c in known[item_id].choices}
-        for value in text.choices:
+        for value in given.choices:
             if value not in values:
                 raise DocketPackError(f"items: {item_id}: {value!r} is not a choice of that item", path)
     groups = {it.group for it in interview.items if it.group}
