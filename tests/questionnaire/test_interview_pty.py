@@ -42,7 +42,7 @@ class Terminal:
         self.seen += chunk
         return True
 
-    def expect(self, text: str, timeout: float = 15) -> None:
+    def expect(self, text: str, timeout: float = 30) -> None:
         end = time.monotonic() + timeout
         needle = text.encode()
         while needle not in self.pending:
@@ -55,7 +55,7 @@ class Terminal:
         os.write(self.fd, keys.encode())
         time.sleep(0.15)
 
-    def finish(self, timeout: float = 15) -> tuple[int, str]:
+    def finish(self, timeout: float = 30) -> tuple[int, str]:
         """Read until the child exits; a child still running after ``timeout`` is killed and the
         test fails (the harness never hangs on a child that waits forever)."""
         end = time.monotonic() + timeout
