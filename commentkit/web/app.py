@@ -33,7 +33,7 @@ from commentkit.project.profilefile import ProfileFile
 from commentkit.questionnaire import engine
 from commentkit.questionnaire import priorities as relevance
 from commentkit.questionnaire.conditions import interview_file
-from commentkit.questionnaire.i18n import ENGLISH, LANGUAGES, language, localize, message
+from commentkit.questionnaire.i18n import ENGLISH, LANGUAGES, chrome, language, localize, message
 from commentkit.web import actions, html
 from commentkit.web.security import MAX_BODY, CsrfError, Guard, SecurityMiddleware, TooLarge, check_csrf
 from commentkit.web.workspace import NotFound, Workspace
@@ -358,6 +358,7 @@ class App:
                            n=n, title=groups[n - 1], fields=fields, total_groups=len(groups),
                            prev=self._nonempty(iv, answers, ifile, n - 1, -1),
                            done=done, asked=len(applicable), error=error, lang=lang, languages=LANGUAGES,
+                           t=lambda k, english: chrome(lang, k, english),
                            lq=_lq(lang), invalid=[p.format(pf.path.name) for p in pf.invalid])
 
     async def save_group(self, request: Request):
