@@ -1,0 +1,331 @@
+"""Disclosure control: one rule set for everything that leaves the association's hands.
+
+The consolidated draft (and the letter built from it), the aggregate tables and a member's
+sign-on letter are public once filed. Four rules decide what may appear in them:
+
+* **Names** (:class:`Names`): every form of every member's name and aliases (legal name, the
+  name without "Inc."/"LLC", the roster's short name, ticker and aliases, the leading words
+  members shorten their names to, possessives, names of three characters or fewer, case,
+  punctuation and Markdown-emphasis variants) is replaced with a grammatical placeholder
+  ("[the member]", "[the member's]" for the quoted member itself; "[a member]", "[a member's]"
+  for any other). :meth:`Names.check` is the final scan: it refuses to write a public file in
+  which any roster name or alias remains.
+* **Consent** (:func:`may_quote`, :func:`may_name`): a member's words are quoted only if it
+  answered "yes" to "May we quote you?", and it is named only if it answered "yes" to "May we
+  name you?" and the association attributes input. No answer is no consent.
+* **Confidentiality** (:func:`confidential_parts`, :func:`public_text`): text inside
+  ``[[BCI]] ... [[/BCI]]`` and paragraphs marked confidential ("CONFIDENTIAL:", "BCI:",
+  "Business confidential", "Do not quote", "Not for publication", "Internal only",
+  "(confidential)") never reaches public text; an answer holding any is not quoted at all.
+* **Statistical disclosure** (:func:`protect`): a table's cells partition the responding
+  members; no published cell is from 1 to threshold - 1, and the cells withheld (whose total
+  anyone can work out by subtraction) never add up to 1 .. threshold - 1 either. Withheld cells
+  read "suppressed", never a figure.
+
+Pure: no files are read or written here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from commentkit.errors import UserError
+
+SELF = "[the member]"
+SELF_POSSESSIVE = "[the member's]"
+OTHER = "[a member]"
+OTHER_POSSESSIVE = "[a member's]"
+SUPPRESSED = "suppressed"
+
+# ---- names ------------------------------------------------------------------------------------
+
+# Legal-form words dropped from the end of a name ("Ginkgo Design Systems, Inc." -> "Ginkgo Design Systems").
+_SUFFIXES = {
+    "inc", "incorporated", "llc", "lc", "ltd", "limited", "lp", "llp", "lllp", "plc", "corp", "corporation",
+    "co", "company", "gmbh", "ag", "sa", "sas", "nv", "bv", "pte", "pty", "kk", "srl", "spa", "ab", "oy", "as",
+}
+# First words too ordinary to stand for a member on their own ("Blue" of Blue Harbor Ventures).
+_GENERIC_FIRST = {
+    "the", "a", "an", "advanced", "american", "applied", "associated", "blue", "capital", "central", "digital",
+    "east", "eastern", "first", "general", "global", "great", "green", "group", "international", "national",
+    "new", "north", "northern", "pacific", "red", "south", "southern", "united", "west", "western", "atlantic",
+    "standard", "universal", "premier", "summit", "pioneer", "allied", "integrated", "strategic", "quantum",
+    "semiconductor", "technology", "technologies", "systems", "partners", "ventures", "fund", "holdings",
+    "black", "white", "silver", "gold", "golden", "royal", "star", "sun", "us", "u.s.", "china", "american",
+}
+# Two- and three-letter words a short name or ticker may coincide with ("ON", "GE", "ALL"): such a
+# name is found only as written in capitals (or as the roster spells it), never in running lower case.
+_COMMON_SHORT = set("""
+a i am an as at be by do go he if in is it me my no of oh ok on or so to up us we ad ai ax ex hi id ma pa re
+act add age ago aid aim air all and any app are arm art ask bad bag bar bay bed big bit box boy bus but buy
+can car cut day did die dog due ear eat end era eye fan far fee few fit fix fly for fun gap gas get got gun
+had has hat her hey him his hit hot how ice its job joy key kid law lay led leg let lie lot low mad man map
+may men met mix net new nor not now odd off oil old one our out owe own pay per pet pop pro put ran raw red
+rid row run sat saw say sea see set she sit six sky son sum sun tax tea ten the tie tip too top toy try two
+use van via war was way web wet who why win won yes yet you zip ltd inc llc co
+""".split())
+_SEP = r"(?:[\s\u00a0*_.,/\-\u2010-\u2014]|&amp;)*"  # what may stand between a name's words
+_POSS = r"(?P<poss>['\u2019]s|(?<=[sS])['\u2019])?"
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _tokens(name: str) -> list[str]:
+    parts = re.split(r"[\s\u00a0,/\-\u2010-\u2014()*_]+", unicodedata.normalize("NFKC", name))
+    return [t for t in parts if re.sub(r"[^\w&]", "", t)]
+
+
+def core_tokens(name: str) -> list[str]:
+    """The name's words without a trailing legal form or a leading "The"."""
+    toks = _tokens(name)
+    while toks and re.sub(r"[.\s]", "", toks[-1]).casefold() in _SUFFIXES and len(toks) > 1:
+        toks.pop()
+    if len(toks) > 1 and toks[0].casefold() == "the":
+        toks = toks[1:]
+    return toks
+
+
+def normalise_legal_name(name: str) -> str:
+    """One key for a company's name: case, punctuation, "The" and the legal form ignored."""
+    return " ".join(re.sub(r"[^\w&]", "", _fold(t)) for t in core_tokens(name) if re.sub(r"[^\w&]", "", t))
+
+
+def _word_pattern(tok: str) -> str:
+    bare = tok.replace(".", "")
+    if tok == "&":
+        return r"(?:&|&amp;|and)"
+    if tok.casefold() == "and":
+        return r"(?:and|&|&amp;)"
+    if bare.isalnum() and bare.isupper() and 2 <= len(bare) <= 5:
+        return r"\.?".join(re.escape(c) for c in bare) + r"\.?"  # "AMD", "A.M.D."
+    return re.escape(tok.rstrip(".")) + (r"\.?" if tok.endswith(".") else "")
+
+
+@dataclass
+class _Variant:
+    key: str           # member key it stands for
+    pattern: str       # regex (no flags)
+    case_sensitive: bool
+    length: int
+
+
+@dataclass
+class Names:
+    """Every name and alias of every member, and the one regex that finds them all."""
+
+    variants: list[_Variant] = field(default_factory=list)
+    display: dict[str, str] = field(default_factory=dict)  # member key -> legal name (for messages)
+    too_short: list[tuple[str, str]] = field(default_factory=list)  # (member key, alias) not searchable
+    _ci: re.Pattern | None = None
+    _cs: re.Pattern | None = None
+
+    def add(self, key: str, name: str, aliases: Iterable[str] = ()) -> None:
+        """Register member ``key`` under its legal ``name`` and other ``aliases``."""
+        self.display.setdefault(key, name)
+        forms: list[list[str]] = []
+        for i, raw in enumerate([name, *aliases]):
+            if not raw or not raw.strip():
+                continue
+            toks = _tokens(raw.strip())
+            core = core_tokens(raw.strip())
+            for cand in (toks, core):
+                if cand and cand not in forms:
+                    forms.append(cand)
+            if i == 0 and len(core) > 1:  # the leading words members shorten their names to
+                for k in range(len(core) - 1, 0, -1):
+                    lead = core[:k]
+                    if k == 1 and (_fold(lead[0]) in _GENERIC_FIRST or len(lead[0]) < 4):
+                        continue
+                    if lead not in forms:
+                        forms.append(lead)
+        for toks in forms:
+            text = " ".join(toks)
+            letters = re.sub(r"[^\w]", "", text)
+            if len(letters) < 2:
+                self.too_short.append((key, text))
+                continue
+            pattern = _SEP.join(_word_pattern(t) for t in toks)
+            short = ((len(letters) <= 3 and letters.isalpha() and _fold(letters) in _COMMON_SHORT)
+                     or (len(toks) == 1 and letters.isalpha() and letters.isupper() and len(letters) <= 5
+                         and _fold(letters) in _COMMON_SHORT))
+            self.variants.append(_Variant(key, pattern, short, len(text)))
+        self._ci = self._cs = None
+
+    def _compile(self):
+        if self._ci is not None:
+            return
+        # longest first, so "Dogwood Capital" wins over "Dogwood"
+        ordered = sorted(self.variants, key=lambda v: -v.length)
+        ci = [v.pattern for v in ordered if not v.case_sensitive]
+        cs = [v.pattern for v in ordered if v.case_sensitive]
+        edge_l, edge_r = r"(?<![\w])", r"(?![\w])"
+
+        def make(pats, flags):
+            if not pats:
+                return None
+            return re.compile(r"(?:\b(?:[Tt]he|THE)\s+(?=\S))?" + edge_l + "(?P<name>" + "|".join(pats) + ")"
+                              + _POSS + edge_r, flags)
+
+        self._ci = make(ci, re.IGNORECASE) or re.compile(r"(?!x)x")
+        self._cs = make(cs, 0) or re.compile(r"(?!x)x")
+        self._lookup = {}
+
+    def _owner(self, matched: str) -> str | None:
+        """The member a matched piece of text names (longest variant that matches it whole)."""
+        if matched in self._lookup:
+            return self._lookup[matched]
+        owner = None
+        for v in sorted(self.variants, key=lambda v: -v.length):
+            if re.fullmatch(v.pattern, matched, 0 if v.case_sensitive else re.IGNORECASE):
+                owner = v.key
+                break
+        self._lookup[matched] = owner
+        return owner
+
+    def find(self, text: str) -> list[tuple[int, int, str, re.Match]]:
+        """(start, end, member key, match) of every name in ``text``, longest first, not overlapping."""
+        self._compile()
+        hits = [m for rx in (self._ci, self._cs) for m in rx.finditer(text)]
+        hits.sort(key=lambda m: (m.start(), -(m.end() - m.start())))
+        out, last = [], -1
+        for m in hits:
+            if m.start() < last:
+                continue
+            owner = self._owner(m.group("name"))
+            if owner is None:
+                continue
+            out.append((m.start(), m.end(), owner, m))
+            last = m.end()
+        return out
+
+    def redact(self, text: str, self_key: str | None = None) -> str:
+        """``text`` with every member name replaced: "[the member]" / "[the member's]" for the member
+        ``self_key`` (whose words these are), "[a member]" / "[a member's]" for any other."""
+        pieces, pos = [], 0
+        for s, e, owner, m in self.find(text):
+            own = owner == self_key
+            if m.group("poss"):
+                word = SELF_POSSESSIVE if own else OTHER_POSSESSIVE
+            else:
+                word = SELF if own else OTHER
+            before = text[:s].rstrip(" *_\u00a0\"'\u201c\u2018(")
+            if not before or before.endswith((".", "!", "?", ":", "\n", ">")) and not before.endswith("..."):
+                word = "[" + word[1].upper() + word[2:]  # the start of a sentence
+            inner = m.group("name").count("*")  # "**Dogwood** Capital": keep the emphasis balanced
+            if inner and text[pos:s].endswith("*" * inner):
+                s -= inner
+            pieces.append(text[pos:s])
+            pieces.append(word)
+            pos = e
+        pieces.append(text[pos:])
+        return "".join(pieces)
+
+    def check(self, text: str, where) -> None:
+        """The final scan: refuse (UserError naming ``where``) if any member name remains in ``text``."""
+        hits = self.find(text)
+        if hits:
+            s, _, owner, matched = hits[0]
+            line = text.count("\n", 0, s) + 1
+            more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+            raise UserError(f"still names member {self.display.get(owner, owner)!r} as {matched.strip()!r}{more}; "
+                            f"nothing was written. Remove the name (or, if it is the association's own text, reword "
+                            f"it) and run collect again", where, line)
+
+
+# ---- confidentiality --------------------------------------------------------------------------
+
+_BCI = re.compile(r"\[\[\s*BCI\s*\]\](.*?)(?:\[\[\s*/\s*BCI\s*\]\]|\Z)", re.IGNORECASE | re.DOTALL)
+_MARKED = re.compile(
+    r"^[\s>*_#\[(\-]*(?:business[\s-]+confidential|confidential|bci|proprietary|privileged|do\s+not\s+quote|"
+    r"not\s+for\s+(?:publication|quotation|attribution|filing)|internal(?:\s+use)?\s+only|off\s+the\s+record)\b",
+    re.IGNORECASE)
+_INLINE_MARK = re.compile(r"[\[(]\s*(?:business\s+)?confidential\s*[\])]|\[\[\s*/?\s*BCI\s*\]\]", re.IGNORECASE)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return re.split(r"\n\s*\n", text)
+
+
+def confidential_parts(text: str | None) -> list[str]:
+    """The passages of ``text`` that must not be made public (BCI blocks and marked paragraphs)."""
+    if not text:
+        return []
+    out = [m.group(0) for m in _BCI.finditer(text)]
+    rest = _BCI.sub("", text)
+    out += [p for p in _paragraphs(rest) if p.strip() and (_MARKED.match(p) or _INLINE_MARK.search(p))]
+    return out
+
+
+def public_text(text: str | None) -> str:
+    """``text`` without its BCI passages and confidential paragraphs (for a sign-on letter's notes)."""
+    if not text:
+        return ""
+    rest = _BCI.sub("", text)
+    keep = [p for p in _paragraphs(rest) if p.strip() and not (_MARKED.match(p) or _INLINE_MARK.search(p))]
+    return "\n\n".join(p.strip() for p in keep)
+
+
+def check_public(text: str, secrets: Iterable[str], where) -> None:
+    """Refuse to write if ``text`` holds a BCI marker or any part of a confidential passage."""
+    m = _INLINE_MARK.search(text) or re.search(r"\[\[\s*/?\s*BCI", text, re.IGNORECASE)
+    if m:
+        raise UserError("holds a confidentiality marker ([[BCI]] or [confidential]); nothing was written",
+                        where, text.count("\n", 0, m.start()) + 1)
+    flat = " ".join(text.split())
+    for secret in secrets:
+        body = " ".join(re.sub(r"\[\[\s*/?\s*BCI\s*\]\]", " ", secret, flags=re.IGNORECASE).split())
+        # a distinctive run of words from the passage (eight words, or all of a short one)
+        words = body.split()
+        probe = " ".join(words[:8]) if len(words) >= 4 else None
+        if probe and probe in flat:
+            raise UserError("holds text a member marked confidential; nothing was written", where)
+
+
+# ---- consent ----------------------------------------------------------------------------------
+
+def may_quote(consent_quote: bool | None) -> bool:
+    return consent_quote is True
+
+
+def may_name(consent_name: bool | None, attribution: str) -> bool:
+    return attribution == "attributed" and consent_name is True
+
+
+# ---- statistical disclosure ---------------------------------------------------------------------
+
+def protect(counts: list[int], threshold: int) -> list[bool]:
+    """Which cells of a partition (cells adding up to a published total) must be withheld.
+
+    Every cell from 1 to ``threshold - 1`` is withheld; then, while the withheld cells are a
+    single cell or add up to 1 .. threshold - 1 (both can be worked out by subtraction from the
+    total), the smallest published non-zero cell (else a zero cell) is withheld too. Returns a
+    flag per cell: True = withhold.
+    """
+    hidden = [0 < c < threshold for c in counts]
+    while True:
+        idx = [i for i, h in enumerate(hidden) if h]
+        total = sum(counts[i] for i in idx)
+        if not idx or (len(idx) >= 2 and (total == 0 or total >= threshold)):
+            return hidden
+        if len(idx) == 1 and counts[idx[0]] >= threshold and total >= threshold:
+            return hidden  # a lone withheld cell that is not small reveals nothing small
+        rest = [i for i, h in enumerate(hidden) if not h]
+        if not rest:
+            return hidden
+        nonzero = [i for i in rest if counts[i] > 0]
+        pick = min(nonzero or rest, key=lambda i: (counts[i], i))
+        hidden[pick] = True
+
+
+def safe_count(count: int, of: int, threshold: int) -> bool:
+    """May "``count`` of ``of``" be published? (both it and the rest are 0 or at least the threshold)."""
+    return not any(protect([count, of - count], threshold))
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
