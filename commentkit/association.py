@@ -66,6 +66,9 @@ class AssociationSettings(Strict):
     aggregate_items: list[str] | None = Field(
         None, description="Questionnaire items to count (choice, multichoice, yes/no); default: the "
                           "required ones of those types")
+    aggregate_headings: dict[str, str] = Field(
+        default={}, description="Item id -> the heading of its table in the report's voice (default: the "
+                                "questionnaire's prompt, quoted)")
     draft_quotes_per_question: int = Field(3, ge=0, le=50,
                                            description="Member inputs quoted per question in the consolidated draft")
     questions: dict[str, QuestionSetting] = Field(min_length=1)
@@ -129,6 +132,10 @@ def check_against_pack(settings: AssociationSettings, pack, path: Path, text: st
         if items[iid].type not in ("choice", "multichoice", "yesno"):
             fail(f"aggregate_items[{i}]: item {iid!r} is {items[iid].type}; only choice, multichoice and "
                  f"yes/no items can be counted", ("aggregate_items", i))
+    for iid in settings.aggregate_headings:
+        if iid not in items:
+            fail(f"aggregate_headings.{iid}: no questionnaire item {iid!r} in docket {pack.docket.id}",
+                 ("aggregate_headings", iid))
     if settings.member_due >= pack.docket.deadline.date:
         fail(f"member_due {settings.member_due} must be before the agency deadline "
              f"{pack.docket.deadline.date}", ("member_due",))

@@ -54,7 +54,10 @@ _GENERIC_FIRST = {
     "new", "north", "northern", "pacific", "red", "south", "southern", "united", "west", "western", "atlantic",
     "standard", "universal", "premier", "summit", "pioneer", "allied", "integrated", "strategic", "quantum",
     "semiconductor", "technology", "technologies", "systems", "partners", "ventures", "fund", "holdings",
-    "black", "white", "silver", "gold", "golden", "royal", "star", "sun", "us", "u.s.", "china", "american",
+    "black", "white", "silver", "gold", "golden", "royal", "star", "sun", "us", "u.s.", "china", "member",
+    "members", "company", "association", "council", "institute", "alliance", "coalition", "federation", "form",
+    "data", "energy", "health", "research", "software", "solutions", "services", "industries", "investment",
+    "investments", "management", "financial", "bank", "trust", "one", "my", "our", "your",
 }
 # Two- and three-letter words a short name or ticker may coincide with ("ON", "GE", "ALL"): such a
 # name is found only as written in capitals (or as the roster spells it), never in running lower case.
@@ -139,6 +142,8 @@ class Names:
             if i == 0 and len(core) > 1:  # the leading words members shorten their names to
                 for k in range(len(core) - 1, 0, -1):
                     lead = core[:k]
+                    while len(lead) > 1 and re.sub(r"[.\s]", "", lead[-1]).casefold() in _SUFFIXES:
+                        lead = lead[:-1]
                     if k == 1 and (_fold(lead[0]) in _GENERIC_FIRST or len(lead[0]) < 4):
                         continue
                     if lead not in forms:
@@ -225,14 +230,16 @@ class Names:
         pieces.append(text[pos:])
         return "".join(pieces)
 
-    def check(self, text: str, where) -> None:
-        """The final scan: refuse (UserError naming ``where``) if any member name remains in ``text``."""
-        hits = self.find(text)
+    def check(self, text: str, where, allowed: Iterable[str] = ()) -> None:
+        """The final scan: refuse (UserError naming ``where``) if any member name remains in ``text``
+        (``allowed``: keys of members who consented to be named)."""
+        allowed = set(allowed)
+        hits = [h for h in self.find(text) if h[2] not in allowed]
         if hits:
             s, _, owner, matched = hits[0]
             line = text.count("\n", 0, s) + 1
             more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
-            raise UserError(f"still names member {self.display.get(owner, owner)!r} as {matched.strip()!r}{more}; "
+            raise UserError(f"still names member {self.display.get(owner, owner)!r} as {matched.group(0).strip()!r}{more}; "
                             f"nothing was written. Remove the name (or, if it is the association's own text, reword "
                             f"it) and run collect again", where, line)
 

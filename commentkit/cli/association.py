@@ -107,9 +107,11 @@ def show(file, as_json):
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), metavar="DIR",
               help="Output folder (default: ASSOC_DIR/collected).")
 @click.option("--force", is_flag=True, help="Replace output files edited since the last run (backed up first).")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the members' raw answers to an Excel workbook (internal: it names members).")
 @today_option
 @json_option
-def collect(assoc_dir, members, out, force, as_json):
+def collect(assoc_dir, members, out, force, xlsx, as_json):
     """Collect member responses into a tracker, aggregates, a compilation and a consolidated draft.
 
     MEMBER_FILES_OR_DIRS are member projects, exported responses (.yaml), returned Word forms
@@ -132,7 +134,8 @@ def collect(assoc_dir, members, out, force, as_json):
 
     from commentkit.members_output import collect as run
 
-    result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force)
+    result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force,
+                 xlsx=Path(xlsx) if xlsx else None)
     summary = result.summary()
     if as_json:
         echo_json(summary)
@@ -147,6 +150,11 @@ def collect(assoc_dir, members, out, force, as_json):
     if len(problems) > MAX_LISTED:
         click.echo(f"  ... and {len(problems) - MAX_LISTED} more problem(s): see {result.out_dir / 'tracker.md'}",
                    err=True)
+    for x in result.collection.superseded:
+        click.echo(f"  replaced: {x.old.name} ({x.old.source}) by {x.new.source} ({x.rule})")
+    for tie in result.collection.ties:
+        click.echo(f"  TIE, not counted until resolved: {tie.responses[0].name}: "
+                   + ", ".join(str(m.source) for m in tie.responses), err=True)
     for qc in result.compiled:
         for e in qc.disagreements:
             how = "changed the locked position" if e.changed_locked else "does not join the position"
@@ -156,6 +164,8 @@ def collect(assoc_dir, members, out, force, as_json):
         click.echo(f"  replaced edited file {rel} (previous version in {result.out_dir}/.commentkit/backups)")
     click.echo(f"Wrote {result.out_dir}/: tracker.md, aggregates.md, compilation.md, consolidated/ "
                f"(build it: commentkit build {result.out_dir / 'consolidated'} --draft)")
+    if xlsx:
+        click.echo(f"Wrote {xlsx} (internal: it names members and holds their answers as written)")
 
 
 @click.command("export-response")

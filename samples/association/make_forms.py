@@ -202,6 +202,8 @@ def main() -> None:
         "ck_c_coc_countries_1": True, "ck_c_transaction_types_1": True, "ck_c_transaction_types_4": True,
         "ck_c_coc_links_2": True, "ck_c_semi_activities_7": True, "ck_c_ai_activities_2": True,
         "ck_j_cov_tx_4_1": True, "ck_j_exc_3_1": True, "ck_j_know_2_1": True,
+        "ck_k_quote_1": True, "ck_k_name_2": True, "ck_r_name": "Lee Okafor, Counsel",
+        "ck_r_email": "legal@harbinger.example.com",
         "ck_a_cov_tx_4": [
             ["Harbinger has ", ("one", "b"), " joint venture in Shenzhen making warehouse robots."],
             ["Our partner contributes ", ("manufacturing capacity", "i"), "; we contribute:"],
@@ -220,6 +222,7 @@ def main() -> None:
         "ck_c_us_person_1": True, "ck_c_sectors_3": True, "ck_c_ai_activities_3": True,
         "ck_c_coc_countries_2": True, "ck_c_coc_links_5": True, "ck_c_transaction_types_1": True,
         "ck_c_transaction_types_2": True,
+        "ck_j_exc_3_2": True, "ck_j_cov_tx_4_1": True, "ck_j_know_2_1": True, "ck_k_quote_2": True,
         "ck_a_exc_3": "Ironwood has no limited partner positions, but we think large commitments should be notified.",
         "ck_a_notif_4": "One or two notifications a year at most.",
         "__modified__": "2023-09-15T21:10:00Z",
