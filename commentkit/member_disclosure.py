@@ -144,7 +144,7 @@ class Names:
                     lead = core[:k]
                     while len(lead) > 1 and re.sub(r"[.\s]", "", lead[-1]).casefold() in _SUFFIXES:
                         lead = lead[:-1]
-                    if k == 1 and (_fold(lead[0]) in _GENERIC_FIRST or len(lead[0]) < 4):
+                    if len(lead) == 1 and (_fold(lead[0]) in _GENERIC_FIRST or len(lead[0]) < 4):
                         continue
                     if lead not in forms:
                         forms.append(lead)
