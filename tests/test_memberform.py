@@ -122,7 +122,8 @@ def test_form_looks_like_a_lawyers_document(forms):
     assert any("CATI treats each member's response as confidential" in t for t in texts)
     part1 = " ".join(c.text for t in d.tables[1:2] for r in t.rows for c in r.cells)
     assert "Only if you ticked \u201cSemiconductors and microelectronics\u201d above." in part1
-    assert any("will quote members' input in its comment without naming them" in t for t in texts)
+    assert any("quotes a member's input in its comment only if the member says so" in t for t in texts)
+    assert "May we quote you?" in part1 and "May we name you?" in part1 and "Contact person for this response" in part1
     heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
     assert heads[heads.index("Part 2. The TREAS-DO-2023-0009 questions CATI asks about") + 1:] == [
         "Joint ventures", "Excepting limited partner investments and any threshold",
