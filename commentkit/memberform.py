@@ -949,7 +949,12 @@ def read(path: Path, template=None):
                                                and ident["commentkit.positions"] != current.positions_checksum):
         # an earlier version (or an earlier edition of this one): read the form by the template it
         # was made from, which it carries; its positions are what the member saw
-        tpl = embedded_template(path)
+        try:
+            tpl = embedded_template(path)
+        except UserError as exc:
+            raise UserError(f"was made from another edition of template {current.template.id!r} (version "
+                            f"{version}, other locked positions) and the template it carries cannot be used: "
+                            f"{exc.message}", path) from None
         if tpl is None or tpl.template.id != current.template.id or tpl.template.version != version:
             raise UserError(f"was made from version {version} of template {current.template.id!r} with other "
                             f"locked positions, and no longer carries that template (an editor removed it): "

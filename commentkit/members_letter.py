@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from commentkit import member_disclosure as disclosure
+
 LETTER_TEMPLATE = "association/letter.md.j2"
 COMMENT_BOX_TEMPLATE = "association/comment-box.md.j2"
 
@@ -41,11 +43,12 @@ def sign_on(project) -> tuple[str, str, dict[str, Any]]:
             continue
         st = stances.get(q.id)
         entry = {"id": q.id, "heading": q.heading, "cite": q.cite, "locked": q.locked,
-                 "position": Markup(q.position), "note": st.note if st else None, "wording": None}
+                 "position": Markup(q.position), "note": (disclosure.public_text(st.note) or None) if st else None,
+                 "wording": None}
         changed = st is not None and st.position is not None and _norm(st.position) != _norm(q.position)
         if changed:
-            entry["wording"] = Markup(st.position.strip())
-        if st is not None and (not st.agree or (changed and q.locked)):
+            entry["wording"] = Markup(disclosure.public_text(st.position.strip()))
+        if st is not None and (st.agree is not True or (changed and q.locked)):
             not_joined.append(entry)
         elif changed:
             proposed.append(entry)
