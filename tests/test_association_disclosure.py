@@ -398,3 +398,19 @@ def test_template_version_bump_keeps_earlier_responses(tmp_path):
     harbinger_like = [e for q in s["compilation"] if q["question"] == "exc-3" for e in q["entries"]
                       if not e["disagrees"]]
     assert all(e["saw_earlier_wording"] for e in harbinger_like if e["agree"] is not None)
+
+
+def test_template_init_writes_a_starter_that_works_and_never_overwrites(tmp_path):
+    root = tmp_path / "assoc"
+    assert invoke("init", root, "--docket", "TREAS-DO-2023-0009", "--commenter", "Council of Widget Makers").exit_code == 0
+    res = invoke("template", "init", root)
+    assert res.exit_code == 0, res.output
+    text = (root / "association.yaml").read_text()
+    assert text.startswith("# Member template settings of Council of Widget Makers")
+    assert "member_due: 2023-09-14" in text and "attribution: anonymised" in text
+    res = invoke("template", "create", root, "--out", tmp_path / "t.yaml")
+    assert res.exit_code == 0 and "3 question(s)" in res.output
+    (root / "association.yaml").write_text(text + "# mine\n")
+    res = invoke("template", "init", root)
+    assert res.exit_code == 2 and "already exists; nothing was changed" in res.output
+    assert (root / "association.yaml").read_text().endswith("# mine\n")

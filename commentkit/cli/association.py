@@ -20,6 +20,34 @@ def template():
     """
 
 
+@template.command("init")
+@project_dir
+def init_settings(directory):
+    """Write a commented starter association.yaml in the association project DIR.
+
+    It names the project's docket, a member due date two weeks before the agency's, a few
+    questionnaire items to count and three questions to ask about; edit it, then run
+    'commentkit template create'. An existing association.yaml is never replaced.
+
+    \b
+    Example:
+      commentkit template init assoc
+    """
+    from commentkit import association, storage
+    from commentkit.errors import UserError
+    from commentkit.project import Project
+
+    proj = Project.open(directory)
+    path = association.settings_path(proj.root)
+    if path.exists():
+        raise UserError("already exists; nothing was changed (edit it, or move it away first)", path)
+    text = association.starter_text(proj)
+    storage.atomic_write(path, text)
+    association.load(proj.root, proj.pack)  # the starter must load as written
+    click.echo(f"Wrote {path}: edit the association, questions and positions, then run "
+               f"'commentkit template create {directory} --out member-template.yaml'.")
+
+
 @template.command("create")
 @project_dir
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE",
