@@ -27,6 +27,7 @@ Pure: no files are read or written here.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -70,8 +71,6 @@ may men met mix net new nor not now odd off oil old one our out owe own pay per 
 rid row run sat saw say sea see set she sit six sky son sum sun tax tea ten the tie tip too top toy try two
 use van via war was way web wet who why win won yes yet you zip ltd inc llc co
 """.split())
-_SEP = r"(?:[\s\u00a0*_.,/\-\u2010-\u2014]|&amp;)*"  # what may stand between a name's words
-_POSS = r"(?P<poss>['\u2019]s|(?<=[sS])['\u2019])?"
 
 
 def _fold(text: str) -> str:
@@ -93,39 +92,49 @@ def core_tokens(name: str) -> list[str]:
     return toks
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_legal_name(name: str) -> str:
     """One key for a company's name: case, punctuation, "The" and the legal form ignored."""
     return " ".join(re.sub(r"[^\w&]", "", _fold(t)) for t in core_tokens(name) if re.sub(r"[^\w&]", "", t))
 
 
-def _word_pattern(tok: str) -> str:
-    bare = tok.replace(".", "")
-    if tok == "&":
-        return r"(?:&|&amp;|and)"
-    if tok.casefold() == "and":
-        return r"(?:and|&|&amp;)"
-    if bare.isalnum() and bare.isupper() and 2 <= len(bare) <= 5:
-        return r"\.?".join(re.escape(c) for c in bare) + r"\.?"  # "AMD", "A.M.D."
-    return re.escape(tok.rstrip(".")) + (r"\.?" if tok.endswith(".") else "")
+_TOKEN = re.compile(r"(?:[^\W_]\.){2,}|[^\W_]+|&(?:amp;)?")
+_GAP = re.compile(r"[\s\u00a0*_.,/\-\u2010-\u2015'\u2019]*")
+_POSSESSIVE = re.compile(r"['\u2019]s(?![^\W_])|(?<=[sS])['\u2019](?![^\W_])")
+
+
+def _fold_token(tok: str) -> str:
+    if tok in ("&", "&amp;"):
+        return "and"
+    return _fold(tok).replace(".", "")
+
+
+@dataclass(frozen=True)
+class _Variant:
+    key: str                 # member key it stands for
+    folded: tuple[str, ...]  # its words, case-folded, dots removed ("A.M.D." -> "amd")
+    raw: tuple[str, ...]     # as written (for names matched only as written)
+    case_sensitive: bool
 
 
 @dataclass
-class _Variant:
-    key: str           # member key it stands for
-    pattern: str       # regex (no flags)
-    case_sensitive: bool
-    length: int
+class Hit:
+    start: int
+    end: int
+    owner: str
+    possessive: bool
+    text: str
 
 
 @dataclass
 class Names:
-    """Every name and alias of every member, and the one regex that finds them all."""
+    """Every name and alias of every member, indexed by first word (one pass over a text finds them all)."""
 
-    variants: list[_Variant] = field(default_factory=list)
     display: dict[str, str] = field(default_factory=dict)  # member key -> legal name (for messages)
     too_short: list[tuple[str, str]] = field(default_factory=list)  # (member key, alias) not searchable
-    _ci: re.Pattern | None = None
-    _cs: re.Pattern | None = None
+    _index: dict[str, list[_Variant]] = field(default_factory=dict)
+    _seen: set = field(default_factory=set)
+    _dirty: set = field(default_factory=set)
 
     def add(self, key: str, name: str, aliases: Iterable[str] = ()) -> None:
         """Register member ``key`` under its legal ``name`` and other ``aliases``."""
@@ -149,79 +158,86 @@ class Names:
                     if lead not in forms:
                         forms.append(lead)
         for toks in forms:
-            text = " ".join(toks)
-            letters = re.sub(r"[^\w]", "", text)
-            if len(letters) < 2:
-                self.too_short.append((key, text))
+            words = [w for t in toks for w in _TOKEN.findall(t)]
+            letters = "".join(re.sub(r"[^\w]", "", w) for w in words)
+            if len(letters) < 2 or not words:
+                self.too_short.append((key, " ".join(toks)))
                 continue
-            pattern = _SEP.join(_word_pattern(t) for t in toks)
-            short = ((len(letters) <= 3 and letters.isalpha() and _fold(letters) in _COMMON_SHORT)
-                     or (len(toks) == 1 and letters.isalpha() and letters.isupper() and len(letters) <= 5
-                         and _fold(letters) in _COMMON_SHORT))
-            self.variants.append(_Variant(key, pattern, short, len(text)))
-        self._ci = self._cs = None
+            short = (len(words) == 1 and letters.isalpha() and len(letters) <= 5 and _fold(letters) in _COMMON_SHORT)
+            folded = tuple(_fold_token(w) for w in words)
+            raw = tuple(w.replace(".", "") for w in words)
+            self._put(_Variant(key, folded, raw, short))
+            if len(words) > 1 and len(letters) >= 6:  # written as one word: "BlueHarbor"
+                self._put(_Variant(key, ("".join(folded),), ("".join(raw),), False))
 
-    def _compile(self):
-        if self._ci is not None:
+    def _put(self, v: _Variant) -> None:
+        if v in self._seen:
             return
-        # longest first, so "Dogwood Capital" wins over "Dogwood"
-        ordered = sorted(self.variants, key=lambda v: -v.length)
-        ci = [v.pattern for v in ordered if not v.case_sensitive]
-        cs = [v.pattern for v in ordered if v.case_sensitive]
-        edge_l, edge_r = r"(?<![\w])", r"(?![\w])"
+        self._seen.add(v)
+        self._index.setdefault(v.folded[0], []).append(v)
+        self._dirty.add(v.folded[0])
 
-        def make(pats, flags):
-            if not pats:
-                return None
-            return re.compile(r"(?:\b(?:[Tt]he|THE)\s+(?=\S))?" + edge_l + "(?P<name>" + "|".join(pats) + ")"
-                              + _POSS + edge_r, flags)
+    def _bucket(self, word: str) -> list[_Variant]:
+        bucket = self._index.get(word, ())
+        if word in self._dirty:  # longest first, so "Dogwood Capital" wins over "Dogwood"
+            bucket.sort(key=lambda x: (-len(x.folded), -sum(map(len, x.folded))))
+            self._dirty.discard(word)
+        return bucket
 
-        self._ci = make(ci, re.IGNORECASE) or re.compile(r"(?!x)x")
-        self._cs = make(cs, 0) or re.compile(r"(?!x)x")
-        self._lookup = {}
-
-    def _owner(self, matched: str) -> str | None:
-        """The member a matched piece of text names (longest variant that matches it whole)."""
-        if matched in self._lookup:
-            return self._lookup[matched]
-        owner = None
-        for v in sorted(self.variants, key=lambda v: -v.length):
-            if re.fullmatch(v.pattern, matched, 0 if v.case_sensitive else re.IGNORECASE):
-                owner = v.key
-                break
-        self._lookup[matched] = owner
-        return owner
-
-    def find(self, text: str) -> list[tuple[int, int, str, re.Match]]:
-        """(start, end, member key, match) of every name in ``text``, longest first, not overlapping."""
-        self._compile()
-        hits = [m for rx in (self._ci, self._cs) for m in rx.finditer(text)]
-        hits.sort(key=lambda m: (m.start(), -(m.end() - m.start())))
-        out, last = [], -1
-        for m in hits:
-            if m.start() < last:
+    def find(self, text: str) -> list[tuple[int, int, str, Hit]]:
+        """(start, end, member key, hit) of every name in ``text``, longest first, not overlapping."""
+        toks = [(m.start(), m.end(), _fold_token(m.group(0)), m.group(0).replace(".", ""))
+                for m in _TOKEN.finditer(text)]
+        out = []
+        i = 0
+        while i < len(toks):
+            found = None
+            for v in self._bucket(toks[i][2]):
+                n = len(v.folded)
+                if i + n > len(toks):
+                    continue
+                ok = True
+                for j in range(n):
+                    s0, e0, f0, r0 = toks[i + j]
+                    if f0 != v.folded[j] or (v.case_sensitive and r0 not in (v.raw[j], v.raw[j].upper())):
+                        ok = False
+                        break
+                    if j and not _GAP.fullmatch(text, toks[i + j - 1][1], s0):
+                        ok = False
+                        break
+                if ok:
+                    found = (v, n)
+                    break
+            if found is None:
+                i += 1
                 continue
-            owner = self._owner(m.group("name"))
-            if owner is None:
-                continue
-            out.append((m.start(), m.end(), owner, m))
-            last = m.end()
+            v, n = found
+            start, end = toks[i][0], toks[i + n - 1][1]
+            poss = _POSSESSIVE.match(text, end)
+            if poss:
+                end = poss.end()
+            hit = Hit(start, end, v.key, bool(poss), text[start:end])
+            out.append((start, end, v.key, hit))
+            i += n
         return out
 
     def redact(self, text: str, self_key: str | None = None) -> str:
         """``text`` with every member name replaced: "[the member]" / "[the member's]" for the member
         ``self_key`` (whose words these are), "[a member]" / "[a member's]" for any other."""
         pieces, pos = [], 0
-        for s, e, owner, m in self.find(text):
+        for s, e, owner, hit in self.find(text):
             own = owner == self_key
-            if m.group("poss"):
+            if hit.possessive:
                 word = SELF_POSSESSIVE if own else OTHER_POSSESSIVE
             else:
                 word = SELF if own else OTHER
+                article = re.search(r"(?<![^\W_])[Tt]he\s+$", text[pos:s])
+                if article:  # "the Dogwood fund" -> "[the member] fund"
+                    s = pos + article.start()
             before = text[:s].rstrip(" *_\u00a0\"'\u201c\u2018(")
             if not before or before.endswith((".", "!", "?", ":", "\n", ">")) and not before.endswith("..."):
                 word = "[" + word[1].upper() + word[2:]  # the start of a sentence
-            inner = m.group("name").count("*")  # "**Dogwood** Capital": keep the emphasis balanced
+            inner = hit.text.count("*")  # "**Dogwood** Capital": keep the emphasis balanced
             if inner and text[pos:s].endswith("*" * inner):
                 s -= inner
             pieces.append(text[pos:s])
@@ -236,10 +252,10 @@ class Names:
         allowed = set(allowed)
         hits = [h for h in self.find(text) if h[2] not in allowed]
         if hits:
-            s, _, owner, matched = hits[0]
+            s, _, owner, hit = hits[0]
             line = text.count("\n", 0, s) + 1
             more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
-            raise UserError(f"still names member {self.display.get(owner, owner)!r} as {matched.group(0).strip()!r}{more}; "
+            raise UserError(f"still names member {self.display.get(owner, owner)!r} as {hit.text.strip()!r}{more}; "
                             f"nothing was written. Remove the name (or, if it is the association's own text, reword "
                             f"it) and run collect again", where, line)
 

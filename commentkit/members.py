@@ -132,6 +132,7 @@ def parse_yaml_fast(text: str, path: Path | None = None) -> Any:
     from commentkit.yamlio import parse_yaml
 
     if text in _SEEN:
+        _SEEN[text] = _SEEN.pop(text)  # most recently used last: files every member leaves alone stay
         return copy.deepcopy(_SEEN[text])
     data = parse_yaml(text, path)  # libyaml's C parser, with the reference reader's limits and errors
     if len(text) < 20_000:

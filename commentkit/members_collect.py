@@ -165,12 +165,14 @@ def _project_seen_positions(m: MemberResponse, template) -> dict[str, str] | Non
 
     copy = Path(m.source) / TEMPLATE_COPY
     if m.template_version == template.template.version:
-        try:
-            with open(copy, encoding="utf-8") as fh:
-                head = fh.read(1 << 20)
+        try:  # positions_checksum is the template's last key, just above the checksum line
+            with open(copy, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(0, fh.tell() - 4096))
+                tail = fh.read().decode("utf-8", errors="replace")
         except OSError:
             return None
-        hit = re.search(r"^positions_checksum:\s*(\w+)", head, re.MULTILINE)
+        hit = re.search(r"^positions_checksum:\s*(\w+)", tail, re.MULTILINE)
         if hit is None or hit.group(1) == template.positions_checksum:
             return None
     if not copy.is_file():
