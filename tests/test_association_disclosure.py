@@ -60,8 +60,8 @@ def invoke(*args):
 
 def export_file(path: Path, name: str, mid: str, *, exported: str, profile: dict, answers: dict,
                 positions: dict | None = None, respondent: dict | None = None, version: int = 1) -> None:
-    from commentkit.association_template import seal
-    from commentkit.yamlio import dump_yaml
+    from commentkit.association.template import seal
+    from commentkit.files.yamlio import dump_yaml
 
     data = {"format": "commentkit-member-response", "format_version": 1,
             "template": {"id": "cati-outbound-2023", "version": version}, "docket": "TREAS-DO-2023-0009",
@@ -140,8 +140,10 @@ BASE_FORM = {"ck_c_us_person_1": True, "ck_c_coc_countries_1": True, "ck_c_trans
 
 @pytest.fixture(scope="module")
 def adversarial(tmp_path_factory):
-    from commentkit import association, association_template, memberform
-    from commentkit.project import Project
+    from commentkit.association import form as memberform
+    from commentkit.association import settings as association
+    from commentkit.association import template as association_template
+    from commentkit.project.folder import Project
 
     base = tmp_path_factory.mktemp("adv")
     root = copy_sample(base)
@@ -315,8 +317,8 @@ def _assert_safe(table: dict, n: int, t: int) -> None:
 @given(st.integers(min_value=1, max_value=5), st.lists(st.sampled_from(["a", "b", "c", None]), min_size=1, max_size=25),
        st.lists(st.sets(st.sampled_from(["a", "b", "c"])), min_size=1, max_size=25))
 def test_property_no_published_cell_or_difference_reveals_a_small_count(threshold, singles, multis):
-    from commentkit.members import MemberResponse
-    from commentkit.members_collect import Collection, aggregates
+    from commentkit.association.collect import Collection, aggregates
+    from commentkit.association.responses import MemberResponse
     from commentkit.models.interview import Interview
 
     choices = [{"value": v, "label": v.upper()} for v in "abc"]
