@@ -285,6 +285,8 @@ def test_member_counted_once_with_the_replacement_rule_stated(adversarial):
     tracker = (adversarial["out"] / "tracker.md").read_text()
     assert "## Ties to resolve" in tracker and "hazel-1.docx" in tracker and "hazel-2.docx" in tracker
     assert "Ginkgo Design Systems: " in tracker and "(as 'Ginkgo Design Systems, Inc.'; later response time)" in tracker
+    csv_text = (adversarial["out"] / "tracker.csv").read_text()
+    assert "Ginkgo Design Systems,replaced by " in csv_text and "ginkgo-corrected.docx (later response time)" in csv_text
     # aggregates count each member once: 8 sample responses (one empty-free) + Dogwood, 3M, AMD,
     # Ginkgo, Juniper; Hazel is held until the tie is resolved
     assert s["aggregates"]["respondents"] == 8 + 5
@@ -416,3 +418,29 @@ def test_template_init_writes_a_starter_that_works_and_never_overwrites(tmp_path
     res = invoke("template", "init", root)
     assert res.exit_code == 2 and "already exists; nothing was changed" in res.output
     assert (root / "association.yaml").read_text().endswith("# mine\n")
+
+
+def test_a_form_of_an_earlier_edition_is_read_against_what_the_member_saw(tmp_path):
+    """The association edits a locked position without raising the version: a form made before
+    is still read (by the template it carries), and the edit is not shown as the member's."""
+    from commentkit.association import form as memberform
+    from commentkit.association import settings as association
+    from commentkit.association import template as association_template
+    from commentkit.project.folder import Project
+
+    root = copy_sample(tmp_path)
+    assoc = Project.open(root / "assoc")
+    tpl = association_template.build(assoc, association.load(assoc.root, assoc.pack))
+    form = tmp_path / "walnut.docx"
+    form.write_bytes(fill(memberform.write(tpl), dict(BASE_FORM, ck_m_name="Walnut Labs", ck_c_sectors_1=True,
+                                                      ck_a_exc_3="We hold no LP interests.")))
+    path = root / "assoc" / "association.yaml"
+    path.write_text(path.read_text().replace("fund's investment decisions; the fund manager",
+                                             "fund's investment choices; the fund manager"))
+    res = invoke("collect", root / "assoc", form, "--json")
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    assert not s["skipped"] and [m["name"] for m in s["members"]] == ["Walnut Labs"]
+    assert s["disagreements"] == []
+    entry = next(e for q in s["compilation"] if q["question"] == "exc-3" for e in q["entries"])
+    assert entry["agree"] is True and entry["saw_earlier_wording"] and entry["diff"] is None

@@ -304,7 +304,7 @@ def check_public(text: str, secrets: Iterable[str], where) -> None:
         body = " ".join(re.sub(r"\[\[\s*/?\s*BCI\s*\]\]", " ", secret, flags=re.IGNORECASE).split())
         # a distinctive run of words from the passage (eight words, or all of a short one)
         words = body.split()
-        probe = " ".join(words[:8]) if len(words) >= 4 else None
+        probe = " ".join(words[:8]) if len(words) >= 4 else (body if len(body) >= 6 else None)
         if probe and probe in flat:
             raise UserError("holds text a member marked confidential; nothing was written", where)
 

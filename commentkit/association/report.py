@@ -106,7 +106,8 @@ def tracker_md(t: Tracker, col: Collection, template) -> str:
     return "\n".join(lines) + "\n"
 
 
-def tracker_csv(t: Tracker) -> str:
+def tracker_csv(t: Tracker, col: Collection | None = None) -> str:
+    """The tracker as CSV; replaced responses follow as rows of kind "replaced by FILE (rule)"."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["member", "kind", "source", "submitted", "late", "required_filled", "required_total",
@@ -118,6 +119,9 @@ def tracker_csv(t: Tracker) -> str:
                     "" if r.on_roster is None else ("yes" if r.on_roster else "no"), "yes" if r.empty else "no"])
     for m in t.missing:
         w.writerow([m.name, "missing", "", "", "", "", "", "", "", "", "", "yes", ""])
+    for x in (col.superseded if col is not None else []):
+        w.writerow([x.old.name, f"replaced by {x.new.source} ({x.rule})", str(x.old.source),
+                    x.old.submitted.isoformat() if x.old.submitted else "", "", "", "", "", "", "", "", "", ""])
     return buf.getvalue()
 
 
@@ -512,7 +516,7 @@ def collect(assoc_dir: Path, inputs: list[Path], out_dir: Path | None = None, *,
     names = mc.member_names(col, roster)
     files: dict[str, bytes] = {
         "tracker.md": tracker_md(track, col, template).encode("utf-8"),
-        "tracker.csv": tracker_csv(track).encode("utf-8"),
+        "tracker.csv": tracker_csv(track, col).encode("utf-8"),
         "aggregates.md": aggregates_md(agg).encode("utf-8"),
         "compilation.md": compilation_md(compiled, template, col).encode("utf-8"),
     }
