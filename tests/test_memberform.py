@@ -71,9 +71,10 @@ VALUES = {
     "ck_m_name": "Zephyr Devices Corp.", "ck_m_id": "M-077",
     "ck_c_us_person_1": True, "ck_c_sectors_1": True, "ck_c_sectors_3": True,
     "ck_c_semi_activities_2": True, "ck_c_semi_activities_5": True, "ck_c_ai_activities_3": True,
-    "ck_c_coc_countries_1": True, "ck_c_coc_links_2": True, "ck_c_coc_links_4": True,
+    "ck_c_coc_countries_1": True, "ck_c_coc_links_2": True, "ck_c_coc_links_4": "X",
     "ck_c_transaction_types_1": True, "ck_c_transaction_types_4": True,
-    "ck_j_cov_tx_4_1": True, "ck_j_exc_3_2": True, "ck_j_know_2_1": True, "ck_k_quote_1": True,
+    "ck_j_cov_tx_4_1": True, "ck_j_exc_3_2": True, "ck_j_know_2_2": "strike", "ck_k_quote_1": True,
+    "ck_r_name": "Pat Lee, Deputy General Counsel", "ck_m_aliases": "Zephyr; ZPHR",
     "ck_n_exc_3": "We would cap the exception at $5 million.",
     "ck_a_cov_tx_4": RICH,
     "ck_a_burden_1": "About $300,000 a year.",
@@ -181,6 +182,10 @@ def test_every_value_survives(forms, variant):
     assert m.stances["cov-tx-4"].agree is True
     assert m.stances["cov-tx-4"].position == forms["tpl"].question("cov-tx-4").position  # unchanged
     assert m.stances["know-2"].position == EDITS["ck_p_know_2"]
+    assert m.stances["know-2"].agree is True  # "No" struck through: joins
+    assert (m.respondent.may_quote, m.respondent.may_name) == (True, None)
+    assert m.respondent.contact_name == "Pat Lee, Deputy General Counsel"
+    assert m.respondent.aliases == ["Zephyr", "ZPHR"]
     assert [p.format() for p in m.problems] == ["form: text typed outside any field: "
                                                 "'Please call our GC before quoting us.'"]
 

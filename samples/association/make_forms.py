@@ -80,7 +80,8 @@ def fill(form: bytes, values: dict, *, position_edits: dict | None = None, stray
 
     ``values`` maps bookmark names to: a string (text typed into the box); a list of paragraphs
     for a rich-text box (each a string, a list of inline parts, or ("bullet"|"number", inline));
-    True (tick the check box). ``position_edits`` maps position bookmarks to new text (a member
+    True (tick the check box); "X" (type an X in front of a check box, leaving it unticked);
+    "strike" (strike through a check box's label). ``position_edits`` maps position bookmarks to new text (a member
     editing a locked position); ``stray`` paragraphs are typed outside any field.
     """
     zin = zipfile.ZipFile(io.BytesIO(form))
@@ -106,6 +107,19 @@ def fill(form: bytes, values: dict, *, position_edits: dict | None = None, stray
             continue
         bm = marks[name]
         p = _up(bm, "p")
+        if value == "X" and next(p.iter(W14 + "checkbox"), None) is not None:  # type an X in front of it
+            sdt = next(p.iter(W + "sdt"))
+            sdt.addprevious(_run("X "))
+            continue
+        if value == "strike" and next(p.iter(W14 + "checkbox"), None) is not None:  # cross the choice out
+            for r in p:
+                if r.tag == W + "r" and "".join(t.text or "" for t in r.iter(W + "t")).strip():
+                    rpr = r.find(W + "rPr")
+                    if rpr is None:
+                        rpr = etree.Element(W + "rPr")
+                        r.insert(0, rpr)
+                    etree.SubElement(rpr, W + "strike")
+            continue
         if value is True:  # tick a check box
             for c in p.iter(W14 + "checked"):
                 c.set(W14 + "val", "1")
