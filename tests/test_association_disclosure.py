@@ -45,7 +45,7 @@ ROSTER = [
 FORBIDDEN = ["Dogwood", "DWC", "3M", "MMM", "AMD", "A.M.D.", "Advanced Micro Devices", "Ginkgo", "Hazel Robotics",
              "Juniper", "JNP", "Acme", "Blue Harbor", "Corvid", "Delmar", "Fulcrum", "Granite Peak", "Harbinger",
              "Ironwood"]
-DOGWOOD_EXC3 = ("Dogwood Capital holds limited partner interests in six funds, two of which have invested in the "
+DOGWOOD_EXC3 = ("Dogwood Capital (ask Erin Vasquez, erin@dogwoodcap.example.com) holds limited partner interests in six funds, two of which have invested in the "
                 "PRC; Dogwood's LP agreements give it no say over any investment, and DOGWOOD CAPITAL PARTNERS, LLC "
                 "(\"DWC\") learns of portfolio companies only after closing, like **Dogwood** Capital's co-investors "
                 "AMD, A.M.D.'s venture arm, 3M and Ginkgo-Design Systems' treasury team.")
@@ -155,7 +155,8 @@ def adversarial(tmp_path_factory):
              "transaction_types": ["equity"]}
     export_file(adv / "dogwood.yaml", "Dogwood Capital Partners, LLC", "M-010", exported="2023-09-12T15:00:00+00:00",
                 profile=semis, answers={"exc-3": DOGWOOD_EXC3},
-                respondent={"may_quote": True, "may_name": False})
+                respondent={"may_quote": True, "may_name": False, "contact_name": "Erin Vasquez, GC",
+                            "contact_email": "erin@dogwoodcap.example.com"})
     export_file(adv / "3m.yaml", "3M Company", "M-011", exported="2023-09-12T16:00:00+00:00", profile=semis,
                 answers={"exc-3": "3M holds [[BCI]]$212 million in the Alpha Growth Fund[[/BCI]] through limited "
                                   "partnerships that report to us only after each investment closes, every quarter, "
@@ -229,7 +230,8 @@ def test_letter_names_no_member_in_any_form(adversarial):
             assert hit is None, f"{where} names {name!r}: ...{text[max(0, hit.start() - 60):hit.end() + 60]}..."
     exc3 = adversarial["draft"]["answers/exc-3.md"]
     # the quote is still there, with grammatical placeholders
-    assert "[The member] holds limited partner interests in six funds" in exc3
+    assert "[The member] (ask [the member], erin@[the member]) holds limited partner interests in six funds" in exc3
+    assert "Vasquez" not in exc3 and "dogwoodcap" not in exc3
     assert "[the member's] LP agreements give it no say" in exc3
     assert "[a member], [a member's] venture arm, [a member] and [a member's] treasury team" in exc3
 
@@ -243,6 +245,8 @@ def test_no_bci_or_confidential_text_and_the_draft_says_what_it_skipped(adversar
     assert "Not quoted: 1 answer holding confidential text" in exc3
     cov = adversarial["draft"]["answers/cov-tx-4.md"]
     assert "legacy-node test equipment" not in cov and "Not quoted: 1 answer holding confidential text" in cov
+    comp = (adversarial["out"] / "compilation.md").read_text()
+    assert comp.count("**Holds text marked confidential ([[BCI]] or CONFIDENTIAL): never quoted") == 2
 
 
 def _entries(adv, qid):

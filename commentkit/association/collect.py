@@ -747,15 +747,27 @@ def redact_name(text: str, name: str, replacement: str = "[the member]") -> str:
 
 
 def member_names(col: Collection, roster: list[RosterEntry] | None) -> disclosure.Names:
-    """Every name and alias of every roster member and every response (superseded and held ones too)."""
+    """Every name and alias of every roster member and every response (superseded and held ones too),
+    with the e-mail domains of the roster and of each response's contact, and the contact's name."""
     names = disclosure.Names()
     index = RosterIndex(roster)
     for r in roster or []:
-        names.add(index.key_of(r), r.name, r.aliases)
+        names.add(index.key_of(r), r.name, [*r.aliases, *_domain(r.email)])
     every = [*col.members, *(x.old for x in col.superseded), *(m for t in col.ties for m in t.responses)]
     for m in every:
-        names.add(m.key, m.name, m.respondent.aliases)
+        person = (m.respondent.contact_name or "").split(",")[0].strip()
+        names.add(m.key, m.name, [*m.respondent.aliases, *_domain(m.respondent.contact_email),
+                                  *([person] if len(person.split()) >= 2 else [])])
     return names
+
+
+def _domain(email: str | None) -> list[str]:
+    """An e-mail address's domain ("legal@dogwoodcap.example.com" -> "dogwoodcap.example.com"): it
+    identifies the member in a quoted address or link as surely as its name."""
+    if not email or "@" not in email:
+        return []
+    domain = email.rsplit("@", 1)[1].strip().strip(">")
+    return [domain] if "." in domain else []
 
 
 def first_paragraph(text: str, max_words: int = 120) -> str:

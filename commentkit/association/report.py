@@ -204,6 +204,11 @@ def compilation_md(compiled: list[QuestionCompilation], template, col: Collectio
             if e.stance is not None and e.stance.note:
                 lines += [f"Note: {e.stance.note.strip()}", ""]
             if e.answer:
+                if disclosure.confidential_parts(e.answer):
+                    lines += ["**Holds text marked confidential ([[BCI]] or CONFIDENTIAL): never quoted in the "
+                              "comment.**", ""]
+                elif not disclosure.may_quote(e.member.respondent.may_quote):
+                    lines += ["*The member did not consent to be quoted.*", ""]
                 lines += [e.answer.strip(), ""]
     strays = [m for m in (col.members if col is not None else []) if m.outside]
     if strays and col is not None:
@@ -237,7 +242,8 @@ def member_input_block(qc: QuestionCompilation, respondents: int, threshold: int
     Quotes come only from members who consented, never from an answer holding confidential text,
     with every member name replaced (the member is named only if it consented and the association
     attributes input)."""
-    n = len(qc.with_input)
+    # an answer that is confidential from end to end is not counted as addressing the question in public
+    n = sum(1 for e in qc.with_input if disclosure.public_text(e.answer).strip())
     said = []
     if n and disclosure.safe_count(n, respondents, threshold):
         said.append(f"{n} of our {plural(respondents, 'responding member')} addressed this question.")
