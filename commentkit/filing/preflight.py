@@ -622,7 +622,7 @@ def _check_templates(c: _Collector, project, included: list[str], box_text: str 
         letter = build.build_letter(project, version=build.comment_box_version(project))
     except UserError as exc:
         c.add("error", "template", f"the letter cannot be built: {exc.format()}", "templates")
-        return {"characters": None, "limit": limit, "fits": None}
+        return {"characters": None, "at_most": None, "exact": False, "limit": limit, "fits": None}
     plain = build.document_text(letter.document)
     if docket.docket_id and docket.docket_id not in plain:
         c.add("error", "no-docket-id", f"docket ID {docket.docket_id} missing from the letter (a template override "
@@ -640,7 +640,8 @@ def _check_templates(c: _Collector, project, included: list[str], box_text: str 
     if box_text is None:
         box_text = build.comment_box_text(letter)
     n = len(box_text)
-    box = {"characters": n, "limit": limit, "fits": n <= limit}
+    # "exact" and "at_most" stay for callers of the earlier JSON: the count is always exact now
+    box = {"characters": n, "at_most": n, "exact": True, "limit": limit, "fits": n <= limit}
     if n > limit:
         c.add("error", "comment-box", f"the comment-box text is {n:,} characters, {n - limit:,} over regulations.gov's "
                                       f"{limit:,}: shorten general/executive-summary.md or override "
