@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from tests.hypo import examples
 from tests.test_association import copy_sample
 from tests.test_memberform import fill
 
@@ -319,7 +320,7 @@ def _assert_safe(table: dict, n: int, t: int) -> None:
         assert hidden_total == 0 or hidden_total >= t, table
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=1, max_value=5), st.lists(st.sampled_from(["a", "b", "c", None]), min_size=1, max_size=25),
        st.lists(st.sets(st.sampled_from(["a", "b", "c"])), min_size=1, max_size=25))
 def test_property_no_published_cell_or_difference_reveals_a_small_count(threshold, singles, multis):
@@ -448,3 +449,39 @@ def test_a_form_of_an_earlier_edition_is_read_against_what_the_member_saw(tmp_pa
     assert s["disagreements"] == []
     entry = next(e for q in s["compilation"] if q["question"] == "exc-3" for e in q["entries"])
     assert entry["agree"] is True and entry["saw_earlier_wording"] and entry["diff"] is None
+
+
+_WORDS = ["Dogwood", "Ginkgo", "Zephyr", "Quill", "Marlow", "Tessel", "Orrin", "Vantor", "Kestrel", "Halcyon"]
+_TAILS = ["Capital", "Design Systems", "Robotics", "Photonics", "Analytics", "Partners"]
+_FORMS = ["Inc.", "LLC", "L.P.", "Corp.", ""]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_TAILS), st.sampled_from(_FORMS),
+                          st.sampled_from(["", "ZQ", "Q9X", "KRX"])), min_size=1, max_size=4,
+                unique_by=lambda t: t[0]),
+       st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["full", "core", "lead", "upper", "poss", "curly",
+                                                               "hyphen", "ticker", "emph", "article"])),
+                min_size=1, max_size=8))
+def test_property_every_form_of_a_member_name_is_replaced(members, uses):
+    from commentkit.association.disclosure import Names
+
+    names = Names()
+    for i, (w, tail, form, ticker) in enumerate(members):
+        names.add(f"m{i}", f"{w} {tail}{', ' + form if form else ''}", [ticker] if ticker else [])
+    parts, written = [], []
+    for k, how in uses:
+        w, tail, form, ticker = members[k % len(members)]
+        core = f"{w} {tail}"
+        text = {"full": f"{core}, {form}".rstrip(", "), "core": core, "lead": w, "upper": core.upper(),
+                "poss": f"{w}'s", "curly": f"{core}\u2019s", "hyphen": core.replace(" ", "-"),
+                "ticker": ticker or w, "emph": f"**{w}** {tail}", "article": f"the {w} team"}[how]
+        written.append(text)
+        parts.append(f"We spoke with {text} about it.")
+    out = names.redact(" ".join(parts), "m0")
+    names.check(out, "draft.md")  # the final scan finds nothing
+    for w, tail, _, ticker in members:
+        assert w.casefold() not in out.casefold()
+        if ticker:
+            assert re.search(r"(?<!\w)" + ticker + r"(?!\w)", out) is None
+    assert out.count("We spoke with [") == len(parts)

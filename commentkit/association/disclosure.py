@@ -221,11 +221,15 @@ class Names:
             i += n
         return out
 
-    def redact(self, text: str, self_key: str | None = None) -> str:
+    def redact(self, text: str, self_key: str | None = None, keep: Iterable[str] = ()) -> str:
         """``text`` with every member name replaced: "[the member]" / "[the member's]" for the member
-        ``self_key`` (whose words these are), "[a member]" / "[a member's]" for any other."""
+        ``self_key`` (whose words these are), "[a member]" / "[a member's]" for any other; names of
+        members in ``keep`` (who consented to be named) stay."""
+        keep = set(keep)
         pieces, pos = [], 0
         for s, e, owner, hit in self.find(text):
+            if owner in keep:
+                continue
             own = owner == self_key
             if hit.possessive:
                 word = SELF_POSSESSIVE if own else OTHER_POSSESSIVE

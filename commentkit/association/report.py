@@ -267,23 +267,12 @@ def member_input_block(qc: QuestionCompilation, respondents: int, threshold: int
         text = first_paragraph(e.answer or "")
         named = disclosure.may_name(e.member.respondent.may_name, attribution)
         if named:
-            text = _redact_others(text, names, e.member.key)
+            text = names.redact(text, e.member.key, keep={e.member.key})
         else:
             text = names.redact(text, e.member.key)
         lines += _quote(text)
         lines += [">", f"> \N{EM DASH} {e.member.name if named else 'a member company'}", ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _redact_others(text: str, names: disclosure.Names, own: str) -> str:
-    """A named member's quote: its own name stays, every other member's is replaced."""
-    pieces, pos = [], 0
-    for s, e, owner, _ in names.find(text):
-        if owner == own:
-            continue
-        pieces += [text[pos:s], names.redact(text[s:e], own)]
-        pos = e
-    return "".join(pieces) + text[pos:]
 
 
 def background_block(a: Aggregates, today: dt.date) -> str:
