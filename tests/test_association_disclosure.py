@@ -485,3 +485,42 @@ def test_property_every_form_of_a_member_name_is_replaced(members, uses):
         if ticker:
             assert re.search(r"(?<!\w)" + ticker + r"(?!\w)", out) is None
     assert out.count("We spoke with [") == len(parts)
+
+
+def test_sentences_state_the_counts_they_are_computed_from(tmp_path):
+    """With the threshold at 1 every count may be published: each sentence then says exactly what the
+    compilation counts, in the right number, and a member that joined while changing a word is not
+    among those that "did not join"."""
+    root = copy_sample(tmp_path)
+    path = root / "assoc" / "association.yaml"
+    path.write_text(path.read_text().replace("suppression_threshold: 3", "suppression_threshold: 1"))
+    acme = root / "members" / "acme-semiconductor" / "positions.yaml"
+    text = acme.read_text()
+    assert "fund's investment decisions; the fund manager" in text
+    acme.write_text(text.replace("fund's investment decisions; the fund manager",
+                                 "fund's investment choices; the fund manager"))
+    res = invoke("collect", root / "assoc", root / "members", "--json", "--today", "2023-09-20")
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    draft = root / "assoc" / "collected" / "consolidated" / "answers"
+    for q in s["compilation"]:
+        body = (draft / f"{q['question']}.md").read_text()
+        addressed = sum(1 for e in q["entries"] if e["answer"])
+        not_joining = sum(1 for e in q["entries"] if e["agree"] is False)
+        changed = sum(1 for e in q["entries"] if e["changed_locked"] and e["agree"] is not False)
+        if addressed:
+            assert f"{addressed} of our 8 responding members addressed this question." in body
+        else:
+            assert "addressed this question" not in body
+        if not_joining:
+            word = "member" if not_joining == 1 else "members"
+            assert f"{not_joining} {word} did not join the position above." in body
+        else:
+            assert "did not join" not in body
+        if changed:
+            word = "member" if changed == 1 else "members"
+            assert f"{changed} {word} joined it with changes to its wording." in body
+    exc3 = (draft / "exc-3.md").read_text()
+    assert "2 members did not join the position above." in exc3  # Corvid and Ironwood, not Acme
+    assert "1 member joined it with changes to its wording." in exc3
+    assert not re.search(r"\b1 members\b|\b0 of our\b", "".join(p.read_text() for p in draft.glob("*.md")))
