@@ -137,8 +137,11 @@ def guide_text(template) -> str:
               + (", ".join(template.required_items) or "none") + ").",
               "2. `commentkit answer <question> .` - your input on each question below.",
               "3. Edit `positions.yaml` if you do not join a position (`agree: false` and a note).",
-              "4. `commentkit build .` - your sign-on letter, if you file one yourself.",
-              "5. `commentkit export-response . --out response.yaml` - the file to send back.", ""]
+              "4. Answer `respondent.yaml`: your contact person, other names your company is known by, and "
+              "\"May we quote you? May we name you?\" (no answer means no). Mark confidential text "
+              "`[[BCI]] ... [[/BCI]]` or begin its paragraph with `CONFIDENTIAL:`; it is never quoted.",
+              "5. `commentkit build .` - your sign-on letter, if you file one yourself.",
+              "6. `commentkit export-response . --out response.yaml` - the file to send back.", ""]
     lines += ["## Questions", ""]
     for q in template.questions:
         lines += [f"### {q.heading} (`{q.id}`)", ""]
