@@ -3,13 +3,11 @@ tests tell failures apart without matching text; the command line still prints o
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from commentkit.errors import (DocketPackError, ProjectFileError, TemplateError, UserError, WordFileError,
-                               typed)
+from commentkit.errors import DocketPackError, ProjectFileError, TemplateError, UserError, WordFileError, typed
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-from hypo import examples
 
 from tests.conftest import REPO, SAMPLES, user_pack_dir
 

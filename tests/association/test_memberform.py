@@ -19,8 +19,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypo import examples
 from click.testing import CliRunner
+from hypo import examples
 
 from commentkit.errors import UserError
 from tests.conftest import SAMPLES
