@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from tests.hypo import examples
-from tests.test_association import copy_sample
-from tests.test_memberform import fill
+from tests.association.test_association import copy_sample
+from tests.association.test_memberform import fill
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
