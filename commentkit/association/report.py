@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -425,10 +425,12 @@ class CollectResult:
     aggregates: Aggregates
     compiled: list[QuestionCompilation]
     backed_up: list[str]
+    unsearchable: list[str] = field(default_factory=list)  # aliases too short to find in text
 
     def summary(self) -> dict:
         t = self.tracker
         return {
+            "unsearchable_aliases": list(self.unsearchable),
             "out": str(self.out_dir),
             "draft": str(self.out_dir / DRAFT_DIR),
             "headline": t.headline(),
@@ -509,6 +511,7 @@ def collect(assoc_dir: Path, inputs: list[Path], out_dir: Path | None = None, *,
     today = today or clock.today()
     result = CollectResult(out_dir, col, track, agg, compiled, [])
     names = mc.member_names(col, roster)
+    result.unsearchable = [f"{names.display.get(k, k)}: {a!r}" for k, a in names.too_short]
     files: dict[str, bytes] = {
         "tracker.md": tracker_md(track, col, template).encode("utf-8"),
         "tracker.csv": tracker_csv(track, col).encode("utf-8"),

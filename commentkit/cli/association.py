@@ -168,6 +168,8 @@ def collect(assoc_dir, members, out, force, xlsx, as_json):
     if len(problems) > MAX_LISTED:
         click.echo(f"  ... and {len(problems) - MAX_LISTED} more problem(s): see {result.out_dir / 'tracker.md'}",
                    err=True)
+    for alias in result.unsearchable:
+        click.echo(f"  alias too short to find in the draft (check it by hand): {alias}", err=True)
     for x in result.collection.superseded:
         click.echo(f"  replaced: {x.old.name} ({x.old.source}) by {x.new.source} ({x.rule})")
     for tie in result.collection.ties:
