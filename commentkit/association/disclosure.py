@@ -266,12 +266,23 @@ class Names:
 
 # ---- confidentiality --------------------------------------------------------------------------
 
-_BCI = re.compile(r"\[\[\s*BCI\s*\]\](.*?)(?:\[\[\s*/\s*BCI\s*\]\]|\Z)", re.IGNORECASE | re.DOTALL)
+# [[BCI]] ... [[/BCI]] (single brackets too; an unclosed marker runs to the end of the text)
+_BCI = re.compile(r"\[\[?\s*BCI\s*\]\]?(.*?)(?:\[\[?\s*/\s*BCI\s*\]\]?|\Z)", re.IGNORECASE | re.DOTALL)
 _MARKED = re.compile(
     r"^[\s>*_#\[(\-]*(?:business[\s-]+confidential|confidential|bci|proprietary|privileged|do\s+not\s+quote|"
     r"not\s+for\s+(?:publication|quotation|attribution|filing)|internal(?:\s+use)?\s+only|off\s+the\s+record)\b",
     re.IGNORECASE)
-_INLINE_MARK = re.compile(r"[\[(]\s*(?:business\s+)?confidential\s*[\])]|\[\[\s*/?\s*BCI\s*\]\]", re.IGNORECASE)
+_INLINE_MARK = re.compile(r"[\[(]\s*(?:business\s+)?confidential\s*[\])]|\[\[?\s*/?\s*BCI\s*\]\]?", re.IGNORECASE)
+# words that make a member's paragraph confidential wherever they stand in it (the safe side: such
+# a paragraph is only ever kept out of public text)
+_CONFIDENTIAL_WORDS = re.compile(
+    r"\b(?:confidential|proprietary|do\s+not\s+(?:quote|publish|cite|attribute|share|disclose)|"
+    r"not\s+for\s+(?:publication|quotation|attribution|filing)|off\s+the\s+record|internal\s+use\s+only)\b",
+    re.IGNORECASE)
+
+
+def _is_marked(paragraph: str) -> bool:
+    return bool(_MARKED.match(paragraph) or _INLINE_MARK.search(paragraph) or _CONFIDENTIAL_WORDS.search(paragraph))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -284,7 +295,7 @@ def confidential_parts(text: str | None) -> list[str]:
         return []
     out = [m.group(0) for m in _BCI.finditer(text)]
     rest = _BCI.sub("", text)
-    out += [p for p in _paragraphs(rest) if p.strip() and (_MARKED.match(p) or _INLINE_MARK.search(p))]
+    out += [p for p in _paragraphs(rest) if p.strip() and _is_marked(p)]
     return out
 
 
@@ -293,7 +304,7 @@ def public_text(text: str | None) -> str:
     if not text:
         return ""
     rest = _BCI.sub("", text)
-    keep = [p for p in _paragraphs(rest) if p.strip() and not (_MARKED.match(p) or _INLINE_MARK.search(p))]
+    keep = [p for p in _paragraphs(rest) if p.strip() and not _is_marked(p)]
     return "\n\n".join(p.strip() for p in keep)
 
 
