@@ -100,7 +100,8 @@ def normalise_legal_name(name: str) -> str:
 
 _TOKEN = re.compile(r"(?:[^\W_]\.){2,}|[^\W_]+|&(?:amp;)?")
 _GAP = re.compile(r"[\s\u00a0*_.,/\-\u2010-\u2015'\u2019]*")
-_POSSESSIVE = re.compile(r"['\u2019]s(?![^\W_])|(?<=[sS])['\u2019](?![^\W_])")
+_POSSESSIVE = re.compile(r"(?:\.(?=['\u2019]s))?['\u2019]s(?![^\W_])|(?<=[sS])['\u2019](?![^\W_])")
+_ABBREVIATION_DOT = re.compile(r"\.(?=\s*[a-z,;:)\]])")  # "Acme Inc. said": the dot ends the name, not a sentence
 
 
 def _fold_token(tok: str) -> str:
@@ -216,6 +217,8 @@ class Names:
             poss = _POSSESSIVE.match(text, end)
             if poss:
                 end = poss.end()
+            elif toks[i + n - 1][2] in _SUFFIXES and _ABBREVIATION_DOT.match(text, end):
+                end += 1
             hit = Hit(start, end, v.key, bool(poss), text[start:end])
             out.append((start, end, v.key, hit))
             i += n
