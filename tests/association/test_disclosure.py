@@ -524,3 +524,24 @@ def test_sentences_state_the_counts_they_are_computed_from(tmp_path):
     assert "2 members did not join the position above." in exc3  # Corvid and Ironwood, not Acme
     assert "1 member joined it with changes to its wording." in exc3
     assert not re.search(r"\b1 members\b|\b0 of our\b", "".join(p.read_text() for p in draft.glob("*.md")))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Acme Semiconductor Equipment Inc. said so.", "[The member] said so."),
+    ("We told Acme Semiconductor Equipment Inc.", "We told [the member]."),
+    ("Acme\u2019s LP agreements", "[The member\u2019s] LP agreements".replace("\u2019", "'")),
+    ("Funds of ACME SEMICONDUCTOR and of A.M.D.", "Funds of [the member] and of [a member]"),
+    ("with the AMD team and amd's lawyers", "with [a member] team and [a member's] lawyers"),
+    ("turn on the ON line", "turn on [a member] line"),  # "on" is a word: only "ON" names the member
+    ("Blue skies; Blue Harbor's fund", "Blue skies; [a member's] fund"),
+    ("**Acme** Semiconductor agrees", "[The member] agrees"),
+])
+def test_placeholders_are_grammatical(text, expected):
+    from commentkit.association.disclosure import Names
+
+    names = Names()
+    names.add("acme", "Acme Semiconductor Equipment Inc.")
+    names.add("amd", "Advanced Micro Devices, Inc.", ["AMD"])
+    names.add("on", "ON Semiconductor Corporation", ["ON"])
+    names.add("bh", "Blue Harbor Ventures LP")
+    assert names.redact(text, "acme") == expected
