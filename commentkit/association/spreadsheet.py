@@ -3,7 +3,8 @@
 One sheet per question (every member's answer, stance, note and changed wording), one per
 counted questionnaire item, and the tracker. Members are named: the file is internal, and its
 first row says so on every sheet. Nothing in it goes through the disclosure rules, so it must
-never be filed or sent outside the association.
+never be filed or sent outside the association. A member's text that starts with "=" is stored as
+text, never as a formula.
 """
 
 from __future__ import annotations
@@ -35,10 +36,7 @@ def _cell(value):
         return "yes" if value else "no"
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@"):  # never let a member's text become a formula
-        text = "'" + text
-    return text
+    return str(value)
 
 
 def workbook(col, track, template, interview) -> bytes:
@@ -58,6 +56,9 @@ def workbook(col, track, template, interview) -> bytes:
             c.font = bold
         for row in rows:
             ws.append([_cell(v) for v in row])
+            for c in ws[ws.max_row]:
+                if c.data_type == "f":  # a member's text that starts with "=" stays text, never a formula
+                    c.data_type = "s"
         for col_cells in ws.iter_cols(min_row=2):
             width = max((len(str(c.value or "")) for c in col_cells), default=10)
             ws.column_dimensions[col_cells[0].column_letter].width = min(max(12, width + 2), 80)

@@ -192,7 +192,8 @@ def adversarial(tmp_path_factory):
     # Juniper: strikes "Yes, we join it" on know-2 (so: not joining), and deleted the join row of cov-tx-4
     jun = {k: v for k, v in BASE_FORM.items() if k not in ("ck_j_know_2_1", "ck_j_cov_tx_4_1")}
     jun.update(ck_m_name="Juniper Photonics", ck_m_id="M-015", ck_c_sectors_1=True,
-               ck_a_burden_1="Juniper's (JNP) compliance budget would rise by a third.")
+               ck_a_burden_1="Juniper's (JNP) compliance budget would rise by a third.",
+               ck_n_exc_3='=HYPERLINK("https://evil.example.com","click")')
     (adv / "juniper.docx").write_bytes(chain(fill(blank, jun), strike("ck_j_know_2_1"), delete_row("ck_j_cov_tx_4_1")))
     old = os.environ.get("COMMENTKIT_TODAY")
     os.environ["COMMENTKIT_TODAY"] = "2023-09-20"
@@ -382,6 +383,9 @@ def test_xlsx_holds_raw_answers_per_question_and_says_it_is_internal(adversarial
     rows = list(wb["exc-3"].iter_rows(min_row=3, values_only=True))
     dog = next(r for r in rows if r[0] == "Dogwood Capital Partners, LLC")
     assert dog[5] == DOGWOOD_EXC3  # raw, names and all
+    jun = next(r for r in rows if r[0] == "Juniper Photonics")
+    assert jun[3] == '=HYPERLINK("https://evil.example.com","click")'  # kept as text
+    assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
 
 
 def test_template_version_bump_keeps_earlier_responses(tmp_path):
