@@ -39,6 +39,7 @@ from commentkit.association.collect import (
 from commentkit.association.disclosure import plural
 from commentkit.errors import UserError
 from commentkit.files import clock, storage
+from commentkit.letter import markers
 from commentkit.models.project import PROFILE_FILE, PROJECT_FILE, AnswerMeta
 from commentkit.project import answerfile
 from commentkit.project.folder import Project
@@ -259,9 +260,9 @@ def member_input_block(qc: QuestionCompilation, respondents: int, threshold: int
         held.append(f"{plural(choice.confidential, 'answer')} holding confidential text")
     if choice.no_consent:
         held.append(f"{plural(choice.no_consent, 'answer')} from members who did not consent to be quoted")
-    note = f" Not quoted: {' and '.join(held)}." if held else ""
-    head = (f"**[Member input inserted by commentkit collect on {_long_date(today)}: edit or delete before "
-            f"filing.{note}]**")
+    head = f"**{markers.member_input_note(today)}**"
+    if held:  # a note for counsel, found by 'commentkit check' like the marker before it
+        head += f" **[Not quoted by commentkit: {' and '.join(held)}.]**"
     lines = [" ".join([head, *said]), ""]
     for e in choice.quotes:
         text = first_paragraph(e.answer or "")
@@ -276,7 +277,7 @@ def member_input_block(qc: QuestionCompilation, respondents: int, threshold: int
 
 
 def background_block(a: Aggregates, today: dt.date) -> str:
-    return (f"**[Member statistics inserted by commentkit collect on {_long_date(today)}: edit before filing.]** "
+    return (f"**{markers.member_statistics_note(today)}** "
             f"The figures below are drawn from a survey of our members.\n\n" + aggregates_md(a, 3, title=False))
 
 

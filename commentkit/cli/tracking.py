@@ -157,6 +157,13 @@ def status(directory, as_json):
         out(f"  {g.title:<18} {g.state:<10}" + (f" {g.words:,} words" if g.words else "")
             + (f"  ({g.owner})" if g.owner else ""))
     out("")
+    changed = report.changed_since_final
+    if changed:
+        out(f"Changed since approved ({len(changed)}): not final until marked final again "
+            f"({hints.command(proj.root, 'mark', 'ID', 'final')}):")
+        for key, note in changed:
+            out(f"  {key}: {note}")
+        out("")
     open_core = report.core_open
     if any(q.level == "core" for q in report.questions):
         if open_core:

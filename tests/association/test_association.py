@@ -335,7 +335,7 @@ def test_consolidated_draft_keeps_association_answers_and_builds(collected, tmp_
     assert "did not join" not in exc3 and "fewer than" not in exc3  # 2 of 8 did not join: no sentence
     assert "> — a member company" in exc3
     assert "Blue Harbor" not in exc3 and "[The member] is a limited partner" in exc3
-    assert "Not quoted: 1 answer from members who did not consent to be quoted." in exc3
+    assert "Not quoted by commentkit: 1 answer from members who did not consent to be quoted." in exc3
     know2 = (draft / "answers" / "know-2.md").read_text()
     assert know2.split("---\n", 2)[2].startswith("The diligence expected of U.S. persons")  # position as text
     bg = (draft / "general" / "background.md").read_text()

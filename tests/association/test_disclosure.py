@@ -244,9 +244,9 @@ def test_no_bci_or_confidential_text_and_the_draft_says_what_it_skipped(adversar
         for secret in SECRETS:
             assert secret not in text, f"{where} holds {secret!r}"
     exc3 = adversarial["draft"]["answers/exc-3.md"]
-    assert "Not quoted: 1 answer holding confidential text" in exc3
+    assert "Not quoted by commentkit: 1 answer holding confidential text" in exc3
     cov = adversarial["draft"]["answers/cov-tx-4.md"]
-    assert "legacy-node test equipment" not in cov and "Not quoted: 1 answer holding confidential text" in cov
+    assert "legacy-node test equipment" not in cov and "Not quoted by commentkit: 1 answer holding confidential text" in cov
     comp = (adversarial["out"] / "compilation.md").read_text()
     assert comp.count("**Holds text marked confidential ([[BCI]] or CONFIDENTIAL): never quoted") == 2
 
@@ -370,7 +370,7 @@ def test_quotes_and_names_only_with_consent(tmp_path):
     assert "Granite Peak" not in exc3 and "[The member] holds limited partner interests in 37" in exc3
     cov = (root / "assoc" / "collected" / "consolidated" / "answers" / "cov-tx-4.md").read_text()
     assert "Delmar" not in cov and "legacy power" not in cov  # Delmar said no to quoting
-    assert "Not quoted: 1 answer from members who did not consent to be quoted." in cov
+    assert "Not quoted by commentkit: 1 answer from members who did not consent to be quoted." in cov
 
 
 def test_xlsx_holds_raw_answers_per_question_and_says_it_is_internal(adversarial):
