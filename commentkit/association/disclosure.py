@@ -166,10 +166,10 @@ class Names:
                 continue
             short = (len(words) == 1 and letters.isalpha() and len(letters) <= 5 and _fold(letters) in _COMMON_SHORT)
             folded = tuple(_fold_token(w) for w in words)
-            raw = tuple(w.replace(".", "") for w in words)
-            self._put(_Variant(key, folded, raw, short))
+            written = tuple(w.replace(".", "") for w in words)
+            self._put(_Variant(key, folded, written, short))
             if len(words) > 1 and len(letters) >= 6:  # written as one word: "BlueHarbor"
-                self._put(_Variant(key, ("".join(folded),), ("".join(raw),), False))
+                self._put(_Variant(key, ("".join(folded),), ("".join(written),), False))
 
     def _put(self, v: _Variant) -> None:
         if v in self._seen:
@@ -179,7 +179,9 @@ class Names:
         self._dirty.add(v.folded[0])
 
     def _bucket(self, word: str) -> list[_Variant]:
-        bucket = self._index.get(word, ())
+        bucket = self._index.get(word)
+        if bucket is None:
+            return []
         if word in self._dirty:  # longest first, so "Dogwood Capital" wins over "Dogwood"
             bucket.sort(key=lambda x: (-len(x.folded), -sum(map(len, x.folded))))
             self._dirty.discard(word)

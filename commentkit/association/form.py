@@ -220,8 +220,8 @@ def form_document(tpl):
         blocks.append(p(f"{short} quotes a member's input in its comment only if the member says so in Part 1 "
                         f"(\N{LEFT DOUBLE QUOTATION MARK}May we quote you?\N{RIGHT DOUBLE QUOTATION MARK}), and "
                         + ("never names the member." if a.attribution == "anonymised" else
-                           f"names the member only if it also says so (\N{LEFT DOUBLE QUOTATION MARK}May we name "
-                           f"you?\N{RIGHT DOUBLE QUOTATION MARK}).")
+                           "names the member only if it also says so (\N{LEFT DOUBLE QUOTATION MARK}May we name "
+                           "you?\N{RIGHT DOUBLE QUOTATION MARK}).")
                         + " Text you mark [[BCI]] \N{HORIZONTAL ELLIPSIS} [[/BCI]], or a paragraph you begin with "
                           "\N{LEFT DOUBLE QUOTATION MARK}CONFIDENTIAL:\N{RIGHT DOUBLE QUOTATION MARK}, is never "
                           "quoted."))
@@ -1004,8 +1004,7 @@ def read(path: Path, template=None):
         if q.position:
             shown = cell_text(fc, Names.position(q.id))
             labels = _join_labels(tpl)
-            marks = [_mark(_para_of(fc.fields[Names.join(q.id, n)]), labels[n])
-                     if Names.join(q.id, n) in fc.fields else None for n in (1, 2)]
+            boxes = [fc.fields.get(Names.join(q.id, n)) for n in (1, 2)]
             note = (cell_text(fc, Names.note(q.id)) or "").strip() or None
             if shown is None:
                 problems.append(Problem(q.id, "the position box is missing from the form (deleted?)"))
@@ -1015,11 +1014,11 @@ def read(path: Path, template=None):
             else:
                 position = shown
             agree: bool | None = None
-            if None in marks:
+            if boxes[0] is None or boxes[1] is None:
                 problems.append(Problem(q.id, "the 'Does your company join' boxes are missing from the form "
                                               "(deleted?); not counted as joining: ask the member"))
             else:
-                picked, why = choose(marks, True)
+                picked, why = choose([_mark(_para_of(bm), labels[n]) for n, bm in zip((1, 2), boxes)], True)
                 if why:
                     problems.append(Problem(q.id, ("both 'join' and 'do not join' are marked" if why == "more than one"
                                                    else f"join question: {why}")
@@ -1055,7 +1054,7 @@ def _respondent(fc: FormContent, problems: list):
     def text(name):
         return (cell_text(fc, name) or "").strip() or None
 
-    consent = {}
+    consent: dict[str, bool | None] = {}
     for key, question in (("quote", "May we quote you?"), ("name", "May we name you?")):
         names = [Names.consent(key, 1), Names.consent(key, 2)]
         if not all(n in fc.fields for n in names):

@@ -23,9 +23,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commentkit.association import collect as mc
-from commentkit.association import disclosure
+from commentkit.association import disclosure, spreadsheet
 from commentkit.association import settings as association
-from commentkit.association import spreadsheet
 from commentkit.association import template as association_template
 from commentkit.association.collect import (
     Aggregates,

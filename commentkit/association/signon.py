@@ -45,7 +45,7 @@ def sign_on(project) -> tuple[str, str, dict[str, Any]]:
                  "position": Markup(q.position), "note": (disclosure.public_text(st.note) or None) if st else None,
                  "wording": None}
         changed = st is not None and st.position is not None and _norm(st.position) != _norm(q.position)
-        if changed:
+        if changed and st is not None and st.position is not None:
             entry["wording"] = Markup(disclosure.public_text(st.position.strip()))
         if st is not None and (st.agree is not True or (changed and q.locked)):
             not_joined.append(entry)

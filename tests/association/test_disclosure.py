@@ -11,12 +11,10 @@ Word forms are filled as XML (no LibreOffice), so the module runs in a few secon
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import os
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -26,9 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tests.hypo import examples
 from tests.association.test_association import copy_sample
 from tests.association.test_memberform import fill
+from tests.hypo import examples
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -484,7 +482,7 @@ def test_property_every_form_of_a_member_name_is_replaced(members, uses):
         parts.append(f"We spoke with {text} about it.")
     out = names.redact(" ".join(parts), "m0")
     names.check(out, "draft.md")  # the final scan finds nothing
-    for w, tail, _, ticker in members:
+    for w, _tail, _, ticker in members:
         assert w.casefold() not in out.casefold()
         if ticker:
             assert re.search(r"(?<!\w)" + ticker + r"(?!\w)", out) is None
