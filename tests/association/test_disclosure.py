@@ -26,7 +26,7 @@ from lxml import etree
 
 from tests.association.test_association import copy_sample
 from tests.association.test_memberform import fill
-from tests.hypo import examples
+from hypo import examples
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
