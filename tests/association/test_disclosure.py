@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from tests.association.test_association import copy_sample
 from tests.association.test_memberform import fill
-from hypo import examples
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
