@@ -313,12 +313,14 @@ def public_text(text: str | None) -> str:
     return "\n\n".join(p.strip() for p in keep)
 
 
-def check_public(text: str, secrets: Iterable[str], where) -> None:
-    """Refuse to write if ``text`` holds a BCI marker or any part of a confidential passage."""
-    m = _INLINE_MARK.search(text) or re.search(r"\[\[\s*/?\s*BCI", text, re.IGNORECASE)
+def check_public(text: str, secrets: Iterable[str], where, generated_from: int = 0) -> None:
+    """Refuse to write if ``text`` holds any part of a member's confidential passage, or if the part
+    commentkit generated (from ``generated_from`` on) holds a BCI or confidential marker. (The
+    association's own text before it may mark its own BCI for the letter's confidential version.)"""
+    m = _INLINE_MARK.search(text, generated_from)
     if m:
-        raise UserError("holds a confidentiality marker ([[BCI]] or [confidential]); nothing was written",
-                        where, text.count("\n", 0, m.start()) + 1)
+        raise UserError("holds a confidentiality marker ([[BCI]] or [confidential]) in member input; nothing was "
+                        "written", where, text.count("\n", 0, m.start()) + 1)
     flat = " ".join(text.split())
     for secret in secrets:
         body = " ".join(re.sub(r"\[\[\s*/?\s*BCI\s*\]\]", " ", secret, flags=re.IGNORECASE).split())

@@ -477,7 +477,10 @@ def check_public_files(files: dict[str, bytes], names: disclosure.Names, secrets
             continue
         text = raw.decode("utf-8", errors="replace")
         names.check(text, out_dir / rel, allowed)
-        disclosure.check_public(text, secrets, out_dir / rel)
+        starts = [i for i in (text.find("[Member input inserted by commentkit"),
+                              text.find("[Member statistics inserted by commentkit")) if i >= 0]
+        generated = 0 if rel == "aggregates.md" else (min(starts) if starts else len(text))
+        disclosure.check_public(text, secrets, out_dir / rel, generated)
 
 
 def confidential_passages(col: Collection) -> list[str]:

@@ -547,3 +547,15 @@ def test_placeholders_are_grammatical(text, expected):
     names.add("on", "ON Semiconductor Corporation", ["ON"])
     names.add("bh", "Blue Harbor Ventures LP")
     assert names.redact(text, "acme") == expected
+
+
+def test_the_associations_own_bci_is_its_own_business(tmp_path):
+    """The association may mark its own confidential material for the letter's confidential
+    version; the final scan refuses only member confidential text (and markers in member input)."""
+    root = copy_sample(tmp_path)
+    ans = root / "assoc" / "answers" / "exc-3.md"
+    ans.write_text(ans.read_text() + "\nOur own survey found [[BCI]]eleven funds[[/BCI]] affected.\n")
+    res = invoke("collect", root / "assoc", root / "members", "--today", "2023-09-20")
+    assert res.exit_code == 0, res.output
+    draft = (root / "assoc" / "collected" / "consolidated" / "answers" / "exc-3.md").read_text()
+    assert "[[BCI]]eleven funds[[/BCI]]" in draft
