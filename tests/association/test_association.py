@@ -205,7 +205,7 @@ def test_build_on_member_project_gives_sign_on_letter(tmp_path, run):
     res = run("build", corvid, "--out", tmp_path / "out")
     assert res.exit_code == 0, res.output
     md = next((tmp_path / "out").glob("*.md")).read_text()
-    assert "Corvid Quantum Systems (“CQS”) respectfully submits these comments" in md
+    assert "Corvid Quantum Systems (“CQS”) respectfully submits" in md  # the short name, defined once
     assert ("CQS is a member of the Council for Advanced Technology Investment (“CATI”) "
             "and joins the comments of CATI in this docket, except as set out below, and adds the comments "
             "that follow.") in md
