@@ -47,7 +47,7 @@ FORBIDDEN = ["Dogwood", "DWC", "3M", "MMM", "AMD", "A.M.D.", "Advanced Micro Dev
 DOGWOOD_EXC3 = ("Dogwood Capital (ask Erin Vasquez, erin@dogwoodcap.example.com) holds limited partner interests in six funds, two of which have invested in the "
                 "PRC; Dogwood's LP agreements give it no say over any investment, and DOGWOOD CAPITAL PARTNERS, LLC "
                 "(\"DWC\") learns of portfolio companies only after closing, like **Dogwood** Capital's co-investors "
-                "AMD, A.M.D.'s venture arm, 3M and Ginkgo-Design Systems' treasury team.")
+                "AMD, A.M.D.'s venture arm, 3M (MMM) and Ginkgo-Design Systems' treasury team.")
 SECRETS = ["212 million", "Alpha Growth Fund", "Beta Frontier Fund", "Project Lantern"]
 
 
@@ -233,7 +233,7 @@ def test_letter_names_no_member_in_any_form(adversarial):
     assert "[The member] (ask [the member], erin@[the member]) holds limited partner interests in six funds" in exc3
     assert "Vasquez" not in exc3 and "dogwoodcap" not in exc3
     assert "[the member's] LP agreements give it no say" in exc3
-    assert "[a member], [a member's] venture arm, [a member] and [a member's] treasury team" in exc3
+    assert "[a member], [a member's] venture arm, [a member] ([a member]) and [a member's] treasury team" in exc3
 
 
 def test_no_bci_or_confidential_text_and_the_draft_says_what_it_skipped(adversarial):
