@@ -25,6 +25,7 @@ def template():
 
     \b
     Examples:
+      commentkit template init my-association
       commentkit template create samples/association/assoc --out member-template.yaml
       commentkit template show member-template.yaml
     """
@@ -146,6 +147,10 @@ def collect(assoc_dir, members, out, force, xlsx, as_json):
       compilation.md            member input per question; disagreements flagged with a diff
       consolidated/             the association's letter with member input: a project to build
       collect.json              all of the above for scripts
+      --xlsx FILE               the raw answers in Excel (internal: names members)
+
+    Nothing public (the draft, the tables) is written if it would still name a member or hold
+    text a member marked confidential.
 
     \b
     Example:
