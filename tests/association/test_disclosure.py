@@ -559,3 +559,20 @@ def test_the_associations_own_bci_is_its_own_business(tmp_path):
     assert res.exit_code == 0, res.output
     draft = (root / "assoc" / "collected" / "consolidated" / "answers" / "exc-3.md").read_text()
     assert "[[BCI]]eleven funds[[/BCI]]" in draft
+
+
+def test_sign_on_letter_leaves_out_what_the_member_marked_confidential(tmp_path):
+    root = copy_sample(tmp_path)
+    positions = root / "members" / "corvid-quantum" / "positions.yaml"
+    text = positions.read_text()
+    old = "  note: We compete with PRC quantum-sensing firms"
+    assert old in text
+    positions.write_text(text.replace(old, '  note: "We hold [[BCI]]$48 million[[/BCI]] in such funds.\\n\\n'
+                                           'CONFIDENTIAL: the Kestrel fund is one.\\n\\nWe compete with PRC '
+                                           'quantum-sensing firms', 1).replace(
+        "exception would leave that channel open.\n", "exception would leave that channel open.\"\n", 1))
+    res = invoke("build", root / "members" / "corvid-quantum", "--out", tmp_path / "out", "--format", "md")
+    assert res.exit_code == 0, res.output
+    md = next((tmp_path / "out").glob("*.md")).read_text()
+    assert "We compete with PRC quantum-sensing firms" in md
+    assert "48 million" not in md and "Kestrel" not in md and "BCI" not in md
