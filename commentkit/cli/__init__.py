@@ -4,6 +4,7 @@ when run, so ``commentkit --help`` and light commands start fast."""
 from __future__ import annotations
 
 import importlib
+import os
 import shlex
 import sys
 
@@ -69,8 +70,6 @@ class LazyGroup(click.Group):
                        f"To continue, run the command again: {_shown(argv)}", err=True)
             ctx.exit(130 if isinstance(exc, KeyboardInterrupt) else 1)
         except BrokenPipeError:  # `commentkit plan | head`: the reader has what it wanted
-            import os
-
             try:
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit

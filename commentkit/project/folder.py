@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import re
 from functools import cached_property
@@ -206,8 +207,6 @@ class Project:
 
 
 def _login_name() -> str:
-    import getpass
-
     try:
         return getpass.getuser() or "unknown"
     except (KeyError, OSError, ImportError):  # no login name (some containers)
