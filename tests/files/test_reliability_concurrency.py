@@ -218,10 +218,10 @@ def test_profile_edited_by_hand_during_an_interview_is_not_overwritten(project):
     proc.stdin.flush()
     buf = b""
     end = time.monotonic() + 20
-    while b"Name of the organisation" not in buf and time.monotonic() < end:
+    while b"Name of the organization" not in buf and time.monotonic() < end:
         if select.select([proc.stdout], [], [], 1)[0]:
             buf += os.read(proc.stdout.fileno(), 65536)
-    assert b"Name of the organisation" in buf
+    assert b"Name of the organization" in buf
     profile = project / "profile.yaml"
     assert "commenter_type: company" in profile.read_text()
     # a colleague edits profile.yaml in their editor (another process) and saves
@@ -292,7 +292,7 @@ def test_import_docx_apply_is_all_or_nothing_against_concurrent_edits(run, tmp_p
     shutil.copytree(SAMPLES / "semiconductor-jv", root, ignore=shutil.ignore_patterns("build", ".commentkit"))
     assert run("build", root, "--date", "2023-09-20", "--format", "docx").exit_code == 0
     built = next((root / "build").glob("*.docx"))
-    starts = {"burden-4": "The program's cost can be reduced substantially",
+    starts = {"burden-4": "The program’s cost can be reduced substantially",
               "cfe-1": "The obligation regarding controlled foreign entities"}
     d = docx.Document(str(built))
     for p in d.paragraphs:
