@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deadline": ("commentkit.cli.tracking:deadline", "Deadline, time left and milestones; --ics for calendars."),
     "check": ("commentkit.cli.preflight:check", "Preflight: is the comment ready to file? Errors, warnings, notes."),
     "package": ("commentkit.cli.preflight:package", "Lay out the submission folder: letter, PDF, comment box, checklist."),
+    "serve": ("commentkit.web.command:serve", "Work in the browser: the whole drafting workflow on this computer."),
 }
 
 

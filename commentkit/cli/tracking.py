@@ -45,6 +45,15 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
+def moved_lines(deadline) -> list[str]:
+    """When an extension, reopening or correction moved the deadline: from what, and on whose word."""
+    if not deadline.history:
+        return []
+    prev = deadline.history[-1]
+    return [f"Moved:     from {prev.date.isoformat()} {prev.time} by the {prev.replaced_by}",
+            f"Source:    {deadline.source}"]
+
+
 def deadline_lines(report) -> list[str]:
     t = report.time
     d = t.deadline
@@ -126,6 +135,9 @@ def status(directory, as_json):
 
     if as_json:
         data = report.as_dict()
+        dl = proj.pack.docket.deadline
+        data["deadline"]["source"] = dl.source
+        data["deadline"]["history"] = [h.model_dump(mode="json") for h in dl.history]
         if member:
             data["member_due"] = tracking.due_json(proj)
         echo_json(data)
@@ -134,6 +146,8 @@ def status(directory, as_json):
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
+        out(line)
+    for line in moved_lines(proj.pack.docket.deadline):
         out(line)
     for line in tracking.due_lines(proj) if member else ():
         out(line)

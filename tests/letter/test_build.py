@@ -150,7 +150,7 @@ def test_answers_are_bookmarked_and_file_identifies_itself(semi_build):
         xml = z.read("word/document.xml").decode()
         custom = z.read("docProps/custom.xml").decode()
     names = re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', xml)
-    assert [n for n in names if n.startswith("ck_q_")] == ["ck_q_" + i.replace("-", "_") for i in final_ids(SEMI)]
+    assert [n for n in names if n.startswith("ck_q_") and "__" not in n] == ["ck_q_" + i.replace("-", "_") for i in final_ids(SEMI)]
     assert {"ck_g_executive_summary", "ck_g_background", "ck_g_general_comments", "ck_g_conclusion"} <= set(names)
     assert 'name="commentkit.docket"' in custom and "TREAS-DO-2023-0009" in custom
 

@@ -423,7 +423,7 @@ def test_libreoffice_resave_keeps_anchors_and_changes_nothing(run, resaved_vc):
     with zipfile.ZipFile(resaved) as z:
         after = set(re.findall(r'w:name="(ck_[qg]_[a-z0-9_]+)"', z.read("word/document.xml").decode()))
         assert "commentkit.docket" in z.read("docProps/custom.xml").decode()
-    assert names == after and len(names) == 23
+    assert names == after and len({n for n in names if "__" not in n}) == 23
     before = snapshot(root)
     res = run("import-docx", resaved, root, "--apply")
     assert res.exit_code == 0, res.output
