@@ -598,8 +598,10 @@ def gate(blocks: list, draft: bool, warnings: list[str]) -> list:
             if out and isinstance(out[-1], Heading) and provenance_of(out[-1]).source == "boilerplate":
                 out.pop()  # "Background" with nothing under it
             continue
-        label = markers.GENERATED_LABEL if prov.source == "generated" else (
-            "[Member input: not yet approved]" if prov.source == "member" else "[Not yet approved]")
+        if prov.source not in ("generated", "member"):
+            out.append(b)  # a draft answer: the template's DRAFT line marks it
+            continue
+        label = markers.GENERATED_LABEL if prov.source == "generated" else markers.MEMBER_LABEL
         out.append(Paragraph([Run(label)], role="generated-mark"))
         for inner in ([b] if not isinstance(b, Anchor) else b.blocks):
             if isinstance(inner, Paragraph) and inner.role == "body":
