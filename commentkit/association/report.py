@@ -306,12 +306,13 @@ def consolidated_draft(assoc, compiled: list[QuestionCompilation], agg: Aggregat
         body = mine.text if mine is not None and mine.text else (qc.question.position or "")
         block = member_input_block(qc, agg.respondents, agg.threshold, settings.draft_quotes_per_question, today,
                                    settings.attribution, names)
-        meta = AnswerMeta(question=qid, status="draft", owner=mine.meta.owner if mine else None)
+        meta = AnswerMeta(question=qid, status="draft", owner=mine.meta.owner if mine else None,
+                          origin="collect")  # holds member input: filed only once approved
         files[f"answers/{qid}.md"] = answerfile.render(meta, (body + "\n\n" + block).strip()).encode("utf-8")
     bg = own.get("background")
     bg_body = (bg.text + "\n\n" if bg is not None and bg.text else "") + background_block(agg, today)
     files["general/background.md"] = answerfile.render(
-        AnswerMeta(section="background", status="draft", owner=bg.meta.owner if bg else None),
+        AnswerMeta(section="background", status="draft", owner=bg.meta.owner if bg else None, origin="collect"),
         bg_body).encode("utf-8")
     return Draft(files)
 
