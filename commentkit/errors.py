@@ -31,3 +31,15 @@ class UserError(Exception):
 
 class ConflictError(UserError):
     """A file changed on disk since commentkit read it, or the project is locked."""
+
+
+class PathError(UserError):
+    """A path commentkit refuses: a link leading outside the folder, a FIFO, a device, a socket."""
+
+
+class LimitError(UserError):
+    """An input or a file larger than the limit table allows (``commentkit.files.limits``)."""
+
+
+class NetworkError(UserError):
+    """A download that failed, timed out, or was sent somewhere it may not go."""

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from commentkit.errors import UserError
+from commentkit.files import paths
 from commentkit.models.docket import Strict
 
 POSITIONS_FILE = "positions.yaml"
@@ -176,13 +177,11 @@ def is_member_project(path: Path) -> bool:
 
 def load_project(root: Path) -> MemberResponse:
     """Read a member project folder (not its pack: collect checks against the association's)."""
-    import os
-
     from commentkit.models.project import ANSWERS_DIR, PROFILE_FILE, PROJECT_FILE, ProjectFile
     from commentkit.project import check_schema_version
     from commentkit.yamlio import read_text, validate
 
-    root = Path(root)
+    root = paths.confine(root)  # a member project is read under the path policy: nothing outside it
     pf_path = root / PROJECT_FILE
     text = read_text(pf_path, "project file")
     data = parse_yaml_fast(text, pf_path)
@@ -207,12 +206,9 @@ def load_project(root: Path) -> MemberResponse:
         resp.profile = prof
     resp.stances = load_stances(root / POSITIONS_FILE)
     folder = root / ANSWERS_DIR
-    try:
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and e.is_file())
-    except (FileNotFoundError, NotADirectoryError):
-        names = []
-    except OSError as exc:
-        raise UserError(f"cannot read answers folder: {exc.strerror or exc}", folder) from None
+    # every *.md entry is read (a FIFO or a link out is refused by the reader, not skipped silently)
+    names = [e.name for e in paths.list_folder(folder, "answers folder")
+             if e.name.endswith(".md") and not e.name.startswith((".", "~$"))]
     if names:
         for name in names:
             path = folder / name

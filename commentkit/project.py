@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from commentkit.errors import UserError
+from commentkit.files import paths
 from commentkit.models.project import (ANSWERS_DIR, GENERAL_DIR, GENERAL_SECTIONS, PROFILE_FILE, PROJECT_FILE,
                                        PROJECT_SCHEMA_VERSION, AnswerMeta, ProjectFile)
 
@@ -36,7 +37,7 @@ class Project:
     """A loaded project. Everything is read lazily, once."""
 
     def __init__(self, root: Path):
-        self.root = Path(root)
+        self.root = paths.confine(root)  # every read and write inside it follows the path policy
 
     @classmethod
     def open(cls, start: Path | str | None = None) -> "Project":
@@ -126,11 +127,10 @@ class Project:
         out: dict[str, answerfile.Answer] = {}
         for sub, field in ((ANSWERS_DIR, "question"), (GENERAL_DIR, "section")):
             folder = self.root / sub
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.glob("*.md")):
-                if path.name.startswith((".", "~$")):
+            for entry in paths.list_folder(folder, f"{sub} folder"):
+                if not entry.name.endswith(".md") or entry.name.startswith((".", "~$")):
                     continue  # editors' lock files (.#x.md), macOS '._x.md' metadata, Office '~$' files
+                path = folder / entry.name
                 ans = answerfile.read(path)
                 key = getattr(ans.meta, field) or path.stem
                 if key != path.stem:

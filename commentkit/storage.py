@@ -16,7 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from commentkit.errors import ConflictError, UserError
+from commentkit.errors import ConflictError, LimitError, UserError
+from commentkit.files import limits, paths
 
 BACKUP_DIR = Path(".commentkit") / "backups"
 LOCK_FILE = Path(".commentkit") / "lock"
@@ -38,13 +39,37 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+TEXT_SUFFIXES = frozenset({".md", ".yaml", ".yml", ".json", ".txt", ".j2", ".csv", ".ics"})
+"""Files commentkit (or a later command) reads back as text: checked against the text limits on write."""
+
+
+def encode_checked(path: Path, data: str | bytes) -> bytes:
+    """The bytes to write, refused (one line, nothing written) when the next read would refuse them:
+    a text file larger than :data:`limits.TEXT_FILE_BYTES`, or text with a character no file can hold."""
+    if isinstance(data, str):
+        limits.check_text(data, "the text to write", path)
+        raw = data.encode("utf-8")
+    else:
+        raw = data
+    if (isinstance(data, str) or Path(path).suffix.lower() in TEXT_SUFFIXES) and len(raw) > limits.TEXT_FILE_BYTES:
+        raise LimitError(f"would be {len(raw):,} bytes, more than commentkit reads back "
+                         f"({limits.TEXT_FILE_BYTES:,}); nothing was written", path)
+    return raw
+
+
 def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically (same-folder temp file, fsync, rename)."""
+    """Replace ``path`` with ``data`` atomically (same-folder temp file, fsync, rename).
+
+    Refused before anything is written (one line): a path inside a project (or other managed
+    folder) that goes through a symbolic link, and data the next read would refuse
+    (:func:`encode_checked`).
+    """
     path = Path(path)
     folder = path.parent
+    paths.check_write(path)
+    raw = encode_checked(path, data)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        raw = data.encode("utf-8") if isinstance(data, str) else data
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -106,7 +131,8 @@ def create_unique(folder: Path, stem: str, suffix: str, data: str | bytes) -> Pa
     the same file (one would silently lose its content) and no reader sees a partial file.
     """
     folder = Path(folder)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    paths.check_write(folder / f"{stem}{suffix}")
+    raw = encode_checked(folder / f"{stem}{suffix}", data)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
@@ -162,7 +188,7 @@ def backup(path: Path, root: Path) -> Path | None:
     dest = Path(root) / BACKUP_DIR / rel.parent / f"{rel.name}.{stamp}"
     # make room first, so a process killed right after the write still leaves BACKUPS_KEPT at most
     _prune(dest.parent, rel.name, BACKUPS_KEPT - 1)
-    atomic_write(dest, path.read_bytes())
+    atomic_write(dest, paths.read_regular(path, "file to back up"))
     return dest
 
 
@@ -185,10 +211,9 @@ class Snapshot:
     @classmethod
     def of(cls, path: Path) -> "Snapshot":
         path = Path(path)
-        try:
-            return cls(path, hashlib.sha256(path.read_bytes()).hexdigest())
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return cls(path, None)
+        return cls(path, hashlib.sha256(paths.read_regular(path)).hexdigest())
 
     @classmethod
     def of_bytes(cls, path: Path, raw: bytes) -> "Snapshot":

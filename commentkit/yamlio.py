@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from commentkit.errors import UserError
+from commentkit.files import limits, paths
 
 M = TypeVar("M")
 
-MAX_YAML_BYTES = 20 * 1024 * 1024
+MAX_YAML_BYTES = limits.TEXT_FILE_BYTES
 
 
 def read_text(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> str:
@@ -25,21 +26,9 @@ def read_text(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -
 
 
 def read_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> bytes:
-    """The bytes of a user's file, bounded in size; any problem is a one-line UserError naming it."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UserError(f"{what} is too large ({size} bytes; limit {max_bytes})", path)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{what} not found", path) from None
-    except IsADirectoryError:
-        raise UserError(f"expected a {what}, found a folder", path) from None
-    except PermissionError:
-        raise UserError(f"cannot read {what}: permission denied", path) from None
-    except OSError as exc:
-        raise UserError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+    """The bytes of a user's file, bounded in size, under the path policy (:mod:`commentkit.files.paths`:
+    no link out of a project or pack, no FIFO or device); any problem is a one-line UserError naming it."""
+    return paths.read_regular(Path(path), what, max_bytes)
 
 
 def read_text_and_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> tuple[str, bytes]:
