@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from commentkit import conditions
+from commentkit.files import limits
 
 NONE_CHOICE = "none"
 """A multiple-choice value meaning 'none of these'; it cannot be combined with other choices."""
@@ -84,6 +85,9 @@ def coerce(item, raw: Any) -> Any:
             value = "\n".join(line.rstrip() for line in value.splitlines())
         if len(value) > MAX_TEXT_CHARS:
             raise AnswerError(f"is too long ({len(value)} characters; limit {MAX_TEXT_CHARS})")
+        bad = limits.find_unstorable(value)
+        if bad is not None:  # profile.yaml could not hold it (and a later read would refuse the file)
+            raise AnswerError(f"contains {limits.describe(bad.group())}, which commentkit files cannot hold")
         if rules.pattern:
             try:
                 ok = re.fullmatch(rules.pattern, value) is not None

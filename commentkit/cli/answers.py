@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from commentkit import hints
+from commentkit.files import limits
 
 from commentkit.cli.common import project_dir
 
@@ -94,8 +95,8 @@ def _prefill(proj, key: str) -> str:
 
 
 def _read_stdin() -> str:
-    data = sys.stdin.read()
-    return data
+    """Standard input as bytes, bounded and decoded: invalid UTF-8, NUL or too much is one line."""
+    return limits.read_stream(getattr(sys.stdin, "buffer", sys.stdin), "standard input")
 
 
 def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
@@ -149,6 +150,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
 
     if sum(x is not None and x is not False for x in (text, from_file, from_questionnaire or None)) > 1:
         raise UserError("give only one of --text, --file and --from-questionnaire")
+    owner = limits.from_argument(owner, "--owner") if owner is not None else None
     proj = open_project(directory)
     key, q = resolve(proj, question)
     old = proj.answers.get(key)
@@ -164,7 +166,8 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             raise UserError("the questionnaire gives nothing to say about you yet; answer it first "
                             f"({hints.command(proj.root, 'interview')})")
     elif text is not None:
-        source, new = "--text", text
+        source, new = "--text", limits.from_argument(text, "--text")
+        limits.check_size(len(new.encode("utf-8")), limits.answer_text_limit(), "--text")
     elif from_file is not None:
         if from_file == "-":
             source, new = "standard input", _read_stdin()
@@ -175,7 +178,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
                 raise UserError("is not a text file: convert it to Markdown first, e.g. "
                                 f"pandoc {src.name} -t markdown | {hints.command(proj.root, 'answer', key)}", src)
-            source, new = from_file, read_text(src, "answer text file")
+            source, new = from_file, read_text(src, "answer text file", limits.answer_text_limit())
             new = editor.strip_instructions(new, src)
             if src.resolve().parent == (proj.root / editor.EDITS_DIR).resolve():
                 edit_file = src  # a kept working file: deleted once its text is saved
@@ -195,7 +198,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         quick = time.monotonic() - started < 1.5
         from commentkit.yamlio import read_text
 
-        raw = read_text(edit_file, "edited answer")
+        raw = read_text(edit_file, "edited answer", limits.answer_text_limit())
         if code == 0 and raw == initial and quick:
             click.echo("The editor returned at once without changes. If it opens in a window (VS Code, "
                        "Sublime Text...), make it wait: export VISUAL='code --wait'.", err=True)
@@ -281,6 +284,8 @@ def mark(question, status, directory, reason, owner):
     from commentkit.errors import UserError
 
     new_status = STATUS_WORDS[status.lower()]
+    owner = limits.from_argument(owner, "--owner") if owner is not None else None
+    reason = limits.from_argument(reason, "--reason") if reason is not None else None
     if new_status == "skipped":
         if not (reason or "").strip():
             raise UserError(f"say why with --reason, e.g. commentkit mark {question} skip --reason "

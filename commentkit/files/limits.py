@@ -34,7 +34,6 @@ class Limit:
 
 TABLE: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("text_file", 20 * MiB, "bytes", "any text file commentkit reads (YAML, answers, Markdown)"),
-    Limit("answer", 20 * MiB, "bytes", "an answer file, header included"),
     Limit("profile", 20 * MiB, "bytes", "profile.yaml and --answers files"),
     Limit("pack_file", 20 * MiB, "bytes", "docket.yaml, questions.yaml, interview.yaml"),
     Limit("word_file", 50 * MiB, "bytes", "a Word file read (letterhead, import-docx, member form)"),
@@ -47,7 +46,6 @@ TABLE: dict[str, Limit] = {limit.name: limit for limit in (
 )}
 
 TEXT_FILE_BYTES = TABLE["text_file"].value
-ANSWER_BYTES = TABLE["answer"].value
 PROFILE_BYTES = TABLE["profile"].value
 PACK_FILE_BYTES = TABLE["pack_file"].value
 WORD_FILE_BYTES = TABLE["word_file"].value
@@ -59,15 +57,19 @@ MAX_MEMBERS = TABLE["members"].value
 MAX_FORMS = TABLE["forms"].value
 
 ANSWER_HEADER_ROOM = 64 * 1024
-"""Room kept for an answer's front matter: an answer *text* may be at most ANSWER_BYTES minus this,
+"""Room kept for an answer's front matter: an answer *text* may be at most TEXT_FILE_BYTES minus this,
 so the file with its header is never larger than what the next read accepts."""
 
-ANSWER_TEXT_BYTES = ANSWER_BYTES - ANSWER_HEADER_ROOM
+
+
+def answer_text_limit() -> int:
+    """Most bytes an answer's text may have: the file limit less the room for its header."""
+    return TEXT_FILE_BYTES - ANSWER_HEADER_ROOM
 
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def _describe(ch: str) -> str:
+def describe(ch: str) -> str:
     if ch == "\x00":
         return "a NUL character"
     if "\ud800" <= ch <= "\udfff":
@@ -80,22 +82,25 @@ def find_unstorable(text: str) -> re.Match | None:
     return _UNSTORABLE.search(text)
 
 
-def check_text(text: str, source: str, path: Path | str | None = None) -> str:
+def check_text(text: str, source: str, path: Path | str | None = None,
+               after: str = "Nothing was written") -> str:
     """``text`` unchanged, or a one-line UserError naming ``source`` and the line of the first
-    character that no commentkit file can hold (nothing is written)."""
+    character that no commentkit file can hold (``after`` ends the message)."""
     m = _UNSTORABLE.search(text)
     if m is None:
         return text
     line = text.count("\n", 0, m.start()) + 1
+    tail = f". {after}" if after else ""
     if "\ud800" <= m.group() <= "\udfff":
         offset = len(text[: m.start()].encode("utf-8", "surrogateescape"))
-        raise UserError(f"{source} is not UTF-8 at byte {offset} (line {line}); save it as UTF-8 text. "
-                        "Nothing was written", path)
-    raise UserError(f"{source} contains {_describe(m.group())} (line {line}), which commentkit files cannot "
-                    "hold; remove it and try again. Nothing was written", path)
+        raise UserError(f"{source} is not UTF-8 at byte {offset} (line {line}); save it as UTF-8 text{tail}",
+                        path, line if path is not None else None)
+    raise UserError(f"{source} contains {describe(m.group())} (line {line}), which commentkit files cannot "
+                    f"hold; remove it{tail}", path, line if path is not None else None)
 
 
-def decode_input(raw: bytes, source: str, path: Path | str | None = None) -> str:
+def decode_input(raw: bytes, source: str, path: Path | str | None = None,
+                 after: str = "Nothing was written") -> str:
     """Decode input bytes (UTF-8, byte-order mark allowed) and check the characters; one line on error:
     "<source> is not UTF-8 at byte N"."""
     try:
@@ -103,9 +108,10 @@ def decode_input(raw: bytes, source: str, path: Path | str | None = None) -> str
     except UnicodeDecodeError as exc:
         start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
         line = raw[:start].count(b"\n") + 1
-        raise UserError(f"{source} is not UTF-8 at byte {start} (line {line}); save it as UTF-8 text. "
-                        "Nothing was written", path) from None
-    return check_text(text, source, path)
+        tail = f". {after}" if after else ""
+        raise UserError(f"{source} is not UTF-8 at byte {start} (line {line}); save it as UTF-8 text{tail}",
+                        path, line if path is not None else None) from None
+    return check_text(text, source, path, after)
 
 
 def from_argument(value: str, source: str) -> str:
@@ -130,8 +136,10 @@ def check_size(n: int, limit: str | int, what: str, path: Path | str | None = No
         raise LimitError(f"{what}: too many ({n:,}; limit {value:,})", path)
 
 
-def read_stream(stream, source: str, limit: int = ANSWER_TEXT_BYTES) -> str:
-    """Read a binary stream (standard input) up to ``limit`` bytes, decoded and checked."""
+def read_stream(stream, source: str, limit: int | None = None) -> str:
+    """Read a binary stream (standard input) up to ``limit`` bytes (default: an answer's text),
+    decoded and checked."""
+    limit = answer_text_limit() if limit is None else limit
     chunks = []
     got = 0
     while True:
