@@ -42,6 +42,9 @@ class Project:
     @classmethod
     def open(cls, start: Path | str | None = None) -> "Project":
         p = cls(find_root(start))
+        from commentkit import storage
+
+        storage.recover_if_pending(p.root)  # a command killed while writing: finish or drop its transaction
         p.file  # validate the project file now, so errors surface early
         return p
 
@@ -153,6 +156,19 @@ class Project:
         ``expect`` is the Answer as read earlier; if the file changed on disk since, nothing is
         written and a ConflictError says so.
         """
+        from commentkit import storage
+
+        path, text, snap, new = self.prepare_answer(key, body, status=status, owner=owner, reason=reason, now=now,
+                                                    expect=expect)
+        with storage.project_lock(self.root):
+            storage.write_checked(path, text, snap, root=self.root, keep_backup=True)
+        self.answers[key] = new
+        return path
+
+    def prepare_answer(self, key: str, body: str, *, status: str | None = None, owner: str | None = None,
+                       reason: str | None = None, now: dt.datetime | None = None, expect: Any = None):
+        """What :meth:`save_answer` writes, without writing it: ``(path, text, snapshot, Answer)``
+        (for a transaction that writes several answers all or none)."""
         from commentkit import answerfile, clock, storage
 
         path = self.answer_path(key)
@@ -179,11 +195,7 @@ class Project:
         elif base is None:
             snap = storage.Snapshot(path, None)
         text = answerfile.render(meta, body)
-        with storage.project_lock(self.root):
-            storage.write_checked(path, text, snap, root=self.root, keep_backup=True)
-        new = answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
-        self.answers[key] = new
-        return path
+        return path, text, snap, answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
 
 
 _LEVELS = ("draft", "review", "final")

@@ -11,7 +11,10 @@ import contextlib
 import datetime as dt
 import errno
 import hashlib
+import json
 import os
+import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,6 +318,8 @@ def project_lock(root: Path, wait: float | None = None):
             pass
         _HELD[key] = 1
         try:
+            if locked:
+                recover(root)  # finish (or discard) a transaction a killed command left behind
             yield
         finally:
             _HELD.pop(key, None)
@@ -364,3 +369,178 @@ def _unlock(fd: int) -> None:
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         return
     fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# ---- transactions: several files written all or none ---------------------------------------------
+
+TXN_PREFIX = "txn-"
+JOURNAL = "journal.json"
+
+
+class Transaction:
+    """Files written all or none, in one project (or association) folder.
+
+    Each write is staged in ``.commentkit/txn-XXXX/`` (complete and fsynced); :meth:`commit`
+    checks every snapshot, writes the journal (the list of renames) and only then renames each
+    staged file into place. A command killed before the journal exists leaves the old files (the
+    staging folder is removed by the next command); killed after, the next command that takes
+    the project lock finishes the renames (:func:`recover`). Either way: all old or all new.
+    Use it through :func:`transaction`, which holds the project lock throughout.
+    """
+
+    def __init__(self, root: Path, name: str):
+        self.root = Path(root)
+        self.name = name
+        base = self.root / ".commentkit"
+        paths.check_write(base / "x")
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            self.dir = Path(tempfile.mkdtemp(prefix=TXN_PREFIX, dir=base))
+        except OSError as exc:
+            raise UserError(f"cannot write file: {exc.strerror or exc}", base) from None
+        self.moves: list[tuple[str | None, Path]] = []  # (staged name or None = remove, destination)
+        self.snapshots: list[Snapshot] = []
+        self.backups: list[Path] = []
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root)).as_posix()
+        except ValueError:
+            raise UserError(f"a transaction in {self.root} cannot write outside it", path) from None
+
+    def write(self, path: Path, data: str | bytes, *, snapshot: Snapshot | None = None,
+              keep_backup: bool = False) -> None:
+        """Stage ``data`` for ``path`` (checked like :func:`atomic_write`; nothing is in place yet)."""
+        path = Path(path)
+        self._rel(path)
+        paths.check_write(path)
+        raw = encode_checked(path, data)
+        name = str(len(self.moves))
+        try:
+            with open(self.dir / name, "xb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise UserError(f"cannot write file: {exc.strerror or exc}", path) from None
+        self.moves.append((name, path))
+        if snapshot is not None:
+            self.snapshots.append(snapshot)
+        if keep_backup:
+            self.backups.append(path)
+
+    def remove(self, path: Path) -> None:
+        """Remove ``path`` as part of the commit."""
+        self._rel(path)
+        self.moves.append((None, Path(path)))
+
+    def commit(self) -> None:
+        for snap in self.snapshots:
+            if snap.changed():
+                raise ConflictError(
+                    "changed on disk since commentkit read it (another process or an editor?); nothing was "
+                    "written: re-run the command to work from the current version", snap.path)
+        for path in self.backups:
+            backup(path, self.root)
+        umask = os.umask(0)
+        os.umask(umask)
+        try:
+            for name, dest in self.moves:
+                paths.check_write(dest)
+                if name is None:
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                mode = (os.stat(dest).st_mode & 0o7777) if dest.is_file() else (0o666 & ~umask)
+                os.chmod(self.dir / name, mode)
+            _fsync_dir(self.dir)
+        except OSError as exc:
+            raise UserError(f"cannot write file: {exc.strerror or exc}", self.dir) from None
+        journal = {"command": self.name, "moves": [[name, self._rel(dest)] for name, dest in self.moves]}
+        atomic_write(self.dir / JOURNAL, json.dumps(journal, indent=1) + "\n")
+        # from here on the transaction is decided: a kill is finished by the next command
+        _finish(self.root, self.dir, journal)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _finish(root: Path, folder: Path, journal: dict) -> int:
+    """Do the renames of a committed transaction (again: each is skipped once done); returns how many."""
+    done = 0
+    folders = set()
+    try:
+        for name, rel in journal.get("moves", []):
+            dest = Path(root) / rel
+            if name is None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(dest)
+                    done += 1
+                continue
+            staged = folder / str(name)
+            if os.path.lexists(staged):
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, dest)
+                folders.add(dest.parent)
+                done += 1
+        for f in folders:
+            _fsync_dir(f)
+    except OSError as exc:
+        raise UserError(f"cannot finish writing ({journal.get('command', 'a command')}): {exc.strerror or exc}; "
+                        "run the command again", folder) from None
+    shutil.rmtree(folder, ignore_errors=True)
+    return done
+
+
+def pending(root: Path) -> list[Path]:
+    """Transaction folders left in ``root`` (by a command killed while writing)."""
+    base = Path(root) / ".commentkit"
+    try:
+        return sorted(Path(e.path) for e in os.scandir(base) if e.name.startswith(TXN_PREFIX) and e.is_dir())
+    except OSError:
+        return []
+
+
+def recover(root: Path) -> None:
+    """Finish the committed transactions a killed command left in ``root``; drop the uncommitted ones.
+
+    Called with the project lock held (by :func:`project_lock`), so no live transaction is touched.
+    """
+    for folder in pending(root):
+        try:
+            journal = json.loads(paths.read_regular(folder / JOURNAL, "transaction journal").decode("utf-8"))
+        except (UserError, ValueError):
+            shutil.rmtree(folder, ignore_errors=True)  # never committed: the old files stand
+            continue
+        if not isinstance(journal, dict) or not isinstance(journal.get("moves"), list):
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        n = _finish(root, folder, journal)
+        print(f"commentkit: finished writing {n} file(s) of an interrupted '{journal.get('command', 'command')}' "
+              f"in {root}", file=sys.stderr)
+
+
+def recover_if_pending(root: Path) -> None:
+    """For commands that only read: finish a killed command's transaction first, if the lock is free."""
+    if not pending(root):
+        return
+    with contextlib.suppress(UserError):
+        with project_lock(root, wait=0):
+            pass
+
+
+@contextlib.contextmanager
+def transaction(root: Path, name: str):
+    """``with transaction(root, "import-docx --apply") as tx: tx.write(...)``: all written or none."""
+    with project_lock(root):
+        tx = Transaction(root, name)
+        try:
+            yield tx
+        except BaseException:
+            tx.discard()
+            raise
+        try:
+            tx.commit()
+        except BaseException:
+            if not (tx.dir / JOURNAL).exists():
+                tx.discard()
+            raise
