@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from commentkit.errors import UserError
+from commentkit.files import limits
 from commentkit.members import MemberResponse, Problem, Stance, load_any, normalise_name
 
 MEMBER_SUFFIXES = (".yaml", ".yml", ".docx")
@@ -79,6 +80,8 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
     from commentkit.members import check_against, validate_profile
 
     paths, skipped = expand(inputs)
+    limits.check_size(len(paths), "members", "member responses given to collect")
+    limits.check_size(sum(1 for p in paths if p.suffix.lower() == ".docx"), "forms", "returned Word forms")
     col = Collection(skipped=skipped)
     by_key: dict[str, MemberResponse] = {}
     seen: set[Path] = set()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from commentkit.errors import UserError
+from commentkit.files import paths
 from commentkit.members_collect import (Aggregates, Collection, QuestionCompilation, Tracker, first_paragraph,
                                         redact_name, select_quotes)
 
@@ -309,7 +310,7 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
     """
     from commentkit import storage
 
-    out_dir = Path(out_dir)
+    out_dir = paths.confine(out_dir)  # nothing written through a link inside it
     for rel in files:
         if rel.startswith("/") or ".." in Path(rel).parts:
             raise UserError(f"refusing to write {rel!r} outside the output folder", out_dir)
@@ -317,17 +318,17 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
     old: dict[str, str] = {}
     if manifest_path.exists():
         try:
-            old = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
+            old = json.loads(paths.read_regular(manifest_path, "collect manifest").decode("utf-8")).get("files", {})
             if not isinstance(old, dict):
                 old = {}
-        except (ValueError, OSError, AttributeError):
+        except (ValueError, OSError, AttributeError, UserError):
             old = {}
     edited = []
     for rel, raw in files.items():
         path = out_dir / rel
         if not path.exists():
             continue
-        cur = _digest(path.read_bytes())
+        cur = _digest(paths.read_regular(path, "output file"))
         if cur == _digest(raw):
             continue
         if old.get(rel) != cur:
@@ -335,7 +336,7 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
     # files from the last run that this run no longer writes: remove only if unchanged
     stale = [rel for rel in old if rel not in files and isinstance(rel, str) and ".." not in Path(rel).parts
              and not rel.startswith("/") and (out_dir / rel).exists()
-             and _digest((out_dir / rel).read_bytes()) == old[rel]]
+             and _digest(paths.read_regular(out_dir / rel, "output file")) == old[rel]]
     kept: list[str] = []
     if edited and not force:
         first = out_dir / edited[0]
@@ -343,22 +344,19 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
         raise UserError(f"was edited since 'commentkit collect' wrote it{more}; nothing was written. Move your "
                         f"edits elsewhere, choose another --out folder, or pass --force (edited files are "
                         f"backed up first)", first)
-    with storage.project_lock(out_dir):
+    with storage.transaction(out_dir, "collect") as tx:  # every output file, or none
         for rel in edited:
             storage.backup(out_dir / rel, out_dir)
             kept.append(rel)
         for rel, raw in files.items():
             path = out_dir / rel
-            if path.exists() and _digest(path.read_bytes()) == _digest(raw):
+            if path.exists() and _digest(paths.read_regular(path, "output file")) == _digest(raw):
                 continue
-            storage.atomic_write(path, raw)
+            tx.write(path, raw)
         for rel in stale:
-            try:
-                (out_dir / rel).unlink()
-            except OSError:
-                pass
+            tx.remove(out_dir / rel)
         manifest = {"written_by": "commentkit collect", "files": {rel: _digest(raw) for rel, raw in files.items()}}
-        storage.atomic_write(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        tx.write(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return kept
 
 

@@ -544,3 +544,109 @@ def transaction(root: Path, name: str):
             if not (tx.dir / JOURNAL).exists():
                 tx.discard()
             raise
+
+
+# ---- a new folder, created all or none -----------------------------------------------------------
+
+STAGING_INFIX = ".commentkit-new-"
+PLACING_MARKER = ".commentkit-placing"
+
+
+@contextlib.contextmanager
+def staged_folder(root: Path, last: str = "commentkit.yaml"):
+    """Create the files of a new folder (``init``) all or none.
+
+    Yields a staging folder beside ``root``; everything is written there. On success its content
+    becomes ``root`` (one rename when ``root`` does not exist or is empty); on an error the staging
+    folder is removed and nothing is left. A command killed while moving files into an existing
+    non-empty folder is finished by the next ``staged_folder`` for the same ``root`` (the file
+    ``last``, the project file, moves last, so a half-placed folder is never taken for a project).
+    """
+    root = Path(os.path.abspath(root))
+    parent = root.parent
+    if os.path.lexists(root) and not root.is_dir():
+        raise UserError("exists and is not a folder", root)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        recover_staged(root)
+        staging = Path(tempfile.mkdtemp(prefix=f".{root.name}{STAGING_INFIX}", dir=parent))
+    except OSError as exc:
+        raise UserError(f"cannot create a folder here: {exc.strerror or exc}", parent) from None
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
+        _place(staging, root, last)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder: {exc.strerror or exc}; run the command again to finish",
+                        root) from None
+
+
+def _place(staging: Path, root: Path, last: str) -> None:
+    try:
+        os.chmod(staging, 0o777 & ~_umask())
+    except OSError:
+        pass
+    if not os.path.lexists(root):
+        os.rename(staging, root)
+        _fsync_dir(root.parent)
+        return
+    if root.is_dir() and not any(os.scandir(root)):
+        try:
+            os.rename(staging, root)  # replaces an empty folder in one step (POSIX)
+            _fsync_dir(root.parent)
+            return
+        except OSError:
+            pass
+    atomic_write(staging / PLACING_MARKER, last)
+    _move_into(staging, root, last)
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _move_into(staging: Path, root: Path, last: str) -> None:
+    """Move the staged entries into the existing ``root``: files there already are kept (never
+    replaced), ``last`` last."""
+
+    def walk(src: Path, dst: Path) -> None:
+        names = sorted(os.listdir(src), key=lambda n: (n == last, n))
+        for name in names:
+            if name == PLACING_MARKER:
+                continue
+            s, d = src / name, dst / name
+            if s.is_dir() and not s.is_symlink():
+                if not os.path.lexists(d):
+                    os.rename(s, d)
+                elif d.is_dir() and not d.is_symlink():
+                    walk(s, d)
+                continue
+            if not os.path.lexists(d):
+                os.rename(s, d)
+        _fsync_dir(dst)
+
+    walk(staging, root)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def recover_staged(root: Path) -> None:
+    """Finish (or drop) what a killed :func:`staged_folder` for ``root`` left beside it."""
+    root = Path(os.path.abspath(root))
+    prefix = f".{root.name}{STAGING_INFIX}"
+    try:
+        entries = [e for e in os.scandir(root.parent) if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for e in entries:
+        staged = Path(e.path)
+        if (staged / PLACING_MARKER).is_file():
+            last = (staged / PLACING_MARKER).read_text(encoding="utf-8", errors="replace").strip()
+            _move_into(staged, root, last)
+            print(f"commentkit: finished creating {root} (a command creating it was interrupted)", file=sys.stderr)
+        else:
+            shutil.rmtree(staged, ignore_errors=True)
