@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from commentkit.cli.common import json_option, project_dir
+from commentkit.files import paths
 
 FORMATS = ("docx", "md", "txt")
 
@@ -78,7 +79,8 @@ def build(directory, formats, out, reference_docx, draft, version, date, as_json
         raise UserError(f"unknown format {', '.join(bad) or '(none)'}; use a comma-separated list of "
                         f"{', '.join(FORMATS)}")
     letter_date = clock.parse_date(date, "--date") if date else None
-    out_dir = Path(out) if out else project.root / settings.out
+    # build.out from commentkit.yaml must stay inside the project; --out is the user's own choice
+    out_dir = Path(out) if out else paths.confine_output(settings.out, project.root, "build.out")
     ref = reference_docx_for(project, reference_docx)
     versions = default_versions(project) if version == "auto" else [version]
 
