@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from commentkit.errors import UserError
+from commentkit.files import limits
 
-MAX_INPUT_BYTES = 50 * 1024 * 1024
+MAX_INPUT_BYTES = limits.FETCHED_DOCUMENT_BYTES  # the limit table (commentkit.files.limits)
 """Largest FR document accepted (the largest rules are a few MB of XML)."""
 
 FR_VOLUME_BASE_YEAR = 1935
