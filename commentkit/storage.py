@@ -49,12 +49,15 @@ TEXT_SUFFIXES = frozenset({".md", ".yaml", ".yml", ".json", ".txt", ".j2", ".csv
 def encode_checked(path: Path, data: str | bytes) -> bytes:
     """The bytes to write, refused (one line, nothing written) when the next read would refuse them:
     a text file larger than :data:`limits.TEXT_FILE_BYTES`, or text with a character no file can hold."""
+    text_file = isinstance(data, str) or Path(path).suffix.lower() in TEXT_SUFFIXES
     if isinstance(data, str):
         limits.check_text(data, "the text to write", path)
         raw = data.encode("utf-8")
     else:
         raw = data
-    if (isinstance(data, str) or Path(path).suffix.lower() in TEXT_SUFFIXES) and len(raw) > limits.TEXT_FILE_BYTES:
+        if text_file:  # a text file given as bytes (copied, embedded): it must read back as text
+            limits.decode_input(raw, "the text to write", path)
+    if text_file and len(raw) > limits.TEXT_FILE_BYTES:
         raise LimitError(f"would be {len(raw):,} bytes, more than commentkit reads back "
                          f"({limits.TEXT_FILE_BYTES:,}); nothing was written", path)
     return raw
