@@ -46,9 +46,11 @@ TEXT_SUFFIXES = frozenset({".md", ".yaml", ".yml", ".json", ".txt", ".j2", ".csv
 """Files commentkit (or a later command) reads back as text: checked against the text limits on write."""
 
 
-def encode_checked(path: Path, data: str | bytes) -> bytes:
+def encode_checked(path: Path, data: str | bytes, readback: bool = True) -> bytes:
     """The bytes to write, refused (one line, nothing written) when the next read would refuse them:
-    a text file larger than :data:`limits.TEXT_FILE_BYTES`, or text with a character no file can hold."""
+    text with a character no file can hold, or (``readback``: a file commentkit reads again) a text
+    file larger than :data:`limits.TEXT_FILE_BYTES`. Built letters (Markdown, text) are outputs
+    nobody reads back: they pass ``readback=False``."""
     text_file = isinstance(data, str) or Path(path).suffix.lower() in TEXT_SUFFIXES
     if isinstance(data, str):
         limits.check_text(data, "the text to write", path)
@@ -57,13 +59,13 @@ def encode_checked(path: Path, data: str | bytes) -> bytes:
         raw = data
         if text_file:  # a text file given as bytes (copied, embedded): it must read back as text
             limits.decode_input(raw, "the text to write", path)
-    if text_file and len(raw) > limits.TEXT_FILE_BYTES:
+    if readback and text_file and len(raw) > limits.TEXT_FILE_BYTES:
         raise LimitError(f"would be {len(raw):,} bytes, more than commentkit reads back "
                          f"({limits.TEXT_FILE_BYTES:,}); nothing was written", path)
     return raw
 
 
-def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
+def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None, readback: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically (same-folder temp file, fsync, rename).
 
     Refused before anything is written (one line): a path inside a project (or other managed
@@ -73,7 +75,7 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     path = Path(path)
     folder = path.parent
     paths.check_write(path)
-    raw = encode_checked(path, data)
+    raw = encode_checked(path, data, readback)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

@@ -188,5 +188,5 @@ def write_markdown(doc: Document, path: Path | str) -> Path:
     """Write ``doc`` as Markdown at ``path`` (atomically); returns the path."""
     from commentkit.storage import atomic_write
 
-    atomic_write(Path(path), render_markdown(doc))
+    atomic_write(Path(path), render_markdown(doc), readback=False)  # an output: never read back
     return Path(path)

@@ -97,5 +97,5 @@ def write_text(doc: Document, path: Path | str, text: str | None = None) -> Path
     """Write ``doc`` (or already rendered ``text``) as UTF-8 plain text at ``path``."""
     from commentkit.storage import atomic_write
 
-    atomic_write(Path(path), text if text is not None else render_text(doc))
+    atomic_write(Path(path), text if text is not None else render_text(doc), readback=False)  # an output
     return Path(path)
