@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -33,13 +35,43 @@ class ConflictError(UserError):
     """A file changed on disk since commentkit read it, or the project is locked."""
 
 
-class PathError(UserError):
-    """A path commentkit refuses: a link leading outside the folder, a FIFO, a device, a socket."""
+# ---- typed errors: code and tests tell failures apart without matching text; all exit 2 ------------
+
+class ProjectFileError(UserError):
+    """A project's own file (commentkit.yaml, profile.yaml, an answer file) is malformed or refused."""
 
 
-class LimitError(UserError):
-    """An input or a file larger than the limit table allows (``commentkit.files.limits``)."""
+class DocketPackError(UserError):
+    """A docket pack (docket.yaml, questions.yaml, interview.yaml) is malformed, missing or refused."""
+
+
+class WordFileError(UserError):
+    """A Word file cannot be read, is unsafe (zip bomb, external entities), or is not the expected letter."""
+
+
+class TemplateError(UserError):
+    """A letter or member template cannot be rendered (syntax, sandbox, output limits)."""
 
 
 class NetworkError(UserError):
-    """A download that failed, timed out, or was sent somewhere it may not go."""
+    """The Federal Register could not be reached or answered with something unusable."""
+
+
+class LimitError(UserError):
+    """An input or output is larger than commentkit's limits."""
+
+
+class PathError(UserError):
+    """A path leads outside the project, through a symbolic link, or to something that is not a file."""
+
+
+@contextmanager
+def typed(cls: type[UserError]) -> Iterator[None]:
+    """Give a plain :class:`UserError` raised inside the block the type ``cls`` (the generic YAML and
+    validation readers do not know what kind of file they read; their callers do)."""
+    try:
+        yield
+    except UserError as exc:
+        if type(exc) is UserError:
+            raise cls(exc.message, exc.path, exc.line) from None
+        raise

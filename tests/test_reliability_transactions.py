@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from commentkit import roundtrip, storage
-from commentkit.project import Project
+from commentkit.files import storage
+from commentkit.project.folder import Project
+from commentkit.roundtrip import importer as roundtrip
 
 KILLS = 100
 
@@ -165,7 +166,7 @@ def test_an_uncommitted_transaction_is_dropped_by_the_next_command(project, run)
 def test_init_from_a_damaged_template_leaves_nothing(tmp_path, run):
     """The template loads, but one embedded file cannot be written (a NUL in it): before, 5-6 files
     were left behind and a second init said the project exists."""
-    from commentkit import association_template as at
+    from commentkit.association import template as at
     from tests.conftest import SAMPLES
 
     tpl = at.load(SAMPLES / "association" / "member-template.yaml")

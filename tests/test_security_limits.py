@@ -45,7 +45,7 @@ raw_bytes = st.one_of(plain.map(str.encode), plain.map(str.encode),
 @given(how=st.sampled_from(["stdin", "file-", "file", "text"]),
        pad=st.sampled_from([0, 2_000, -200, -1, 0, 1, 200]), tail=raw_bytes)
 def test_no_accepted_answer_makes_a_file_a_later_command_refuses(project, run, tmp_path, small_limit, how, pad, tail):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     key = Project.open(project).pack.bank.questions[0].id
     size = pad if pad >= 2_000 or pad == 0 else small_limit + pad
@@ -92,7 +92,7 @@ def test_no_accepted_interview_answer_makes_the_profile_unreadable(project, run,
 
 
 def test_an_answer_at_the_limit_is_accepted_and_one_byte_more_is_refused(project, run, small_limit):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     key = Project.open(project).pack.bank.questions[0].id
     res = run("answer", key, project, input=b"w" * (small_limit + 1))
@@ -106,7 +106,7 @@ def test_an_answer_at_the_limit_is_accepted_and_one_byte_more_is_refused(project
 
 @pytest.mark.parametrize("how", ["stdin", "text", "file"])
 def test_invalid_utf8_is_one_line_with_the_byte(project, run, tmp_path, how):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     key = Project.open(project).pack.bank.questions[0].id
     raw = "Résumé ".encode() + b"\xff\xfe tail"
@@ -130,7 +130,7 @@ def test_invalid_utf8_is_one_line_with_the_byte(project, run, tmp_path, how):
 @pytest.mark.parametrize("char", ["\x00", "\x0b", "\x1b"])
 @pytest.mark.parametrize("how", ["stdin", "text", "file"])
 def test_characters_files_cannot_hold_are_refused_at_the_door(project, run, tmp_path, how, char):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     key = Project.open(project).pack.bank.questions[0].id
     text = f"First line.\nSecond{char}line.\n"
@@ -150,7 +150,7 @@ def test_import_docx_of_an_oversized_answer_writes_nothing(project, run, tmp_pat
     """A Word file whose text expands past the limit: refused before any answer is written."""
     import docx
 
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     keys = [q.id for q in Project.open(project).pack.bank.questions[:2]]
     for k in keys:
@@ -188,7 +188,7 @@ def test_collect_refuses_more_members_than_the_limit(tmp_path, run, monkeypatch)
 
 def test_a_30_mb_answer_on_standard_input_is_refused_at_the_real_limit(project, run):
     """The case from the issue, at the real 20 MiB limit: refused, nothing written."""
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     key = Project.open(project).pack.bank.questions[0].id
     res = run("answer", key, project, input=b"word " * (6 * 1024 * 1024))

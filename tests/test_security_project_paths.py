@@ -33,7 +33,7 @@ def _tree(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def built(project, run, tmp_path):
     """A project with two answers and a built Word letter (for import-docx), plus an outside folder."""
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(project)
     qs = [q.id for q in proj.pack.bank.questions[:2]]

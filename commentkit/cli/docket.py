@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
 from commentkit.cli.common import echo_json, json_option
+from commentkit.dockets import catalog as packs
+from commentkit.dockets import packwrite
+from commentkit.dockets.federal_register import fetch as frfetch
+from commentkit.dockets.federal_register import importer as frimport
+from commentkit.dockets.federal_register.fetch import Client
+from commentkit.dockets.federal_register.importer import MAX_INPUT_BYTES
+from commentkit.errors import UserError
+from commentkit.files import clock
+from commentkit.files.yamlio import read_bytes
 
 
 @click.group()
@@ -22,15 +32,10 @@ def docket():
 
 
 def _read_input(path: str, what: str) -> bytes:
-    from commentkit.frimport import MAX_INPUT_BYTES
-    from commentkit.yamlio import read_bytes
-
     return read_bytes(Path(path), what, MAX_INPUT_BYTES)
 
 
 def _today():
-    from commentkit import clock
-
     return clock.today()
 
 
@@ -58,8 +63,6 @@ def _unresolved_lines(items: list[str]) -> list[str]:
 
 
 def _where_note(dest: Path) -> str | None:
-    from commentkit import packs
-
     parent = dest.resolve().parent
     if parent in (packs.user_dir().resolve(), packs.shipped_dir().resolve()):
         return None
@@ -70,9 +73,6 @@ def _where_note(dest: Path) -> str | None:
 def do_import(result, *, out: str | None, source_label: str, sources: dict[str, bytes], force: bool,
               dry_run: bool, as_json: bool, origin_word: str = "Imported") -> None:
     """Write a new pack (to --out, or installed in the user's docket folder) and report."""
-    from commentkit import packs, packwrite
-    from commentkit.errors import UserError
-
     d = result.docket
     if out:
         dest = Path(out)
@@ -112,9 +112,6 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
 
 def do_update(pack, source: str, result, *, source_label: str, sources: dict[str, bytes], origin: str,
               dry_run: bool, yes: bool, ask: bool, as_json: bool) -> None:
-    from commentkit import packwrite
-    from commentkit.errors import UserError
-
     plan = packwrite.plan_update(pack, source, result, source_label, _today(), origin=origin, sources=sources)
     report = plan.report()
     if not as_json:
@@ -178,9 +175,6 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
       commentkit docket import 2025-01234.txt --out questions/FR-2025-01234/
       commentkit docket import 2023-17164.xml --meta 2023-17164.json --update questions/TREAS-DO-2023-0009/
     """
-    from commentkit import clock, frimport, packs
-    from commentkit.errors import UserError
-
     if out and update_dir:
         raise UserError("give either --out (a new pack) or --update (an existing pack), not both")
     raw = _read_input(file, "Federal Register document")
@@ -221,14 +215,10 @@ def api_options(f):
 
 
 def make_client(api_url, timeout, retries, quiet: bool = False):
-    from commentkit.frfetch import Client
-
     return Client(api_url, timeout=timeout, retries=retries, show_progress=not quiet)
 
 
 def _installed_by_number(number: str):
-    from commentkit import packs
-
     for ref in packs.installed():
         try:
             pack = packs.load_path(ref.path, ref.source)
@@ -240,9 +230,6 @@ def _installed_by_number(number: str):
 
 
 def _parse_download(raw: bytes, number: str, url: str):
-    from commentkit import frimport
-    from commentkit.errors import UserError
-
     try:
         return frimport.parse_xml(raw, f"{number}.xml")
     except UserError as exc:
@@ -271,9 +258,6 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
       commentkit docket fetch 2025-01234
       commentkit docket fetch 2025-01234 --api-url https://fr-mirror.example.org/api/v1
     """
-    from commentkit import frfetch, frimport
-    from commentkit.errors import UserError
-
     number = frfetch.check_number(number)
     ref = _installed_by_number(number)
     if ref is not None and not force and not out:
@@ -315,9 +299,6 @@ def update(docket_id, do_fetch, yes, dry_run, api_url, timeout, retries, as_json
       commentkit docket update TREAS-DO-2023-0009 --fetch --dry-run
       commentkit docket update TREAS-DO-2023-0009 --fetch --yes --json
     """
-    from commentkit import frfetch, frimport, packs
-    from commentkit.errors import UserError
-
     if not do_fetch:
         raise UserError("say where the official text comes from: --fetch (from the Federal Register API), or use "
                         "'commentkit docket import FILE --update DIR' with a file you downloaded")
@@ -339,11 +320,6 @@ RECENTLY_CLOSED_DAYS = 90
 
 def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -> None:
     """For each open or recently closed pack, ask the API whether ``comments_close_on`` moved."""
-    import datetime as dt
-
-    from commentkit import clock, frfetch, frimport, packs, packwrite
-    from commentkit.errors import UserError
-
     rows = []
     client = None
     try:

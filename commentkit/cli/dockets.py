@@ -6,6 +6,9 @@ import click
 
 from commentkit.cli.common import echo_json, json_option, today_option
 from commentkit.cli.docket import api_options
+from commentkit.cli.docket import check_updates as run_check
+from commentkit.dockets import catalog as packs
+from commentkit.files import clock
 
 
 def period_state(docket, now) -> str:
@@ -33,12 +36,8 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
       commentkit dockets --json
       commentkit dockets --check-updates
     """
-    from commentkit import clock, packs
-
     now = clock.now()
     if check_updates:
-        from commentkit.cli.docket import check_updates as run_check
-
         run_check(now, as_json=as_json, yes=yes, api_url=api_url, timeout=timeout, retries=retries)
         return
     rows = []

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from commentkit.association import member_project as members_project
+from commentkit.errors import UserError
+from commentkit.files import limits, storage
+from commentkit.models.project import PROJECT_FILE
+from commentkit.project.folder import Project, create
 
 
 @click.command()
@@ -27,22 +35,12 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
       commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
       commentkit init acme-response --from-form acme-returned-form.docx
     """
-    from pathlib import Path
-
-    from commentkit import storage
-    from commentkit.errors import UserError
-    from commentkit.files import limits
-    from commentkit.models.project import PROJECT_FILE
-    from commentkit.project import Project, create
-
     commenter = limits.from_argument(commenter, "--commenter") if commenter is not None else None
     owner = limits.from_argument(owner, "--owner") if owner is not None else None
     storage.recover_staged(Path(directory))
     if (Path(directory) / PROJECT_FILE).exists():
         raise UserError("a commentkit project already exists here; nothing was changed", Path(directory) / PROJECT_FILE)
     if from_form:
-        from commentkit import members_project
-
         with storage.staged_folder(Path(directory)) as staging:  # every file, or none
             _, problems = members_project.create_from_form(staging, Path(from_form), commenter, owner,
                                                            Path(from_template) if from_template else None)
@@ -55,8 +53,6 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
         click.echo(f"Next: commentkit status {directory}")
         return
     if from_template:
-        from commentkit import members_project
-
         if not commenter:
             raise UserError("--commenter is required (your company's name, as the association should list it)")
         with storage.staged_folder(Path(directory)) as staging:  # every file, or none

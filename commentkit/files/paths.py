@@ -24,7 +24,7 @@ import os
 import stat
 from pathlib import Path
 
-from commentkit.errors import PathError, UserError
+from commentkit.errors import LimitError, PathError, UserError
 
 _ROOTS: dict[str, str] = {}
 """Managed folders of this process: the absolute path as opened -> its resolved real path."""
@@ -130,8 +130,6 @@ def read_regular(path: str | Path, what: str = "file", max_bytes: int | None = N
 
 
 def _too_large(what: str, size: int, limit: int | None, path) -> UserError:
-    from commentkit.errors import LimitError
-
     return LimitError(f"{what} is too large ({size:,} bytes; limit {limit:,})", path)
 
 
