@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-PROFILES = Path(__file__).parent / "fixtures" / "profiles"
+PROFILES = Path(__file__).resolve().parents[1] / "fixtures" / "profiles"
 THEME = "you chose \u201c{}\u201d as a theme"
 
 # semiconductor-equipment-prc-jv.yaml

@@ -13,7 +13,7 @@ from commentkit.dockets.federal_register import importer as frimport
 from commentkit.errors import UserError
 from tests.conftest import user_pack_dir
 
-FR = Path(__file__).parent / "fixtures" / "fr"
+FR = Path(__file__).resolve().parents[1] / "fixtures" / "fr"
 
 
 def _build(name, meta=None, **ov):

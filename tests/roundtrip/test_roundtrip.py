@@ -685,7 +685,7 @@ def test_help_and_docs_examples_work_as_written(run, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert Path("my-comment/build/TREAS-DO-2023-0009-acme-corp.docx").is_file()
     help_text = run("import-docx", "--help").output
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "roundtrip.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "roundtrip.md").read_text()
     lines = [ln.split("#")[0].strip() for ln in (help_text + docs).splitlines()
              if ln.strip().startswith("commentkit import-docx my-comment/")]
     assert len(lines) >= 4

@@ -108,7 +108,7 @@ def test_plan_imports_no_document_markdown_or_http_modules(run, tmp_path):
 
     root = tmp_path / "p"
     assert run("init", root, "--docket", "TREAS-DO-2023-0009", "--commenter", "X").exit_code == 0
-    answers = Path(__file__).parent / "fixtures" / "profiles" / "us-vc-lp-ai.yaml"
+    answers = Path(__file__).resolve().parents[1] / "fixtures" / "profiles" / "us-vc-lp-ai.yaml"
     assert run("interview", root, "--answers", answers).exit_code == 0
     code = ("import sys\nfrom commentkit.cli import main\n"
             "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"

@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from commentkit.dockets import catalog as packs
 from commentkit.questionnaire.background import background_markdown
 
-PROFILES = Path(__file__).parent / "fixtures" / "profiles"
+PROFILES = Path(__file__).resolve().parents[1] / "fixtures" / "profiles"
 PACK = packs.load("TREAS-DO-2023-0009")
 
 

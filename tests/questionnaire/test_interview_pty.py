@@ -198,7 +198,7 @@ def test_ctrl_c_at_a_prompt_keeps_every_answer_and_says_how_to_resume(project2, 
 
 def test_terminal_review_keeps_every_answer_on_enter(run, project2):
     root = project2[0]
-    fixture = Path(__file__).parent / "fixtures" / "profiles" / "us-vc-lp-ai.yaml"
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "profiles" / "us-vc-lp-ai.yaml"
     assert run("interview", root, "--answers", fixture).exit_code == 0
     before = (root / "profile.yaml").read_text()
     multiline = {"Address for the letterhead", "interest in this rulemaking?", "describe your diligence"}

@@ -149,7 +149,13 @@ def test_save_answer_survives_sigkill_with_intact_backups(project):
     path = proj.answer_path(key)
     backups = project / storage.BACKUP_DIR / "answers"
     rng = random.Random(88_54961)
-    last = 0
+    # kill within a window scaled to how long one command's open + save takes on this machine now
+    # (a loaded CI machine is slower): some writes finish, many are cut at a random point
+    t = time.perf_counter()
+    for n in range(3):
+        Project.open(project).save_answer(key, _body(n + 1), status="draft")
+    window = max(0.02, 2.5 * (time.perf_counter() - t) / 3)
+    last = 3
     for _ in range(KILLS):
         start = last + 1
 
@@ -161,13 +167,13 @@ def test_save_answer_survives_sigkill_with_intact_backups(project):
                 i += 1
 
         t0 = time.monotonic()
-        _fork_and_kill(writer, rng.uniform(0.001, 0.02))
+        _fork_and_kill(writer, rng.uniform(0.001, window))
         got = _answer_version(path.read_text(encoding="utf-8"))
         assert got is not None, "answer file is partial after SIGKILL"
         assert got >= last
         last = got
         assert time.monotonic() - t0 < 5, "a killed writer's lock blocked the next one"
-    assert last > 0
+    assert last > 3
     # every backup is a complete earlier version, and old backups are pruned
     kept = [p for p in backups.iterdir() if not p.name.endswith(".tmp")]
     assert 1 <= len(kept) <= storage.BACKUPS_KEPT
@@ -239,8 +245,8 @@ def test_create_unique_never_gives_two_processes_the_same_file(tmp_path):
 
 # Direct writes that are not user files: (module, function) -> why it is safe.
 DIRECT_WRITES_ALLOWED = {
-    ("commentkit/memberform.py", "write"): "a private mkstemp copy of a letterhead, read back and deleted",
-    ("commentkit/writers/reference.py", "main"): "maintainer script regenerating templates/reference.docx",
+    ("commentkit/association/form.py", "write"): "a private mkstemp copy of a letterhead, read back and deleted",
+    ("commentkit/letter/writers/reference.py", "main"): "maintainer script regenerating templates/reference.docx",
 }
 
 
@@ -254,7 +260,7 @@ def test_every_file_write_goes_through_storage():
     found = []
     for path in sorted((REPO / "commentkit").rglob("*.py")):
         rel = str(path.relative_to(REPO))
-        if rel == "commentkit/storage.py":
+        if rel == "commentkit/files/storage.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:

@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from tests.conftest import QUESTIONS, user_pack_dir
 
-PROFILES = Path(__file__).parent / "fixtures" / "profiles"
+PROFILES = Path(__file__).resolve().parents[1] / "fixtures" / "profiles"
 SEMI = PROFILES / "semiconductor-equipment-prc-jv.yaml"
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from commentkit.dockets.federal_register import importer as frimport
 from commentkit.errors import UserError
 
-FR = Path(__file__).parent / "fixtures" / "fr"
+FR = Path(__file__).resolve().parents[1] / "fixtures" / "fr"
 SOURCES = {name: (FR / name).read_bytes() for name in ("prorule.xml", "prorule.txt", "notice-bullets.xml",
                                                        "extension.xml", "2023-17164.json")}
 

@@ -18,7 +18,7 @@ import pytest
 from commentkit.dockets import catalog as packs
 from tests.conftest import user_pack_dir
 
-FR = Path(__file__).parent / "fixtures" / "fr"
+FR = Path(__file__).resolve().parents[1] / "fixtures" / "fr"
 NEW = "2025-01234"
 
 

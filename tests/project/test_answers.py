@@ -254,7 +254,7 @@ def _questionnaire(proj):
     import shutil
     from pathlib import Path
 
-    shutil.copy(Path(__file__).parent / "fixtures" / "profiles" / "semiconductor-equipment-prc-jv.yaml",
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "profiles" / "semiconductor-equipment-prc-jv.yaml",
                 proj / "profile.yaml")
     from commentkit.project.folder import Project
     from commentkit.questionnaire.background import background_markdown
