@@ -204,7 +204,7 @@ def test_redirect_to_an_allowed_host_is_followed(servers, tmp_path):
 
 def test_server_supplied_full_text_url_on_another_host_is_refused(servers, tmp_path):
     other = servers(lambda conn, line: conn.sendall(_response("200 OK", {}, b"<x/>")))
-    meta = json.loads((Path(__file__).parent / "fixtures" / "fr" / "2023-17164.json").read_text())
+    meta = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "fr" / "2023-17164.json").read_text())
     meta.update(document_number=NUMBER, full_text_xml_url=f"http://localhost:{other.port}/evil.xml")
     body = json.dumps(meta).encode()
     srv = servers(lambda conn, line: conn.sendall(_response("200 OK", {"Content-Type": "application/json"}, body)))

@@ -7,17 +7,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commentkit.files import limits
+from tests.hypo import examples
 
 LIMIT = 200_000
 """The text-file limit during these tests (the real one is 20 MiB; every check reads it at call time)."""
 
-PROPERTY = settings(max_examples=20, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.data_too_large])
+PROPERTY = settings(max_examples=examples(80))  # the profile (conftest.py) sets the rest
 
 
 @pytest.fixture
