@@ -37,6 +37,7 @@ from commentkit.association.collect import (
 )
 from commentkit.errors import UserError
 from commentkit.files import clock, paths, storage
+from commentkit.files.yamlio import read_text
 from commentkit.models.project import PROFILE_FILE, PROJECT_FILE, AnswerMeta
 from commentkit.project import answerfile
 from commentkit.project.folder import Project
@@ -244,18 +245,18 @@ def consolidated_draft(assoc, compiled: list[QuestionCompilation], agg: Aggregat
                        today: dt.date) -> Draft:
     """The files of the consolidated draft project (the association's own files are only read)."""
     files: dict[str, bytes] = {}
-    files[PROJECT_FILE] = _draft_project_file(assoc.project_path.read_text(encoding="utf-8"))
+    files[PROJECT_FILE] = _draft_project_file(read_text(assoc.project_path, "project file"))
     if assoc.profile_path.exists():
-        files[PROFILE_FILE] = assoc.profile_path.read_bytes()
+        files[PROFILE_FILE] = paths.read_regular(assoc.profile_path, "profile file")
     for rel in _support_files(assoc):
-        files[rel] = (assoc.root / rel).read_bytes()
+        files[rel] = paths.read_regular(assoc.root / rel, "association file")
     own = assoc.answers
     by_q = {qc.question.id: qc for qc in compiled}
     attributed = settings.attribution == "attributed"
     for key, ans in own.items():
         if key in by_q or key == "background":
             continue
-        files[str(ans.path.relative_to(assoc.root).as_posix())] = ans.path.read_bytes()
+        files[str(ans.path.relative_to(assoc.root).as_posix())] = paths.read_regular(ans.path, "answer file")
     for qid, qc in by_q.items():
         mine = own.get(qid)
         body = mine.text if mine is not None and mine.text else (qc.question.position or "")

@@ -22,7 +22,7 @@ from commentkit.dockets.catalog import DOCKET_FILE, INTERVIEW_FILE, QUESTIONS_FI
 from commentkit.dockets.packmerge import OfficialMap, merge
 from commentkit.errors import DocketPackError
 from commentkit.files.storage import atomic_write
-from commentkit.files.yamlio import _yaml, load_model, load_roundtrip
+from commentkit.files.yamlio import _yaml, load_model, load_roundtrip, read_text
 
 BACKUPS = ".backups"
 SOURCES = "sources"
@@ -270,13 +270,13 @@ def update_docket_text(old_text: str, path: Path, changes: dict) -> str:
 def set_deadline(ref_path: Path, source: str, new_date: dt.date, why: str) -> Path:
     """Move a pack's deadline date; a shipped pack is first copied to the user's docket folder."""
     ref_path = Path(ref_path)
-    text = (ref_path / DOCKET_FILE).read_text(encoding="utf-8")
+    text = read_text(ref_path / DOCKET_FILE, "docket file")
     new_text = update_docket_text(text, ref_path / DOCKET_FILE, {
         "deadline.date": new_date,
         "deadline.source": why,
     })
     dest = ref_path if source != "shipped" else packs.user_dir() / ref_path.name
-    return install({DOCKET_FILE: new_text, QUESTIONS_FILE: (ref_path / QUESTIONS_FILE).read_text(encoding="utf-8")},
+    return install({DOCKET_FILE: new_text, QUESTIONS_FILE: read_text(ref_path / QUESTIONS_FILE, "question bank")},
                    dest, replace=True, keep_from=ref_path)
 
 
@@ -378,7 +378,7 @@ def plan_update(pack, source: str, result, source_label: str, today: dt.date, or
         unresolved[:] = keep
 
     changes["_lists"] = fix_lists
-    old_text = (folder / DOCKET_FILE).read_text(encoding="utf-8")
+    old_text = read_text(folder / DOCKET_FILE, "docket file")
     docket_text = update_docket_text(old_text, folder / DOCKET_FILE, changes)
     bank_text = render_bank(merged.bank, new, source_label, today, intro=[
         f"Question bank for {old.id} ({new.citation}), updated on {today.isoformat()} from {source_label}.",

@@ -193,3 +193,45 @@ def test_collect_refuses_a_member_project_with_links_out_or_fifos(tmp_path, run,
     assert "acme-semiconductor" in res.output + res.stderr  # reported by name, as skipped
     assert ("leading outside" in res.output + res.stderr) or ("FIFO" in res.output + res.stderr)
     assert _tree(outside) == before
+
+
+DIRECT_READS_ALLOWED = {
+    ("commentkit/ooxml/safe.py", "check"): "after paths.check_regular",
+    ("commentkit/ooxml/reader.py", "__init__"): "after safe.check (which applies the path policy)",
+    ("commentkit/association/form.py", "embedded_template"): "after check_docx_safe",
+    ("commentkit/association/form.py", "open_form"): "after check_docx_safe",
+    ("commentkit/association/template.py", "load"): "after paths.check_regular",
+    ("commentkit/filing/package.py", "leaked_passages"): "after paths.check_regular",
+}
+
+
+def test_every_file_read_goes_through_the_path_policy():
+    """Static guard: outside commentkit/files/, no code reads a file directly (Path.read_text /
+    read_bytes, open() for reading, ZipFile(path)) except the listed readers that check the path
+    with the policy first; everything else reads through files.paths / files.yamlio."""
+    import ast
+
+    from tests.conftest import REPO
+
+    found = []
+    for path in sorted((REPO / "commentkit").rglob("*.py")):
+        rel = path.relative_to(REPO).as_posix()
+        if rel.startswith("commentkit/files/"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+            for node in ast.walk(fn):
+                if not isinstance(node, ast.Call):
+                    continue
+                f = node.func
+                name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+                modes = [a for a in node.args[1:2]] + [k.value for k in node.keywords if k.arg == "mode"]
+                mode = modes[0].value if modes and isinstance(modes[0], ast.Constant) else "r"
+                first = node.args[0] if node.args else None
+                in_memory = isinstance(first, ast.Call) and getattr(first.func, "attr", "") == "BytesIO"
+                reads = (isinstance(f, ast.Attribute) and name in ("read_text", "read_bytes")
+                         or name == "open" and isinstance(f, ast.Name) and not set(str(mode)) & set("wax+")
+                         or name == "ZipFile" and not in_memory and "w" not in str(mode))
+                if reads and (rel, fn.name) not in DIRECT_READS_ALLOWED:
+                    found.append(f"{rel}:{node.lineno} in {fn.name}()")
+    assert not found, "files read without the path policy: " + ", ".join(sorted(set(found)))
