@@ -124,6 +124,10 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
         try:
             m = load_any(path, template)
             check_against(m, template.template.id, template.template.version, template.docket.id, path)
+            # text no output file could hold (NUL, control characters) is refused at the door
+            limits.check_text(m.name, "the member's name", path, after="")
+            for qid, text in m.answers.items():
+                limits.check_text(text, f"the answer to {qid}", path, after="")
         except UserError as exc:
             same = exc.path is not None and Path(os.path.abspath(exc.path)) == resolved
             col.skipped.append(Skipped(path, exc.message if same else exc.format()))

@@ -193,3 +193,31 @@ def test_a_30_mb_answer_on_standard_input_is_refused_at_the_real_limit(project, 
     res = run("answer", key, project, input=b"word " * (6 * 1024 * 1024))
     assert res.exit_code == 2 and "too large" in res.stderr and "\n" not in res.stderr.strip()
     assert not (project / "answers" / f"{key}.md").exists()
+
+
+def test_collect_skips_a_member_response_with_characters_no_file_can_hold(tmp_path, run):
+    """A sealed response whose answer holds a control character: that member is skipped with one
+    line naming it; collect writes its files for the others."""
+    import shutil
+
+    from commentkit.association.responses import seal, unseal
+    from commentkit.files.yamlio import dump_yaml, parse_yaml
+    from tests.conftest import SAMPLES
+
+    assoc = tmp_path / "assoc"
+    shutil.copytree(SAMPLES / "association" / "assoc", assoc)
+    src = SAMPLES / "association" / "members" / "fulcrum-ai-labs-response.yaml"
+    data = parse_yaml(unseal(src.read_text(), src, "member response file"))
+    qid = next(iter(data["answers"]))
+    data["answers"][qid] = "We agree.\x0bWith a vertical tab."
+    members = tmp_path / "members"
+    members.mkdir()
+    bad = members / "fulcrum-response.yaml"
+    bad.write_text(seal("# response\n" + dump_yaml(data)))
+    shutil.copytree(SAMPLES / "association" / "members" / "acme-semiconductor", members / "acme-semiconductor")
+    res = run("collect", assoc, members)
+    assert "Traceback" not in res.output
+    assert "U+000B" in res.output + res.stderr and "fulcrum-response.yaml" in res.output + res.stderr
+    for p in (assoc / "collected").rglob("*"):
+        if p.is_file():
+            assert "\x0b" not in p.read_text(errors="replace")
