@@ -21,7 +21,7 @@ from commentkit.association import template as association_template
 from commentkit.association.responses import POSITIONS_FILE, TEMPLATE_COPY, validate_profile
 from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
-from commentkit.files import paths, storage
+from commentkit.files import limits, paths, storage
 from commentkit.files.yamlio import dump_yaml, read_text
 from commentkit.models.project import PROJECT_FILE, AnswerMeta
 from commentkit.project import answerfile
@@ -150,7 +150,10 @@ def create_from(root: Path, template, sealed: bytes, commenter: str, owner: str 
         dest = (root / "templates" / f.name).resolve()
         if not str(dest).startswith(str((root / "templates").resolve()) + "/"):
             raise UserError(f"embedded template {f.name!r} points outside the project")
-        storage.atomic_write(dest, f.content())
+        content = f.content()
+        if dest.suffix == ".j2":  # the build reads templates only up to this size: refuse now, not then
+            limits.check_size(len(content), "letter_template", f"embedded template {f.name!r}")
+        storage.atomic_write(dest, content)
     return projects.Project.open(root), template
 
 

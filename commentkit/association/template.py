@@ -25,7 +25,7 @@ from pydantic import Field
 
 from commentkit.association.settings import Attribution
 from commentkit.errors import UserError
-from commentkit.files import clock, paths
+from commentkit.files import clock, limits, paths
 from commentkit.files.yamlio import declared_version, dump_yaml, parse_yaml, read_text, refuse_newer, validate
 from commentkit.letter.assemble import question_intro
 from commentkit.letter.writers.docx import check_docx_safe
@@ -35,7 +35,7 @@ from commentkit.models.interview import Item
 TEMPLATE_FORMAT = "commentkit-member-template"
 TEMPLATE_FORMAT_VERSION = 1
 CHECKSUM_PREFIX = "checksum: sha256:"
-MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
+MAX_TEMPLATE_BYTES = limits.ASSOCIATION_TEMPLATE_BYTES  # the limit table (commentkit.files.limits)
 MAX_EMBEDDED_FILE = 5 * 1024 * 1024
 
 

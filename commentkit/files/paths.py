@@ -154,7 +154,8 @@ def list_folder(folder: str | Path, what: str = "folder") -> list[os.DirEntry]:
     """The entries of ``folder`` (empty when it does not exist); refuses a linked-out managed folder."""
     resolve_read(folder, what)
     try:
-        return sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as entries:
+            return sorted(entries, key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:

@@ -288,6 +288,7 @@ def project_lock(root: Path, wait: float | None = None):
             _HELD[key] -= 1
         return
     lock_path = Path(root) / LOCK_FILE
+    paths.check_write(lock_path, "lock file")  # not through a linked .commentkit folder
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -496,10 +497,8 @@ def _finish(root: Path, folder: Path, journal: dict) -> int:
 def pending(root: Path) -> list[Path]:
     """Transaction folders left in ``root`` (by a command killed while writing)."""
     base = Path(root) / ".commentkit"
-    try:
-        return sorted(Path(e.path) for e in os.scandir(base) if e.name.startswith(TXN_PREFIX) and e.is_dir())
-    except OSError:
-        return []
+    return sorted(Path(e.path) for e in paths.list_folder(base, "commentkit's folder")
+                  if e.name.startswith(TXN_PREFIX) and e.is_dir(follow_symlinks=False))
 
 
 def recover(root: Path) -> None:

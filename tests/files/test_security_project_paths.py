@@ -235,3 +235,25 @@ def test_every_file_read_goes_through_the_path_policy():
                 if reads and (rel, fn.name) not in DIRECT_READS_ALLOWED:
                     found.append(f"{rel}:{node.lineno} in {fn.name}()")
     assert not found, "files read without the path policy: " + ", ".join(sorted(set(found)))
+
+
+@pytest.mark.parametrize("what", ["profile.yaml", "general", ".commentkit", "commentkit.yaml"])
+def test_other_project_files_and_folders_linked_out_are_refused(built, run, what):
+    """The same policy for the profile, the general/ folder, the project file and commentkit's own
+    .commentkit/ folder (its lock file and backups must not be written outside either)."""
+    project, qs, _, outside = built
+    src = project / what
+    if what == "profile.yaml":
+        src.write_text("schema_version: 1\n")
+    if what == ".commentkit":
+        src.mkdir(exist_ok=True)
+    dest = outside / f"moved-{what}"
+    shutil.move(str(src), dest)
+    src.symlink_to(dest)
+    before = _tree(outside)
+    second = ["plan", project] if what == "profile.yaml" else ["answer", qs[1], project, "--text", "New text."]
+    for cmd in (["status", project], second):
+        res = run(*cmd)
+        err = res.stderr.strip()
+        assert res.exit_code == 2 and "\n" not in err and ("leading outside" in err or "symbolic link" in err), res.output
+        assert _tree(outside) == before
