@@ -317,7 +317,8 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
 
     Returns the relative paths kept in a backup (only with ``force``).
     """
-    out_dir = paths.confine(out_dir)  # nothing written through a link inside it
+    paths.check_write(Path(out_dir) / MANIFEST, "collect output")  # inside the association: not through a link
+    out_dir = paths.confine(out_dir)  # nothing written through a link inside it either
     for rel in files:
         if rel.startswith("/") or ".." in Path(rel).parts:
             raise UserError(f"refusing to write {rel!r} outside the output folder", out_dir)

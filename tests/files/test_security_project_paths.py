@@ -257,3 +257,18 @@ def test_other_project_files_and_folders_linked_out_are_refused(built, run, what
         err = res.stderr.strip()
         assert res.exit_code == 2 and "\n" not in err and ("leading outside" in err or "symbolic link" in err), res.output
         assert _tree(outside) == before
+
+
+def test_collect_output_folder_linked_out_of_the_association_is_refused(tmp_path, run):
+    assoc = tmp_path / "assoc"
+    shutil.copytree(SAMPLES / "association" / "assoc", assoc)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (assoc / "collected").symlink_to(outside)
+    res = run("collect", assoc, SAMPLES / "association" / "members")
+    assert res.exit_code == 2 and "symbolic link" in res.stderr and "\n" not in res.stderr.strip(), res.output
+    assert not any(outside.iterdir())
+    # given on the command line, any folder is the user's choice
+    res = run("collect", assoc, SAMPLES / "association" / "members", "--out", tmp_path / "elsewhere")
+    assert res.exit_code in (0, 1), res.output
+    assert (tmp_path / "elsewhere" / "compilation.md").is_file()
