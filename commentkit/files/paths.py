@@ -28,6 +28,8 @@ from commentkit.errors import LimitError, PathError, UserError
 
 _ROOTS: dict[str, str] = {}
 """Managed folders of this process: the absolute path as opened -> its resolved real path."""
+_REALS: set[str] = set()
+"""Their real paths (a path may reach a managed folder through the folder's real location)."""
 
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
@@ -37,22 +39,28 @@ def confine(root: str | Path) -> Path:
     """Register ``root`` as a managed folder (idempotent); returns it as an absolute path."""
     absolute = os.path.abspath(root)
     if absolute not in _ROOTS:
-        _ROOTS[absolute] = os.path.realpath(absolute)
+        real = os.path.realpath(absolute)
+        _ROOTS[absolute] = real
+        _REALS.add(real)
     return Path(absolute)
 
 
 def managed_root(path: str | Path) -> tuple[str, str] | None:
-    """``(root as opened, its real path)`` of the innermost managed folder holding ``path``, or None."""
-    absolute = os.path.abspath(path)
-    best: tuple[str, str] | None = None
-    for root, real in _ROOTS.items():
-        if absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep):
-            if best is None or len(root) > len(best[0]):
-                best = (root, real)
-        elif real != root and (absolute == real or absolute.startswith(real.rstrip(os.sep) + os.sep)):
-            if best is None or len(real) > len(best[0]):
-                best = (real, real)
-    return best
+    """``(root as opened, its real path)`` of the innermost managed folder holding ``path``, or None.
+
+    Walks up from ``path`` (a dictionary look-up per level), so the cost does not grow with the
+    number of managed folders (collect registers one per member project)."""
+    current = os.path.abspath(path)
+    while True:
+        real = _ROOTS.get(current)
+        if real is not None:
+            return current, real
+        if current in _REALS:
+            return current, current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
 
 
 def _inside(real: str, real_root: str) -> bool:
