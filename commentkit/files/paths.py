@@ -80,16 +80,33 @@ def _kind(mode: int) -> str:
 
 
 def resolve_read(path: str | Path, what: str = "file") -> str:
-    """The real path to open for reading ``path``; refuses a managed path that leads outside its folder."""
+    """The path to open for reading ``path``; refuses a managed path that leads outside its folder.
+
+    Only the components below the managed folder are looked at (one ``lstat`` each, every time:
+    nothing is cached, so a long-running process sees a link made later); a full resolution
+    happens only when one of them is a link."""
     absolute = os.path.abspath(path)
-    real = os.path.realpath(absolute)
     area = managed_root(absolute)
-    if area is not None and not _inside(real, area[1]):
-        thing = "folder" if os.path.isdir(real) else "file"
-        raise PathError(f"{what} is a symbolic link (or inside a linked folder) leading outside {area[0]} "
-                        f"(to {real}); commentkit reads nothing outside it: replace the link with the real "
-                        f"{thing}", path)
-    return real
+    if area is None:
+        return absolute
+    root, real_root = area
+    rel = os.path.relpath(absolute, root)
+    current = real_root
+    for part in ([] if rel == "." else rel.split(os.sep)):
+        current = os.path.join(current, part)
+        try:
+            st = os.lstat(current)
+        except OSError:
+            return current  # missing: the reader says so
+        if stat.S_ISLNK(st.st_mode):
+            real = os.path.realpath(absolute)
+            if not _inside(real, real_root):
+                thing = "folder" if os.path.isdir(real) else "file"
+                raise PathError(f"{what} is a symbolic link (or inside a linked folder) leading outside {root} "
+                                f"(to {real}); commentkit reads nothing outside it: replace the link with the real "
+                                f"{thing}", path)
+            return real
+    return current
 
 
 def read_regular(path: str | Path, what: str = "file", max_bytes: int | None = None) -> bytes:
