@@ -4,12 +4,13 @@ One table of sizes and counts, used on input (a reader refuses a larger file) *a
 (nothing is written that the next read would refuse: :mod:`commentkit.files.storage` checks
 :data:`TEXT_FILE_BYTES` and the characters below before every text write).
 
-Characters a file cannot hold: NUL and the other C0 control characters except tab, line feed and
-carriage return (a Word file cannot hold them, the readers refuse NUL), U+FFFE and U+FFFF (not
-characters), and lone surrogates (what Python makes of bytes that are not UTF-8). Every input
-path (standard input, ``--text``, ``--file``, ``--answers``, Word import, member forms, the
-interview's prompts) passes through :func:`check_text` or :func:`decode_input`, which refuse them
-with one line naming the input and where the character is.
+Characters a file cannot hold: NUL (every reader refuses it: it marks a binary file) and lone
+surrogates (what Python makes of bytes that are not UTF-8: they cannot be written as UTF-8).
+Other control characters are held and read back (the letter writers drop them from the Word
+file). Every input path (standard input, ``--text``, ``--file``, ``--answers``, the interview's
+prompts, member responses and forms; Word import cannot carry them) passes through
+:func:`check_text` or :func:`decode_input`, which refuse them with one line naming the input and
+where the character is.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def answer_text_limit() -> int:
     """Most bytes an answer's text may have: the file limit less the room for its header."""
     return TEXT_FILE_BYTES - ANSWER_HEADER_ROOM
 
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def describe(ch: str) -> str:

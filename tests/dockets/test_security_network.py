@@ -29,6 +29,7 @@ class RawServer:
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.requests: list[str] = []
+        self.first_at: float | None = None  # time.monotonic() of the first request line
         self.closed = False
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -50,6 +51,8 @@ class RawServer:
                     return
                 data += chunk
             line = data.split(b"\r\n", 1)[0].decode("latin-1")
+            if self.first_at is None:
+                self.first_at = time.monotonic()
             self.requests.append(line)
             self.handler(conn, line)
         except OSError:
@@ -84,14 +87,20 @@ def servers():
         s.close()
 
 
-def _fetch(api: str, *args, tmp_path: Path, env: dict | None = None) -> tuple[subprocess.CompletedProcess, float]:
+def _fetch(api: str, *args, tmp_path: Path, env: dict | None = None,
+           server: RawServer | None = None) -> tuple[subprocess.CompletedProcess, float]:
+    """Run `docket fetch`; the time returned runs from the server's first request (so Python's
+    start-up on a loaded machine does not count) to the end of the process."""
     e = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
     e.update(COMMENTKIT_DATA_DIR=str(tmp_path / "data"), NO_PROXY="127.0.0.1,localhost", **(env or {}))
     e.pop("COMMENTKIT_FR_HOSTS", None) if not (env or {}).get("COMMENTKIT_FR_HOSTS") else None
     started = time.monotonic()
     res = subprocess.run([sys.executable, "-m", "commentkit", "docket", "fetch", NUMBER, "--api-url", api, *args],
                          capture_output=True, text=True, env=e, timeout=120)
-    return res, time.monotonic() - started
+    ended = time.monotonic()
+    if server is not None and server.first_at is not None:
+        started = server.first_at
+    return res, ended - started
 
 
 def _one_line_failure(res: subprocess.CompletedProcess) -> str:
@@ -102,8 +111,8 @@ def _one_line_failure(res: subprocess.CompletedProcess) -> str:
     return errors[0]
 
 
-STARTUP = 3.0
-"""Allowance for starting Python and importing commentkit and httpx on a loaded 2-core machine."""
+EXIT = 1.5
+"""Allowance, after the deadline, for the process to print its line and exit on a loaded machine."""
 
 
 @pytest.mark.parametrize("where", ["headers", "body"])
@@ -122,10 +131,10 @@ def test_slow_drip_server_is_cut_off_at_the_total_deadline(servers, tmp_path, wh
 
     srv = servers(drip)
     res, elapsed = _fetch(f"http://127.0.0.1:{srv.port}/api/v1", "--timeout", "2", "--retries", "0",
-                          tmp_path=tmp_path)
+                          tmp_path=tmp_path, server=srv)
     err = _one_line_failure(res)
     assert "timed out" in err and f"127.0.0.1:{srv.port}" in err
-    assert elapsed < 2 + STARTUP, elapsed
+    assert elapsed < 2 + EXIT, elapsed
 
 
 def test_retries_stay_within_the_command_deadline(servers, tmp_path):
@@ -133,11 +142,11 @@ def test_retries_stay_within_the_command_deadline(servers, tmp_path):
     1 s plus 0.5 s back-off, never after a minute."""
     srv = servers(lambda conn, line: time.sleep(60))
     res, elapsed = _fetch(f"http://127.0.0.1:{srv.port}/api/v1", "--timeout", "1", "--retries", "1",
-                          tmp_path=tmp_path)
+                          tmp_path=tmp_path, server=srv)
     err = _one_line_failure(res)
     assert "timed out" in err and "tried 2 times" in err
     assert len(srv.requests) == 2
-    assert elapsed < 2 * 1 + 0.5 + STARTUP, elapsed
+    assert elapsed < 2 * 1 + 0.5 + EXIT, elapsed
     assert "retrying in" in res.stderr
 
 
@@ -152,10 +161,10 @@ def test_progress_is_printed_from_the_first_second(servers, tmp_path):
         while not srv.requests:  # the request has been sent: from now on, the wait is the server's
             assert proc.poll() is None, proc.stderr.read()
             time.sleep(0.02)
-        sent = time.monotonic()
+        sent = srv.first_at
         first = proc.stderr.readline()
         assert "waiting for 127.0.0.1" in first, first
-        assert time.monotonic() - sent < 2.0
+        assert time.monotonic() - sent < 1.0 + EXIT  # the first line is due 1 s after the request started
     finally:
         proc.kill()
         proc.wait()
@@ -169,10 +178,10 @@ def test_redirect_loop_is_one_line(servers, tmp_path):
 
     srv = servers(loop)
     res, elapsed = _fetch(f"http://127.0.0.1:{srv.port}/api/v1", "--timeout", "2", "--retries", "0",
-                          tmp_path=tmp_path)
+                          tmp_path=tmp_path, server=srv)
     err = _one_line_failure(res)
     assert "redirect" in err and "loop" in err
-    assert elapsed < 2 + STARTUP
+    assert elapsed < 2 + EXIT
     assert 2 <= len(srv.requests) <= 6 + 1
 
 
@@ -182,12 +191,12 @@ def test_redirect_to_another_host_is_refused(servers, tmp_path):
     srv = servers(lambda conn, line: conn.sendall(_response(
         "301 Moved Permanently", {"Location": f"http://localhost:{other.port}/api/v1/documents/{NUMBER}.json"})))
     res, elapsed = _fetch(f"http://127.0.0.1:{srv.port}/api/v1", "--timeout", "2", "--retries", "2",
-                          tmp_path=tmp_path)
+                          tmp_path=tmp_path, server=srv)
     err = _one_line_failure(res)
     assert "not a Federal Register host" in err and f"localhost:{other.port}" in err and "COMMENTKIT_FR_HOSTS" in err
     assert other.requests == []  # never contacted
     assert len(srv.requests) == 1  # a refusal is not retried
-    assert elapsed < 2 + STARTUP
+    assert elapsed < 2 + EXIT
 
 
 def test_redirect_to_an_allowed_host_is_followed(servers, tmp_path):
