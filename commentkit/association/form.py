@@ -36,11 +36,13 @@ import gzip
 import hashlib
 import io
 import re
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from commentkit.association.responses import MemberResponse, Problem, Stance
 from commentkit.association.template import parse, render
@@ -274,8 +276,6 @@ def _join_labels(tpl) -> list[str]:
 # ---- field XML ---------------------------------------------------------------------------------------
 
 def _esc(text: str) -> str:
-    from xml.sax.saxutils import escape
-
     return escape(_clean(text))
 
 
@@ -453,8 +453,6 @@ def _field_xml(key: str, tpl, f: _Fields) -> str:
 
 def write(tpl, reference_docx: Path | None = None) -> bytes:
     """The form for template ``tpl`` as .docx bytes (deterministic for a given template)."""
-    import tempfile
-
     from lxml import etree  # lazy: only Word/XML readers need it
 
     doc = form_document(tpl)

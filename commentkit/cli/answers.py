@@ -15,6 +15,7 @@ from commentkit.files import editor, hints, limits, storage
 from commentkit.files.yamlio import read_text
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project.status import word_count
+from commentkit.questionnaire.background import background_markdown
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
 
@@ -83,12 +84,13 @@ def _prefill(proj, key: str) -> str:
     """Initial text of the background section, from the questionnaire (when available)."""
     if key != "background":
         return ""
-    try:
-        from commentkit.questionnaire.background import background_markdown
-    except ImportError:
-        return ""
     text = background_markdown(proj.pack, proj.profile, proj.commenter_name).strip()
     return text + "\n" if text else ""
+
+
+def source_keeps_origin(old) -> bool:
+    """An edit in the editor of existing text keeps where the text came from."""
+    return old is not None and bool(old.body.strip())
 
 
 def _read_stdin() -> str:
@@ -147,33 +149,37 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     old = proj.answers.get(key)
     old_body = old.body if old is not None else ""
     edit_file: Path | None = None
+    origin = "keep" if source_keeps_origin(old) else None  # text a person supplies is theirs
 
     if from_questionnaire:
         if key != "background":
             raise UserError("--from-questionnaire is for the background section: "
                             + hints.command(proj.root, "answer", "background", options=("--from-questionnaire",)))
         source, new = "the questionnaire", _prefill(proj, key)
+        origin = "questionnaire"
         if not new.strip():
             raise UserError("the questionnaire gives nothing to say about you yet; answer it first "
                             f"({hints.command(proj.root, 'interview')})")
     elif text is not None:
-        source, new = "--text", limits.from_argument(text, "--text")
+        source, new, origin = "--text", limits.from_argument(text, "--text"), None
         limits.check_size(len(new.encode("utf-8")), limits.answer_text_limit(), "--text")
     elif from_file is not None:
         if from_file == "-":
-            source, new = "standard input", _read_stdin()
+            source, new, origin = "standard input", _read_stdin(), None
         else:
             src = Path(from_file)
             if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
                 raise UserError("is not a text file: convert it to Markdown first, e.g. "
                                 f"pandoc {src.name} -t markdown | {hints.command(proj.root, 'answer', key)}", src)
-            source, new = from_file, read_text(src, "answer text file", limits.answer_text_limit())
+            source, new, origin = from_file, read_text(src, "answer text file", limits.answer_text_limit()), None
             new = editor.strip_instructions(new, src)
             if src.resolve().parent == (proj.root / editor.EDITS_DIR).resolve():
                 edit_file = src  # a kept working file: deleted once its text is saved
     elif force_edit or sys.stdin is None or sys.stdin.isatty():
         source = "editor"
         start = old_body if old_body.strip() else _prefill(proj, key)
+        if not old_body.strip() and start.strip():
+            origin = "questionnaire"  # the person edits text generated from the questionnaire
         initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
         edit_file = editor.new_edit_file(proj.root, key, initial)
         started = time.monotonic()
@@ -201,7 +207,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
                             f"{hints.command(proj.root, 'answer', key, options=('--file', str(edit_file)))})")
         new = editor.strip_instructions(raw, edit_file)
     else:
-        source, new = "standard input", _read_stdin()
+        source, new, origin = "standard input", _read_stdin(), None
 
     if not new.strip():
         if edit_file is not None:
@@ -226,7 +232,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         notes.append(f"the text of a final answer changed, so its status is back to review "
                      f"(mark it final again with: {hints.command(proj.root, 'mark', key, 'final')})")
     try:
-        path = proj.save_answer(key, new, status=status, owner=owner, expect=old)
+        path = proj.save_answer(key, new, status=status, owner=owner, expect=old, origin=origin)
     except ConflictError as exc:
         kept = _keep_text(proj, key, new, edit_file)
         raise ConflictError(f"{exc.message}. Your new text was not saved to the answer; it is kept in {kept} "
@@ -248,13 +254,18 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
 @project_dir
 @click.option("--reason", "-r", metavar="TEXT", help="Why the question is skipped (required with skip).")
 @click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answer's owner.")
-def mark(question, status, directory, reason, owner):
+@click.option("--by", "approver", metavar="NAME", help="final: who approves the text (default: --owner, the "
+              "answer's owner, the project's owner, or your login name).")
+def mark(question, status, directory, reason, owner, approver):
     """Set the review status of the answer to question N (or a general section).
 
     Statuses: draft (being written), review (ready for review), final (approved for filing),
     skip (deliberately not answered; --reason is required and is kept in the answer file).
     review and final need answer text. The change is recorded with the time, so milestones can
-    tell when each answer reached each status.
+    tell when each answer reached each status. Marking final records who approved the text
+    (--by), when, and a fingerprint of the text: if the text is later changed by any means (an
+    editor included), status and check report it and the answer is no longer final until it is
+    marked final again.
 
     \b
     Examples:
@@ -281,13 +292,20 @@ def mark(question, status, directory, reason, owner):
         raise UserError(f"the answer to {key} has no text yet; write it first "
                         f"({hints.command(proj.root, 'answer', key)}) or skip it "
                         f"({hints.command(proj.root, 'mark', key, 'skip', options=('--reason', '...'))})")
+    if approver is not None and new_status != "final":
+        raise UserError("--by is for final (who approves the text)")
     if (old is not None and old.meta.status == new_status and (owner is None or owner == old.meta.owner)
-            and (new_status != "skipped" or reason == old.meta.reason)):
+            and (new_status != "skipped" or reason == old.meta.reason)
+            and (new_status != "final" or (old.approved and approver in (None, old.meta.approved.by)))):
         click.echo(f"{key} is already {new_status}: nothing was written.")
         return
-    proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old)
+    changed = old.changed_note() if old is not None else None
+    proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old, approver=approver)
     before = old.meta.status if old is not None and (old.body.strip() or old.meta.status == "skipped") \
         else "unanswered"
     saved = proj.answers[key]
+    if changed:
+        before += f" ({changed})"
     click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
-               + (f"; owner {saved.meta.owner}" if saved.meta.owner else "") + ".")
+               + (f"; owner {saved.meta.owner}" if saved.meta.owner else "")
+               + (f"; approved by {saved.meta.approved.by}" if saved.meta.approved else "") + ".")

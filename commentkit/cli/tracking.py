@@ -45,6 +45,15 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
+def moved_lines(deadline) -> list[str]:
+    """When an extension, reopening or correction moved the deadline: from what, and on whose word."""
+    if not deadline.history:
+        return []
+    prev = deadline.history[-1]
+    return [f"Moved:     from {prev.date.isoformat()} {prev.time} by the {prev.replaced_by}",
+            f"Source:    {deadline.source}"]
+
+
 def deadline_lines(report) -> list[str]:
     t = report.time
     d = t.deadline
@@ -126,6 +135,9 @@ def status(directory, as_json):
 
     if as_json:
         data = report.as_dict()
+        dl = proj.pack.docket.deadline
+        data["deadline"]["source"] = dl.source
+        data["deadline"]["history"] = [h.model_dump(mode="json") for h in dl.history]
         if member:
             data["member_due"] = tracking.due_json(proj)
         echo_json(data)
@@ -134,6 +146,8 @@ def status(directory, as_json):
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
+        out(line)
+    for line in moved_lines(proj.pack.docket.deadline):
         out(line)
     for line in tracking.due_lines(proj) if member else ():
         out(line)
@@ -157,6 +171,13 @@ def status(directory, as_json):
         out(f"  {g.title:<18} {g.state:<10}" + (f" {g.words:,} words" if g.words else "")
             + (f"  ({g.owner})" if g.owner else ""))
     out("")
+    changed = report.changed_since_final
+    if changed:
+        out(f"Changed since approved ({len(changed)}): not final until marked final again "
+            f"({hints.command(proj.root, 'mark', 'ID', 'final')}):")
+        for key, note in changed:
+            out(f"  {key}: {note}")
+        out("")
     open_core = report.core_open
     if any(q.level == "core" for q in report.questions):
         if open_core:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 import shutil
 import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,6 @@ def strip_instructions(text: str, path: Path | None = None) -> str:
 
 def editor_command() -> list[str]:
     """``$VISUAL`` or ``$EDITOR`` split like a shell would, else a common terminal editor."""
-    import shlex
     for var in ("VISUAL", "EDITOR"):
         raw = os.environ.get(var, "").strip()
         if raw:
@@ -86,8 +87,6 @@ def run_editor(path: Path) -> int:
 
     While the editor runs, Ctrl-C belongs to the editor (vi uses it), not to commentkit.
     """
-    import subprocess
-
     cmd = editor_command()
 
     def child_defaults():  # pragma: no cover - runs in the child

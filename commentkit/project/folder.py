@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import re
 from functools import cached_property
@@ -152,21 +153,27 @@ class Project:
         return out
 
     def save_answer(self, key: str, body: str, *, status: str | None = None, owner: str | None = None,
-                    reason: str | None = None, now: dt.datetime | None = None, expect: Any = None) -> Path:
+                    reason: str | None = None, now: dt.datetime | None = None, expect: Any = None,
+                    approver: str | None = None, origin: Any = "keep") -> Path:
         """Write one answer atomically, keeping the previous version as a backup.
 
         ``expect`` is the Answer as read earlier; if the file changed on disk since, nothing is
-        written and a ConflictError says so.
+        written and a ConflictError says so. An answer saved as final records who approved it
+        (``approver``, else the owner, the project's owner or the login name), when, and the
+        fingerprint of its text (:func:`commentkit.answerfile.fingerprint`); any other status
+        drops that record. ``origin``: "questionnaire" / "collect" / None (a person's text), or
+        "keep" (unchanged).
         """
         path, text, snap, new = self.prepare_answer(key, body, status=status, owner=owner, reason=reason, now=now,
-                                                    expect=expect)
+                                                    expect=expect, approver=approver, origin=origin)
         with storage.project_lock(self.root):
             storage.write_checked(path, text, snap, root=self.root, keep_backup=True)
         self.answers[key] = new
         return path
 
     def prepare_answer(self, key: str, body: str, *, status: str | None = None, owner: str | None = None,
-                       reason: str | None = None, now: dt.datetime | None = None, expect: Any = None):
+                       reason: str | None = None, now: dt.datetime | None = None, expect: Any = None,
+                       approver: str | None = None, origin: Any = "keep"):
         """What :meth:`save_answer` writes, without writing it: ``(path, text, snapshot, Answer)``
         (for a transaction that writes several answers all or none)."""
         path = self.answer_path(key)
@@ -186,6 +193,17 @@ class Project:
             meta.reason = reason
         meta.updated = (now or clock.now()).astimezone(dt.timezone.utc).replace(microsecond=0)
         meta.reached = _reached(meta.reached, old_status, meta.status, bool(body.strip()), meta.updated)
+        if origin != "keep":
+            meta.origin = origin
+        if meta.status == "final":
+            fp = answerfile.fingerprint(body)
+            prev = meta.approved
+            if (prev is None or prev.sha256 != fp or old_status != "final"
+                    or (approver is not None and approver != prev.by)):
+                who = approver or owner or meta.owner or self.file.owner or _login_name()
+                meta.approved = answerfile.approval(body, who, meta.updated)
+        else:
+            meta.approved = None
         snap = None
         base = expect if expect is not None else old
         if base is not None and base.raw is not None:
@@ -194,6 +212,13 @@ class Project:
             snap = storage.Snapshot(path, None)
         text = answerfile.render(meta, body)
         return path, text, snap, answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError, ImportError):  # no login name (some containers)
+        return "unknown"
 
 
 _LEVELS = ("draft", "review", "final")

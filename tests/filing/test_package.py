@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import QUESTIONS, SAMPLES
+from tests.conftest import QUESTIONS, SAMPLES, reapprove
 
 DAY = "2023-09-25"
 BASE = "TREAS-DO-2023-0009-meridian-deposition-systems-inc"
@@ -113,7 +113,7 @@ def test_docx_is_the_final_letter(packaged):
     _, out, _, _ = packaged
     d = docx.Document(str(out / f"{BASE}.docx"))
     text = "\n".join(p.text for p in d.paragraphs)
-    assert "Docket No. TREAS-DO-2023-0009" in text and "RIN 1505-AC82" in text
+    assert "Docket No.\u00a0TREAS-DO-2023-0009" in text and "RIN\u00a01505-AC82" in text
     assert "DRAFT" not in text
     assert "David R. Okafor" in text
 
@@ -239,6 +239,7 @@ def test_unready_package_exits_1_and_the_checklist_says_not_ready(run, tmp_path)
 
 def _append_answer(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + text + "\n", encoding="utf-8")
+    reapprove(path)
 
 
 # ---- confidential and public versions ----------------------------------------------------------

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO, SAMPLES, user_pack_dir
+from tests.conftest import REPO, SAMPLES, reapprove, user_pack_dir
 
 READY_DAY = "2023-09-25"  # three business days before the ANPRM deadline
 
@@ -34,6 +34,7 @@ def _codes(data, severity=None):
 
 def _append(path, text):
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + text + "\n", encoding="utf-8")
+    reapprove(path)
 
 
 def _set_status(path, status):
@@ -236,10 +237,10 @@ def test_docket_id_missing_from_the_letter(run, sample, pack_copy):
 
 def test_template_override_dropping_the_rin(run, sample):
     src = (REPO / "templates" / "partials" / "letterhead.md.j2").read_text(encoding="utf-8")
-    assert "RIN {{ docket.rin }}" in src
+    assert "RIN\u00a0{{ docket.rin }}" in src
     dest = sample / "templates" / "partials" / "letterhead.md.j2"
     dest.parent.mkdir(parents=True)
-    dest.write_text(src.replace("{% if docket.rin %}, RIN {{ docket.rin }}{% endif %}", ""), encoding="utf-8")
+    dest.write_text(src.replace("{% if docket.rin %}, RIN\u00a0{{ docket.rin }}{% endif %}", ""), encoding="utf-8")
     res, data = _check(run, sample)
     assert res.exit_code == 1
     assert any("RIN 1505-AC82 missing from the letter" in f["message"] for f in data["findings"])

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import QUESTIONS, SAMPLES, user_pack_dir
+from conftest import QUESTIONS, SAMPLES, reapprove, user_pack_dir
 
 SEMI = SAMPLES / "semiconductor-jv"
 VC = SAMPLES / "vc-ai-lp"
@@ -75,17 +75,19 @@ def test_docx_heading_sequence_and_response_order(semi_build):
     out, _ = semi_build
     d, paras = docx_paragraphs(outputs(out)["docx"])
     h1 = [t for s, t in paras if s == "Heading 1"]
+    # no appendix: every row would read "summary, whole notice" (build.appendix: auto)
     assert h1 == ["Executive Summary", "Background", "General Comments", "Responses to the ANPRM’s Questions",
-                  "Conclusion", "Appendix: Questions Answered"]
+                  "Conclusion"]
     from commentkit.project.folder import Project
 
     proj = Project.open(SEMI)
-    expected = [proj.pack.heading(proj.pack.question(i)) for i in final_ids(SEMI)]
+    # the pack's titles, printed with typographic apostrophes
+    expected = [proj.pack.heading(proj.pack.question(i)).replace("'", "\u2019") for i in final_ids(SEMI)]
     h3 = [t for s, t in paras if s == "Heading 3"]
     assert h3 == expected and len(h3) == 17
     # sections in the notice's order, each only once
     h2 = [t for s, t in paras if s == "Heading 2"]
-    order = [s.title for s in proj.pack.bank.sections]
+    order = [s.title.replace("'", "\u2019") for s in proj.pack.bank.sections]
     assert h2 == sorted(h2, key=order.index) and len(h2) == len(set(h2))
 
 
@@ -98,11 +100,13 @@ def test_docx_letterhead_re_line_and_signature(semi_build):
     assert ("Letter Date", "September 27, 2023") in paras
     re_line = next(t for s, t in paras if s == "Re Line")
     assert re_line.startswith("Re: Provisions Pertaining to U.S. Investments in Certain National Security")
-    for part in ("Docket No. TREAS-DO-2023-0009", "RIN 1505-AC82", "88 FR 54961", "August 14, 2023"):
+    for part in ("Docket No.\u00a0TREAS-DO-2023-0009", "RIN\u00a01505-AC82", "88\u00a0FR\u00a054961",
+                 "August 14, 2023"):  # citations do not break across lines
         assert part in re_line
     addr = next(t for s, t in paras if s == "Inside Address")
     assert "U.S. Department of the Treasury" in addr and "Washington, DC 20220" in addr
-    assert ("Salutation", "Dear Sir or Madam:") in paras
+    assert ("Salutation", "Dear Ms. Sharma:") in paras  # the contact the pack names
+    assert "Attention: Meena R. Sharma, Acting Director" in addr
     sig = next(t for s, t in paras if s == "Signature")
     assert "David R. Okafor" in sig and "Senior Vice President and General Counsel" in sig
     assert styles.index("Salutation") < styles.index("Heading 1") < styles.index("Signature")
@@ -111,8 +115,10 @@ def test_docx_letterhead_re_line_and_signature(semi_build):
 def test_summary_questions_are_introduced_as_summaries_with_fr_pages(semi_build):
     out, _ = semi_build
     d, paras = docx_paragraphs(outputs(out)["docx"])
-    questions = [t for s, t in paras if s == "Question"]
-    assert len(questions) == 17
+    assert not [t for s, t in paras if s == "Question"]  # a summary is never styled as a quotation
+    questions = [t for s, t in paras if s == "Summary of Request"]
+    labels = [t for s, t in paras if s == "Summary Label"]
+    assert len(questions) == 17 and labels == ["Summary of the request (not the agency’s words)"] * 17
     for t in questions:
         assert t.startswith("The ANPRM asks, in substance, ") or t.startswith(
             "The ANPRM requests comment, in substance, on the following:")
@@ -144,7 +150,7 @@ def test_answers_are_bookmarked_and_file_identifies_itself(semi_build):
         xml = z.read("word/document.xml").decode()
         custom = z.read("docProps/custom.xml").decode()
     names = re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', xml)
-    assert [n for n in names if n.startswith("ck_q_")] == ["ck_q_" + i.replace("-", "_") for i in final_ids(SEMI)]
+    assert [n for n in names if n.startswith("ck_q_") and "__" not in n] == ["ck_q_" + i.replace("-", "_") for i in final_ids(SEMI)]
     assert {"ck_g_executive_summary", "ck_g_background", "ck_g_general_comments", "ck_g_conclusion"} <= set(names)
     assert 'name="commentkit.docket"' in custom and "TREAS-DO-2023-0009" in custom
 
@@ -230,6 +236,7 @@ def test_project_without_questionnaire_still_builds_with_warnings(run, project, 
 def test_comment_box_over_limit_is_refused_not_truncated(run, semi_copy, tmp_path):
     es = semi_copy / "general" / "executive-summary.md"
     es.write_text(es.read_text() + "\n" + ("Further detail on our recommendations. " * 150) + "\n")
+    reapprove(es)
     res = build(run, semi_copy, tmp_path / "o")
     assert res.exit_code == 1
     m = re.search(r"comment-box text is ([\d,]+) characters, ([\d,]+) over regulations.gov's 5,000", res.stderr)
@@ -496,6 +503,7 @@ def test_no_public_version_banner_when_nothing_is_redacted(tmp_path, pack_copy):
     assert default_versions(proj) == ["plain"]
     ans = next(iter(sorted(p for p in (root / "answers").glob("*.md"))))
     ans.write_text(ans.read_text().rstrip() + " Our margin is [[BCI]]12 percent[[/BCI]].\n")
+    reapprove(ans)
     assert default_versions(Project.open(root)) == ["public", "confidential"]
 
 

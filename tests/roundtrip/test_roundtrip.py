@@ -200,7 +200,7 @@ def test_text_outside_any_answer_is_reported(run, semi, tmp_path):
     root, built = semi
 
     def add(d):
-        sal = para(d, "Dear Sir or Madam:")
+        sal = para(d, "Dear Ms. Sharma:")
         new = copy.deepcopy(sal._p)
         sal._p.addnext(new)
         from docx.text.paragraph import Paragraph
@@ -304,10 +304,11 @@ def test_edited_generated_background_becomes_a_file(run, tmp_path):
     root = tmp_path / "semi"
     shutil.copytree(SAMPLES / "semiconductor-jv", root, ignore=shutil.ignore_patterns("build", ".commentkit"))
     (root / "general" / "background.md").unlink()
-    assert run("build", root, "--date", DATE, "--format", "docx").exit_code == 0
-    built = next((root / "build").glob("*.docx"))
+    # the drafted prose is shown only in a draft build (a final build leaves unapproved text out)
+    assert run("build", root, "--date", DATE, "--format", "docx", "--draft").exit_code == 0
+    built = next((root / "build").glob("*-DRAFT.docx"))
     res = run("import-docx", built, root)
-    assert "0 changed" in res.output  # the drafted prose is not a change
+    assert "0 changed" in res.output  # the drafted prose (and its label, outside the bookmark) is not a change
 
     def rewrite(d):
         import docx  # noqa: F401
@@ -422,7 +423,7 @@ def test_libreoffice_resave_keeps_anchors_and_changes_nothing(run, resaved_vc):
     with zipfile.ZipFile(resaved) as z:
         after = set(re.findall(r'w:name="(ck_[qg]_[a-z0-9_]+)"', z.read("word/document.xml").decode()))
         assert "commentkit.docket" in z.read("docProps/custom.xml").decode()
-    assert names == after and len(names) == 23
+    assert names == after and len({n for n in names if "__" not in n}) == 23
     before = snapshot(root)
     res = run("import-docx", resaved, root, "--apply")
     assert res.exit_code == 0, res.output
@@ -444,7 +445,10 @@ def test_edit_after_libreoffice_resave_is_imported(run, resaved_vc, tmp_path):
     assert body_of(work / "answers" / "ai-4.md").startswith("Treasury should not add technical criteria now.\n\n")
 
 
-def test_generated_text_never_overwrites_a_draft_file(run, tmp_path):
+def test_generated_text_never_stands_in_for_a_draft_file(run, tmp_path):
+    """A background.md that is not final is left out; generated text is not printed in its place
+    (neither in the final letter nor in a draft, which shows the draft file), so there is nothing
+    generated to import over it."""
     root = tmp_path / "semi"
     shutil.copytree(SAMPLES / "semiconductor-jv", root, ignore=shutil.ignore_patterns("build", ".commentkit"))
     bg = root / "general" / "background.md"
@@ -452,19 +456,15 @@ def test_generated_text_never_overwrites_a_draft_file(run, tmp_path):
     before = bg.read_bytes()
     assert run("build", root, "--date", DATE, "--format", "docx").exit_code == 0
     built = next((root / "build").glob("*.docx"))
+    import docx
+
+    d = docx.Document(str(built))
+    assert not [e for e in d.element.body.iter(f"{{{W_NS}}}bookmarkStart")
+                if e.get(f"{{{W_NS}}}name") == "ck_g_background"]
+    assert "Background" not in [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert not any("is an operating company" in p.text for p in d.paragraphs)
     res = run("import-docx", built, root, "--apply")
     assert res.exit_code == 0 and "0 changed" in res.output and bg.read_bytes() == before
-
-    def rewrite(d):
-        from docx.text.paragraph import Paragraph
-
-        start = [e for e in d.element.body.iter(f"{{{W_NS}}}bookmarkStart")
-                 if e.get(f"{{{W_NS}}}name") == "ck_g_background"][0]
-        set_text(Paragraph(start.getparent(), d), "Edited generated prose.")
-
-    res = run("import-docx", edit(built, tmp_path / "bg.docx", rewrite), root, "--apply")
-    assert "Not imported: general/background.md: the Word file shows generated text edited in Word" in res.stderr
-    assert bg.read_bytes() == before
 
 
 # ---- property: what the build writes, the import reads back unchanged --------------------------
