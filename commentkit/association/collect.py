@@ -40,7 +40,7 @@ from commentkit.association.responses import (
 )
 from commentkit.association.template import load as load_template
 from commentkit.errors import UserError
-from commentkit.files import limits
+from commentkit.files import limits, paths
 from commentkit.files.yamlio import read_text
 from commentkit.questionnaire import conditions
 
@@ -203,6 +203,7 @@ def _project_seen_positions(m: MemberResponse, template) -> dict[str, str] | Non
     read as the member's."""
     copy = Path(m.source) / TEMPLATE_COPY
     if m.template_version == template.template.version:
+        paths.check_regular(copy, "template copy")  # no FIFO (it would block), no link out of the member project
         try:  # positions_checksum is the template's last key, just above the checksum line
             with open(copy, "rb") as fh:
                 fh.seek(0, os.SEEK_END)
