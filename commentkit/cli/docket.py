@@ -366,7 +366,8 @@ def api_options(f):
     f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
                      help="Retries after a time-out, connection error or server error (with back-off).")(f)
     f = click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True, metavar="SECONDS",
-                     help="Give up on a request after this long.")(f)
+                     help="Give up on a request after this long in total (connecting, waiting and "
+                          "downloading); the command gives up after its requests' retries and back-off.")(f)
     f = click.option("--api-url", metavar="URL",
                      help="Federal Register API base URL (default: $COMMENTKIT_FR_API or "
                           "https://www.federalregister.gov/api/v1).")(f)

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from commentkit.errors import UserError
+from commentkit.files import limits
 from commentkit.files.yamlio import validate
 from commentkit.models.docket import (
     Addressee,
@@ -44,7 +45,7 @@ from commentkit.models.docket import (
 from commentkit.models.interview import Interview
 from commentkit.ooxml import safe
 
-MAX_INPUT_BYTES = 50 * 1024 * 1024
+MAX_INPUT_BYTES = limits.FETCHED_DOCUMENT_BYTES  # the limit table (commentkit.files.limits)
 """Largest FR document accepted (the largest rules are a few MB of XML)."""
 
 FR_VOLUME_BASE_YEAR = 1935
