@@ -40,7 +40,7 @@ from commentkit.association.responses import (
 )
 from commentkit.association.template import load as load_template
 from commentkit.errors import UserError
-from commentkit.files import limits
+from commentkit.files import limits, paths
 from commentkit.files.yamlio import read_text
 from commentkit.questionnaire import conditions
 
@@ -204,11 +204,8 @@ def _project_seen_positions(m: MemberResponse, template) -> dict[str, str] | Non
     copy = Path(m.source) / TEMPLATE_COPY
     if m.template_version == template.template.version:
         try:  # positions_checksum is the template's last key, just above the checksum line
-            with open(copy, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                fh.seek(max(0, fh.tell() - 4096))
-                tail = fh.read().decode("utf-8", errors="replace")
-        except OSError:
+            tail = paths.read_regular(copy, "member's template copy")[-4096:].decode("utf-8", errors="replace")
+        except (OSError, UserError):
             return None
         hit = re.search(r"^positions_checksum:\s*(\w+)", tail, re.MULTILINE)
         if hit is None or hit.group(1) == template.positions_checksum:
