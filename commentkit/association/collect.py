@@ -205,11 +205,8 @@ def _project_seen_positions(m: MemberResponse, template) -> dict[str, str] | Non
     if m.template_version == template.template.version:
         paths.check_regular(copy, "template copy")  # no FIFO (it would block), no link out of the member project
         try:  # positions_checksum is the template's last key, just above the checksum line
-            with open(copy, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                fh.seek(max(0, fh.tell() - 4096))
-                tail = fh.read().decode("utf-8", errors="replace")
-        except OSError:
+            tail = paths.read_regular(copy, "member's template copy")[-4096:].decode("utf-8", errors="replace")
+        except (OSError, UserError):
             return None
         hit = re.search(r"^positions_checksum:\s*(\w+)", tail, re.MULTILINE)
         if hit is None or hit.group(1) == template.positions_checksum:

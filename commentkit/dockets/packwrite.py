@@ -245,7 +245,7 @@ def render_interview(interview, docket, today: dt.date) -> str:
         f"Questionnaire for {docket.id}, generated on {today.isoformat()} by 'commentkit docket import'.",
         "Who comments, how the rulemaking affects them, who signs (the letter and 'check' use these ids),",
         "and which parts of the notice matter to them: each 'themes' choice's value is also a tag on the",
-        "questions of that part in questions.yaml, so 'commentkit plan' ranks them core when chosen.",
+        "questions of that part in questions.yaml, so 'commentkit plan' recommends them when chosen.",
         "Schema: docs/docket-packs.md. Add items and relevance rules (questions.yaml) to rank more finely.",
     ]))
     return _dump(m)
