@@ -8,7 +8,7 @@ import click
 
 from commentkit import build as ck_build
 from commentkit.cli.common import echo_json, json_option, open_project, project_dir
-from commentkit.files import clock
+from commentkit.files import clock, paths
 
 
 @click.command()
@@ -46,7 +46,8 @@ def build(directory, formats, out, reference_docx, draft, version, date, as_json
     settings = project.file.build
     wanted = ck_build.parse_formats(formats, list(settings.formats))
     letter_date = clock.parse_date(date, "--date") if date else None
-    out_dir = Path(out) if out else project.root / settings.out
+    # build.out from commentkit.yaml must stay inside the project; --out is the user's own choice
+    out_dir = Path(out) if out else paths.confine_output(settings.out, project.root, "build.out")
     result = ck_build.build(project, formats=wanted, out=out_dir, reference=reference_docx, draft=draft,
                             version=version, date=letter_date)
     box_report = result.comment_box.report() if result.comment_box else {}

@@ -8,7 +8,9 @@ import click
 
 from commentkit.association import member_project as members_project
 from commentkit.errors import UserError
-from commentkit.project.folder import create
+from commentkit.files import limits, storage
+from commentkit.models.project import PROJECT_FILE
+from commentkit.project.folder import Project, create
 
 
 @click.command()
@@ -33,9 +35,16 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
       commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
       commentkit init acme-response --from-form acme-returned-form.docx
     """
+    commenter = limits.from_argument(commenter, "--commenter") if commenter is not None else None
+    owner = limits.from_argument(owner, "--owner") if owner is not None else None
+    storage.recover_staged(Path(directory))
+    if (Path(directory) / PROJECT_FILE).exists():
+        raise UserError("a commentkit project already exists here; nothing was changed", Path(directory) / PROJECT_FILE)
     if from_form:
-        proj, problems = members_project.create_from_form(Path(directory), Path(from_form), commenter, owner,
-                                                          Path(from_template) if from_template else None)
+        with storage.staged_folder(Path(directory)) as staging:  # every file, or none
+            _, problems = members_project.create_from_form(staging, Path(from_form), commenter, owner,
+                                                           Path(from_template) if from_template else None)
+        proj = Project.open(directory)
         n = len(list((proj.root / "answers").glob("*.md")))
         click.echo(f"Created member project {directory} for {proj.file.commenter.name} from {from_form} "
                    f"({n} answer(s), saved as draft).")
@@ -46,7 +55,8 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
     if from_template:
         if not commenter:
             raise UserError("--commenter is required (your company's name, as the association should list it)")
-        proj, tpl = members_project.create(Path(directory), Path(from_template), commenter, owner, member_id, docket)
+        with storage.staged_folder(Path(directory)) as staging:  # every file, or none
+            _, tpl = members_project.create(staging, Path(from_template), commenter, owner, member_id, docket)
         click.echo(f"Created member project {directory} answering {tpl.association.name}'s template "
                    f"{tpl.label} ({len(tpl.questions)} questions).")
         click.echo(f"Your due date: {tpl.member_due} (agency deadline {tpl.docket.deadline:%Y-%m-%d}). "
@@ -58,7 +68,9 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
         raise UserError("--docket is required (see 'commentkit dockets')")
     if not commenter:
         raise UserError("--commenter is required (the organisation or person submitting the comment)")
-    proj = create(Path(directory), docket, commenter, owner)
+    with storage.staged_folder(Path(directory)) as staging:  # every file, or none
+        create(staging, docket, commenter, owner)
+    proj = Project.open(directory)
     n = len(proj.pack.bank.questions)
     click.echo(f"Created {proj.project_path} for {proj.file.docket} ({n} questions).")
     click.echo(f"Next: commentkit interview {directory}")

@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from commentkit.calendar import deadlines
 from commentkit.dockets import catalog as packs
 from commentkit.errors import ConflictError, UserError
-from commentkit.files import clock
+from commentkit.files import clock, paths
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project import status as tracking
 from commentkit.project.folder import create as create_project
@@ -479,9 +479,10 @@ class App:
         proj = self.open(key)
         try:
             path = actions.built_file(proj, name)
-        except FileNotFoundError:
+            data = paths.read_regular(path, "built file")  # the path policy: no link out of the project
+        except (FileNotFoundError, UserError):
             raise NotFound(name) from None
-        return Response(path.read_bytes(), media_type=actions.DOWNLOAD_TYPES[path.suffix],
+        return Response(data, media_type=actions.DOWNLOAD_TYPES[path.suffix],
                         headers={"content-disposition": f'attachment; filename="{path.name}"'})
 
     async def check(self, request: Request):
