@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -75,7 +76,9 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
 
     d = result.docket
     if out:
-        dest = Path(out)
+        # "--out my-packs/" (ending in a slash): a folder named after the pack's id inside it, so the
+        # id need not be known in advance
+        dest = Path(out) / d.id if out.endswith(("/", os.sep)) else Path(out)
     else:
         dest = packs.user_dir() / d.id
         shipped = packs.shipped_dir() / d.id
@@ -150,7 +153,8 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
 @click.option("--meta", type=click.Path(dir_okay=False), metavar="JSON",
               help="The document's Federal Register API JSON (publication date, deadline, docket IDs).")
 @click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
-              help="Write the new pack into DIR (default: install it in your user docket folder).")
+              help="Write the new pack into DIR; a DIR ending in / gets a folder named after the pack's id "
+                   "(default: install it in your user docket folder).")
 @click.option("--update", "update_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Replace summary wordings in the pack in DIR with the official text.")
 @click.option("--document", metavar="NUMBER",
@@ -175,7 +179,7 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
     \b
     Examples:
       commentkit docket import 2025-01234.xml --meta 2025-01234.json
-      commentkit docket import 2025-01234.txt --out questions/FR-2025-01234/
+      commentkit docket import 2025-01234.txt --published 2025-01-31 --out my-packs/
       commentkit docket import 2023-17164.xml --meta 2023-17164.json --update questions/TREAS-DO-2023-0009/
     """
     from commentkit import clock, frimport, packs
@@ -251,7 +255,8 @@ def _parse_download(raw: bytes, number: str, url: str):
 @docket.command("fetch")
 @click.argument("number")
 @click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
-              help="Write the pack into DIR instead of installing it in your user docket folder.")
+              help="Write the pack into DIR instead of installing it in your user docket folder; a DIR ending in "
+                   "/ gets a folder named after the pack's id.")
 @click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
 @click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
 @api_options
