@@ -9,7 +9,8 @@ import click
 
 from commentkit import hints
 
-from commentkit.cli.common import project_dir
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, project_dir
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
 
@@ -119,7 +120,8 @@ def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
               help="Keep a final answer final although its text changed (default: back to review).")
 @click.option("--from-questionnaire", "from_questionnaire", is_flag=True,
               help="background only: store the text drafted from your questionnaire answers.")
-def answer(question, directory, text, from_file, force_edit, owner, keep_status, from_questionnaire):
+@json_option
+def answer(question, directory, text, from_file, force_edit, owner, keep_status, from_questionnaire, as_json):
     """Write or revise the answer to question N (or a general section).
 
     N is a question id (cov-tx-3), the agency's number where the question bank confirms it
@@ -201,8 +203,12 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
                        "Sublime Text...), make it wait: export VISUAL='code --wait'.", err=True)
         if code == 0 and raw == initial and not old_body.strip() and start.strip():
             edit_file.unlink(missing_ok=True)
-            click.echo(f"The pre-filled {key} text was left as it was: nothing was written. To store it "
-                       f"unchanged: {hints.command(proj.root, 'answer', key, options=('--from-questionnaire',))}")
+            msg = (f"The pre-filled {key} text was left as it was: nothing was written. To store it "
+                   f"unchanged: {hints.command(proj.root, 'answer', key, options=('--from-questionnaire',))}")
+            if as_json:
+                _emit_change(jsonout.Answer, proj, key, q, old, old, notes=[msg], source=source)
+                return
+            click.echo(msg)
             return
         if code != 0:
             if raw == initial:
@@ -225,6 +231,9 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     if old is not None and new.strip() == old_body.strip():
         if edit_file is not None:
             edit_file.unlink(missing_ok=True)
+        if as_json:
+            _emit_change(jsonout.Answer, proj, key, q, old, old, source=source)
+            return
         click.echo(f"No change to the answer to {key}: nothing was written.")
         return
 
@@ -250,6 +259,9 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
 
     saved = proj.answers[key]
     rel = path.relative_to(proj.root)
+    if as_json:
+        _emit_change(jsonout.Answer, proj, key, q, old, saved, written=[str(path)], notes=notes, source=source)
+        return
     click.echo(f"Saved {rel} ({saved.meta.status}, {word_count(saved.body):,} words"
                + (f"; previous version in {storage.BACKUP_DIR}/" if old is not None else "") + ").")
     for n in notes:
@@ -262,7 +274,8 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
 @project_dir
 @click.option("--reason", "-r", metavar="TEXT", help="Why the question is skipped (required with skip).")
 @click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answer's owner.")
-def mark(question, status, directory, reason, owner):
+@json_option
+def mark(question, status, directory, reason, owner, as_json):
     """Set the review status of the answer to question N (or a general section).
 
     Statuses: draft (being written), review (ready for review), final (approved for filing),
@@ -298,11 +311,34 @@ def mark(question, status, directory, reason, owner):
                         f"({hints.command(proj.root, 'mark', key, 'skip', options=('--reason', '...'))})")
     if (old is not None and old.meta.status == new_status and (owner is None or owner == old.meta.owner)
             and (new_status != "skipped" or reason == old.meta.reason)):
+        if as_json:
+            _emit_change(jsonout.Mark, proj, key, q, old, old)
+            return
         click.echo(f"{key} is already {new_status}: nothing was written.")
         return
-    proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old)
+    path = proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old)
+    if as_json:
+        _emit_change(jsonout.Mark, proj, key, q, old, proj.answers[key], written=[str(path)])
+        return
     before = old.meta.status if old is not None and (old.body.strip() or old.meta.status == "skipped") \
         else "unanswered"
     saved = proj.answers[key]
     click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
                + (f"; owner {saved.meta.owner}" if saved.meta.owner else "") + ".")
+
+
+def _emit_change(output, proj, key: str, q, before, after, *, written=(), notes=(), source=None) -> None:
+    """``answer --json`` / ``mark --json``: what changed in the answer to ``key``."""
+    from commentkit.tracking import answer_state, word_count
+
+    data = {"project": str(proj.root), "question_id": q.id if q is not None else None,
+            "general_section": key if q is None else None,
+            "path": proj.answer_path(key).relative_to(proj.root).as_posix(),
+            "status_before": answer_state(before), "status": answer_state(after),
+            "owner": after.meta.owner if after is not None else None, "changed": bool(written),
+            "written": list(written), "notes": list(notes)}
+    if output is jsonout.Answer:
+        data.update(words=word_count(after.body) if after is not None else 0, source=source)
+    else:
+        data.update(skip_reason=after.meta.reason if after is not None and after.meta.status == "skipped" else None)
+    jsonout.emit(output, data)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, project_dir, today_option
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, project_dir, today_option
 
 MAX_LISTED = 20  # problems printed by collect; the tracker lists them all
 
@@ -27,7 +28,8 @@ def template():
 @click.option("--format", "fmt", type=click.Choice(["yaml", "docx"]), default=None,
               help="yaml: for members who use commentkit; docx: a fillable Word form. "
                    "Default: from the --out extension.")
-def create(directory, out, fmt):
+@json_option
+def create(directory, out, fmt, as_json):
     """Write the member template of the association project DIR.
 
     The association's settings come from association.yaml beside commentkit.yaml: positions
@@ -63,6 +65,13 @@ def create(directory, out, fmt):
         data = association_template.render(tpl, out_path.name).encode("utf-8")
     storage.atomic_write(out_path, data)
     locked = sum(1 for q in tpl.questions if q.locked)
+    if as_json:
+        jsonout.emit(jsonout.TemplateCreate, {
+            "project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket), "format": fmt,
+            "template": tpl.label, "association": tpl.association.name, "questions": len(tpl.questions),
+            "locked_positions": locked, "required_items": list(tpl.required_items),
+            "member_due": tpl.member_due.isoformat(), "changed": True, "written": [str(out_path)]})
+        return
     click.echo(f"Wrote {out_path}: template {tpl.label} for {tpl.association.name}, {len(tpl.questions)} "
                f"question(s) ({locked} locked position(s)), {len(tpl.required_items)} required item(s), "
                f"member due date {tpl.member_due}.")
@@ -84,7 +93,8 @@ def show(file, as_json):
 
     tpl = association_template.load(Path(file))
     if as_json:
-        echo_json(tpl.model_dump(mode="json", exclude={"templates", "reference_docx"}))
+        jsonout.emit(jsonout.TemplateShow, {"file": str(file), "template": tpl.model_dump(
+            mode="json", exclude={"templates", "reference_docx"})})
         return
     d = tpl.docket
     click.echo(f"{tpl.association.name}: template {tpl.label} (checksum verified)")
@@ -133,9 +143,8 @@ def collect(assoc_dir, members, out, force, as_json):
     from commentkit.members_output import collect as run
 
     result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force)
-    summary = result.summary()
     if as_json:
-        echo_json(summary)
+        jsonout.emit(jsonout.Collect, {**result.summary(), "changed": True, "written": [str(result.out_dir)]})
         return
     t = result.tracker
     click.echo(f"{t.headline()}; {len(t.late)} late; {len(result.collection.skipped)} skipped.")
@@ -163,7 +172,8 @@ def collect(assoc_dir, members, out, force, as_json):
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="The response file to write (send it to the association).")
 @today_option
-def export_response(directory, out):
+@json_option
+def export_response(directory, out, as_json):
     """Export a member project's response as one file for the association.
 
     \b
@@ -178,4 +188,11 @@ def export_response(directory, out):
     root = find_root(directory)
     text = members.export(root)
     storage.atomic_write(Path(out), text)
+    if as_json:
+        from commentkit.project import Project
+
+        proj = Project(root)
+        jsonout.emit(jsonout.ExportResponse, {"project": str(root), "docket": jsonout.docket_ref(proj.pack.docket),
+                                              "commenter": proj.commenter_name, "changed": True, "written": [out]})
+        return
     click.echo(f"Wrote {out}. Send it to the association; it can be read with 'commentkit collect'.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from commentkit.cli import jsonout
 from commentkit.cli.common import json_option, project_dir
 
 FORMATS = ("docx", "md", "txt")
@@ -64,7 +65,7 @@ def build(directory, formats, out, reference_docx, draft, version, date, as_json
 
     from commentkit import clock
     from commentkit.assemble import COMMENT_BOX_LIMIT, build_letter, default_versions, reference_docx_for
-    from commentkit.cli.common import echo_json, open_project
+    from commentkit.cli.common import open_project
     from commentkit.errors import UserError
 
     project = open_project(directory)
@@ -117,9 +118,10 @@ def build(directory, formats, out, reference_docx, draft, version, date, as_json
                 written.append(str(write_text(letter.comment_box, path, text)))
         included = letter.included
     if as_json:
-        echo_json({"project": str(project.root), "docket": project.file.docket, "versions": versions,
-                   "draft": draft, "files": written, "included": included, "warnings": warnings,
-                   "comment_box": box_report, "error": box_error})
+        jsonout.emit(jsonout.Build, {"project": str(project.root), "docket": jsonout.docket_ref(project.pack.docket),
+                                     "versions": versions, "draft": draft, "written": written, "included": included,
+                                     "warnings": warnings, "comment_box": box_report or None, "error": box_error,
+                                     "changed": bool(written)})
     else:
         for w in warnings:
             click.echo(f"warning: {w}", err=True)

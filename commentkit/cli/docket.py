@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from commentkit.cli.common import echo_json, json_option
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option
 
 
 @click.group()
@@ -96,9 +97,10 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
         click.echo(f"Note: the pack's id is {d.id} but the folder is named {dest.name}; commentkit finds packs by "
                    f"folder name, so name the folder {d.id}.", err=True)
     if as_json:
-        echo_json({"pack": str(dest), "id": d.id, "written": not dry_run,
-                   "docket": d.model_dump(mode="json"), "questions": len(result.bank.questions),
-                   "unresolved": list(d.unresolved)})
+        jsonout.emit(jsonout.DocketFetch if d.origin == "fetched" else jsonout.DocketImport,
+                     {"pack": str(dest), "docket": jsonout.docket_ref(d), "details": d.model_dump(mode="json"),
+                      "questions": len(result.bank.questions), "unresolved": list(d.unresolved),
+                      "dry_run": dry_run, "changed": not dry_run, "written": [] if dry_run else [str(dest)]})
         return
     for line in _summary_lines(result):
         click.echo(line)
@@ -138,9 +140,11 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
                             "without asking") from None
     if write:
         plan.apply()
-    report["written"] = write
     if as_json:
-        echo_json(report)
+        jsonout.emit(jsonout.DocketUpdate, {"pack": report["pack"], "docket": jsonout.docket_ref(pack.docket),
+                                            "questions": report["questions"], "docket_changes": report["docket"],
+                                            "counts": report["counts"], "dry_run": dry_run, "changed": write,
+                                            "written": [str(plan.dest)] if write else []})
         return
     if write:
         click.echo(f"Wrote {plan.dest} (previous files kept in {plan.dest / packwrite.BACKUPS}).")
@@ -355,12 +359,12 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
             pack = packs.load_path(ref.path, ref.source)
             d = pack.docket
             number = d.federal_register.document_number
-            row = {"docket": d.id, "source": ref.source, "document_number": number,
-                   "deadline": d.deadline.date.isoformat(), "status": "", "new_deadline": None, "accepted": False}
+            row = {"docket": jsonout.docket_ref(d), "source": ref.source, "document_number": number,
+                   "deadline": d.deadline.date.isoformat(), "outcome": "", "new_deadline": None, "accepted": False}
             rows.append(row)
             closed_for = (now - d.deadline.instant()).days
             if closed_for > RECENTLY_CLOSED_DAYS:
-                row["status"] = f"not checked: closed more than {RECENTLY_CLOSED_DAYS} days ago"
+                row["outcome"] = f"not checked: closed more than {RECENTLY_CLOSED_DAYS} days ago"
                 continue
             if client is None:
                 client = make_client(api_url, timeout, retries, quiet=True)
@@ -368,16 +372,16 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
             try:
                 fetched = client.get(url, what=f"FR Doc. {number}")
             except frfetch.NotFoundError:
-                row["status"] = f"unknown to the Federal Register API ({url})"
+                row["outcome"] = f"unknown to the Federal Register API ({url})"
                 continue
             meta = frimport.parse_api_json(fetched.content, f"{number}.json")
             new = meta.comments_close_on
             if new is None:
-                row["status"] = "the API gives no comment deadline"
+                row["outcome"] = "the API gives no comment deadline"
             elif new == d.deadline.date:
-                row["status"] = "unchanged"
+                row["outcome"] = "unchanged"
             else:
-                row["status"] = "moved"
+                row["outcome"] = "moved"
                 row["new_deadline"] = new.isoformat()
                 row["_ref"] = ref
                 row["_why"] = (f"Federal Register API comments_close_on {new.isoformat()} (checked "
@@ -388,11 +392,11 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
             client.close()
 
     for row in rows:
-        if row["status"] != "moved":
+        if row["outcome"] != "moved":
             continue
         accept = yes
         if not yes and not as_json:
-            click.echo(f"{row['docket']}: the comment deadline moved from {row['deadline']} to {row['new_deadline']} "
+            click.echo(f"{row['docket']['id']}: the comment deadline moved from {row['deadline']} to {row['new_deadline']} "
                        f"(Federal Register API; an extension or reopening).")
             try:
                 accept = click.confirm(f"Update the pack's deadline to {row['new_deadline']}?", default=False)
@@ -407,11 +411,12 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
         row.pop("_ref", None)
         row.pop("_why", None)
     if as_json:
-        echo_json(rows)
+        jsonout.emit(jsonout.DocketsCheckUpdates, {"dockets": rows, "changed": any(r["accepted"] for r in rows),
+                                                   "written": [r["pack"] for r in rows if r.get("pack")]})
         return
     for row in rows:
-        line = f"{row['docket']}  FR Doc. {row['document_number']}  due {row['deadline']}: {row['status']}"
-        if row["status"] == "moved":
+        line = f"{row['docket']['id']}  FR Doc. {row['document_number']}  due {row['deadline']}: {row['status']}"
+        if row["outcome"] == "moved":
             line += f" -> {row['new_deadline']}"
             line += (f"; pack updated ({row['pack']}). 'commentkit status' now shows the new deadline and "
                      f"milestones" if row["accepted"] else "; not changed (re-run with --yes to accept)")

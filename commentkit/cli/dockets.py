@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, today_option
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, today_option
 from commentkit.cli.docket import api_options
 
 
@@ -48,11 +49,9 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
         d = pack.docket
         official = sum(1 for q in pack.bank.questions if q.wording == "official")
         rows.append({
-            "docket": d.id,
-            "title": d.title,
+            "docket": jsonout.docket_ref(d),
             "type": d.document_type,
             "rin": d.rin,
-            "citation": d.citation,
             "deadline": d.deadline.instant().isoformat(),
             "deadline_text": f"{d.deadline.date.isoformat()} {d.deadline.time} {d.deadline.timezone}",
             "period": period_state(d, now),
@@ -66,7 +65,7 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
             "path": str(ref.path),
         })
     if as_json:
-        echo_json(rows)
+        jsonout.emit(jsonout.Dockets, {"dockets": rows})
         return
     if not rows:
         click.echo("No docket packs installed.")
@@ -75,8 +74,9 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
         where = "shipped" if r["source"] == "shipped" else f"{r['origin']}, your packs"
         if r["replaces_shipped"]:
             where += "; replaces the shipped pack"
-        click.echo(f"{r['docket']}  {r['type']}  {r['citation']}  RIN {r['rin'] or '-'}  [{where}]")
-        click.echo(f"    {r['title']}")
+        d = r["docket"]
+        click.echo(f"{d['id']}  {r['type']}  {d['citation']}  RIN {r['rin'] or '-'}  [{where}]")
+        click.echo(f"    {d['title']}")
         wording = ("official wording" if not r["summary_wordings"] else
                    "summaries, not the agency's words" if not r["official_wordings"] else
                    f"{r['official_wordings']} official, {r['summary_wordings']} summaries")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option
+
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False))
@@ -15,7 +18,8 @@ import click
 @click.option("--member-id", metavar="ID", help="With --from-template: your id on the association's roster.")
 @click.option("--from-form", "from_form", type=click.Path(dir_okay=False), metavar="FILE.docx",
               help="Start a member project from a returned Word member form (its answers included).")
-def init(directory, docket, commenter, owner, from_template, member_id, from_form):
+@json_option
+def init(directory, docket, commenter, owner, from_template, member_id, from_form, as_json):
     """Create a comment project in DIRECTORY.
 
     The folder gets a commented project file (commentkit.yaml), answers/ for one Markdown file
@@ -38,6 +42,9 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
         proj, problems = members_project.create_from_form(Path(directory), Path(from_form), commenter, owner,
                                                           Path(from_template) if from_template else None)
         n = len(list((proj.root / "answers").glob("*.md")))
+        if as_json:
+            _emit(proj, "member-from-form", answers=n, problems=[p.format() for p in problems])
+            return
         click.echo(f"Created member project {directory} for {proj.file.commenter.name} from {from_form} "
                    f"({n} answer(s), saved as draft).")
         for p in problems:
@@ -50,6 +57,9 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
         if not commenter:
             raise UserError("--commenter is required (your company's name, as the association should list it)")
         proj, tpl = members_project.create(Path(directory), Path(from_template), commenter, owner, member_id, docket)
+        if as_json:
+            _emit(proj, "member-from-template")
+            return
         click.echo(f"Created member project {directory} answering {tpl.association.name}'s template "
                    f"{tpl.label} ({len(tpl.questions)} questions).")
         click.echo(f"Your due date: {tpl.member_due} (agency deadline {tpl.docket.deadline:%Y-%m-%d}). "
@@ -63,5 +73,16 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
         raise UserError("--commenter is required (the organisation or person submitting the comment)")
     proj = create(Path(directory), docket, commenter, owner)
     n = len(proj.pack.bank.questions)
+    if as_json:
+        _emit(proj, "project")
+        return
     click.echo(f"Created {proj.project_path} for {proj.file.docket} ({n} questions).")
     click.echo(f"Next: commentkit interview {directory}")
+
+
+def _emit(proj, kind: str, answers: int = 0, problems: list[str] | None = None) -> None:
+    written = sorted(str(p) for p in proj.root.rglob("*") if p.is_file() and ".commentkit" not in p.parts)
+    jsonout.emit(jsonout.Init, {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
+                                "commenter": proj.commenter_name, "kind": kind,
+                                "questions": len(proj.pack.bank.questions), "answers": answers,
+                                "problems": problems or [], "changed": True, "written": written})

@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, project_dir
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, project_dir
 
 BACK = object()
 """What an asker returns when the user asks to go back to the previous item."""
@@ -281,16 +282,21 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
         click.echo(f"Note: {problem.format(pf.path)}; it is not used, and will be asked again "
                    f"(or replaced by --answers).", err=True)
 
-    if as_json:
-        if review or items or answers_file or defaults:
-            raise UserError("--json only prints the stored answers; use it without the other options")
-        echo_json(_json_report(pf, iv, ifile))
-        return
+    if as_json and (review or items):
+        raise UserError("--json prints the stored answers (and stores those of --answers / --defaults); "
+                        "it cannot be combined with --review or --item")
     if answers_file or defaults:
         if review or items:
             raise UserError("--answers and --defaults store answers without prompting; "
                             "they cannot be combined with --review or --item")
-        _store_noninteractive(pf, iv, ifile, answers_file, defaults, shown)
+        stored = _store_noninteractive(pf, iv, ifile, answers_file, defaults, shown, quiet=as_json)
+        if as_json:
+            jsonout.emit(jsonout.Interview, {**_json_report(proj, pf, iv, ifile), "stored": stored,
+                                             "changed": bool(stored), "written": [str(pf.path)] if stored else []})
+        return
+    if as_json:
+        jsonout.emit(jsonout.Interview, {**_json_report(proj, pf, iv, ifile), "stored": [], "changed": False,
+                                         "written": []})
         return
     if review and items:
         raise UserError("use either --review (every item) or --item ID (some items), not both")
@@ -470,7 +476,9 @@ def _read_answers_file(path: str):
     return data, lines, p
 
 
-def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: bool, shown: str) -> None:
+def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: bool, shown: str,
+                          quiet: bool = False) -> list[str]:
+    """Store answers from a file and/or defaults; returns the item ids stored."""
     from commentkit import interview as engine
 
     given, lines, path = ({}, {}, None)
@@ -495,6 +503,8 @@ def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: boo
                     changed = True
     if values:
         pf.update(values)
+    if quiet:
+        return list(values)
     n = len(values)
     click.echo(f"Stored {n} answer{'' if n == 1 else 's'} in {pf.path}.")
     answers = pf.answers
@@ -504,16 +514,18 @@ def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: boo
         req = f" (required: {', '.join(required)})" if required else ""
         click.echo(f"Still unanswered: {', '.join(open_ids)}{req}; run '{_cmd(shown)}' to answer them.")
     _note_stale(iv, ifile, answers)
+    return list(values)
 
 
-def _json_report(pf, iv, ifile) -> dict:
+def _json_report(proj, pf, iv, ifile) -> dict:
     from commentkit import interview as engine
 
     answers = pf.answers
     asked = {it.id for it in engine.applicable(iv, answers, ifile)}
     return {
+        "project": str(proj.root),
         "profile": str(pf.path),
-        "docket": pf.pack.docket.id,
+        "docket": jsonout.docket_ref(pf.pack.docket),
         "answers": {k: engine.jsonable(v) for k, v in answers.items()},
         "not_applicable": [k for k in answers if k not in asked],
         "unanswered": engine.unanswered_ids(iv, answers, ifile),

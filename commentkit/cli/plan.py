@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, project_dir
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, project_dir
 
 
 @click.command()
@@ -36,7 +37,7 @@ def plan(directory, levels, as_json):
     priorities = relevance.plan(pack, profile)
     shown = [p for p in priorities if not levels or p.level in levels]
     if as_json:
-        echo_json(_json(proj, pack, profile, priorities, shown))
+        jsonout.emit(jsonout.Plan, _json(proj, pack, profile, priorities, shown))
         return
     _table(proj, pack, profile, priorities, shown, levels)
 
@@ -47,19 +48,15 @@ def _profile(proj) -> dict:
     return load_profile(proj)
 
 
-def _record(pack, p) -> dict:
-    q = pack.question(p.question_id)
-    return {
-        "question_id": q.id,
-        "number": q.number,
-        "heading": pack.heading(q),
-        "title": q.title,
-        "section": q.section,
-        "wording": q.wording,
-        "citation": pack.cite(q),
-        "level": p.level,
-        "reasons": list(p.reasons),
-    }
+def _record(proj, pack, p) -> dict:
+    from commentkit.tracking import answer_state, word_count
+
+    ans = proj.answers.get(p.question_id)
+    state = answer_state(ans)
+    return jsonout.question_row(pack, p.question_id, level=p.level, reasons=p.reasons, status=state,
+                                skip_reason=ans.meta.reason if state == "skipped" else None,
+                                owner=ans.meta.owner if ans is not None else None,
+                                words=word_count(ans.body) if ans is not None and state != "skipped" else 0)
 
 
 def _json(proj, pack, profile, priorities, shown) -> dict:
@@ -67,14 +64,14 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
 
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
     return {
-        "docket": pack.docket.id,
+        "docket": jsonout.docket_ref(pack.docket),
         "project": str(proj.root),
         "profile": str(proj.profile_path),
         "questionnaire": pack.interview is not None,
         "answers": _answered(pack, profile),
         "unanswered": _unanswered(pack, profile),
         "counts": counts,
-        "questions": [_record(pack, p) for p in shown],
+        "questions": [_record(proj, pack, p) for p in shown],
     }
 
 

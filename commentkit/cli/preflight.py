@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from commentkit.cli import jsonout
 from commentkit.cli.common import json_option, project_dir, today_option
 
 EXIT_HELP = ("Exit status: 0 when nothing blocks filing (with --strict: no warnings either), 1 when "
@@ -61,12 +62,13 @@ def check(directory, strict, as_json):
       commentkit check --strict --json | jq '.findings[] | select(.severity=="error")'
     """
     from commentkit import preflight
-    from commentkit.cli.common import echo_json, open_project
+    from commentkit.cli.common import open_project
 
     project = open_project(directory)
     result = preflight.check(project)
     if as_json:
-        echo_json(result.as_dict(strict))
+        jsonout.emit(jsonout.Check, {**result.as_dict(strict), "project": str(project.root),
+                                     "docket": jsonout.docket_ref(project.pack.docket)})
     else:
         click.echo(f"Preflight check: {project.root} ({result.docket}, {result.commenter})")
         click.echo("")
@@ -106,13 +108,17 @@ def package(directory, out, no_pdf, as_json):
     from pathlib import Path
 
     from commentkit import package as pkg
-    from commentkit.cli.common import echo_json, open_project
+    from commentkit.cli.common import open_project
 
     project = open_project(directory)
     result = pkg.make_package(project, Path(out), soffice=not no_pdf)
     res = result.check
     if as_json:
-        echo_json(result.as_dict())
+        data = result.as_dict()
+        check_part = {k: v for k, v in data.pop("check").items() if k not in ("project", "docket", "commenter", "strict")}
+        jsonout.emit(jsonout.Package, {**data, "check": check_part, "project": str(project.root),
+                                       "docket": jsonout.docket_ref(project.pack.docket), "changed": True,
+                                       "written": [str(result.out)]})
     else:
         click.echo(f"Wrote {result.out}/")
         for name in result.files:

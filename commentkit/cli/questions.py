@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from commentkit.cli.common import echo_json, json_option
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option
 
 
 def _pack(docket: str | None, directory: str | None):
@@ -30,7 +31,7 @@ def _pack(docket: str | None, directory: str | None):
 
 def question_record(pack, q) -> dict:
     return {
-        "id": q.id,
+        "question_id": q.id,
         "number": q.number,
         "section": q.section,
         "section_title": pack.bank.section(q.section).title,
@@ -84,7 +85,8 @@ def questions(docket, directory, section, tag, as_json):
             raise UserError(f"no question in {pack.docket.id} has the tag {t!r} (tags: {', '.join(known_tags)})")
         qs = [q for q in qs if t in q.tags]
     if as_json:
-        echo_json([question_record(pack, q) for q in qs])
+        jsonout.emit(jsonout.Questions, {"docket": jsonout.docket_ref(pack.docket),
+                                         "questions": [question_record(pack, q) for q in qs]})
         return
     current = None
     for q in qs:
@@ -124,7 +126,7 @@ def show(question, docket, directory, as_json):
         raise UserError(f"no question {question!r} in {pack.docket.id}; see 'commentkit questions'") from None
     rec = question_record(pack, q)
     if as_json:
-        echo_json(rec)
+        jsonout.emit(jsonout.Show, {"docket": jsonout.docket_ref(pack.docket), **rec})
         return
     d = pack.docket
     heading = pack.heading(q)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from commentkit.cli import jsonout
 from commentkit.cli.common import json_option
 
 
@@ -42,7 +43,7 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
     """
     from pathlib import Path
 
-    from commentkit.cli.common import echo_json, open_project
+    from commentkit.cli.common import open_project
     from commentkit.errors import UserError
     from commentkit.roundtrip import apply_import, plan_import, read_docx
 
@@ -66,11 +67,13 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
         written = apply_import(project, plan)
 
     if as_json:
-        echo_json({
-            "file": str(path), "project": str(project.root), "docket": letter.docket, "version": letter.version,
-            "applied": bool(apply_), "written": written,
-            "answers": [{"key": a.key, "kind": a.kind, "state": a.state, "path": a.path, "reason": a.reason or None,
-                         "status_before": a.status_before, "status_after": a.status_after, "issues": a.issues,
+        jsonout.emit(jsonout.ImportDocx, {
+            "file": str(path), "project": str(project.root), "docket": jsonout.docket_ref(project.pack.docket),
+            "version": letter.version, "applied": bool(apply_), "changed": bool(written), "written": written,
+            "answers": [{"question_id": None if a.kind == "general" else a.key,
+                         "general_section": a.key if a.kind == "general" else None,
+                         "state": a.state, "path": a.path, "reason": a.reason or None,
+                         "status_before": a.status_before, "status": a.status_after, "issues": a.issues,
                          "diff": a.diff or None} for a in plan.answers],
             "missing_anchors": plan.missing,
             "outside_text": [{"text": t, "after": where} for t, where in plan.outside],

@@ -6,7 +6,8 @@ import click
 
 from commentkit import hints
 
-from commentkit.cli.common import echo_json, json_option, project_dir, today_option
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, project_dir, today_option
 
 CONVENTION = ("Business days are counted after today up to and including the deadline day, "
               "excluding weekends and U.S. federal holidays (observed days included).")
@@ -97,6 +98,41 @@ def _group_line(g, width: int) -> str:
     return f"  {_short(g.title, width):<{width}} {tracking.bar(g, 20)} {g.done:>3}/{g.total:<3} {counts}{words}"
 
 
+def _time_json(report) -> dict:
+    return {**report.time.as_dict(), "deadline_local": report.deadline_local.isoformat(),
+            "local_timezone": report.deadline_local.tzname()}
+
+
+def _status_json(proj, report, member_due) -> dict:
+    """``status --json``: the report in the JSON vocabulary (docs/json.md)."""
+    pack = proj.pack
+
+    def row(q) -> dict:
+        return jsonout.question_row(pack, q.id, level=q.level, reasons=q.priority_reasons, status=q.state,
+                                    skip_reason=q.reason, owner=q.owner, words=q.words)
+
+    def group(g) -> dict:
+        return {"key": g.key, "title": g.title, "questions": g.total, "counts": dict(g.counts), "done": g.done,
+                "words": g.words}
+
+    return {
+        "project": str(proj.root), "docket": jsonout.docket_ref(pack.docket), "commenter": report.commenter,
+        "deadline": _time_json(report),
+        "totals": {**group(report.totals), "words_with_general_sections": report.words},
+        "by_priority": [group(g) for g in report.by_priority],
+        "by_section": [group(g) for g in report.by_section],
+        "general_sections": [{"general_section": g.name, "title": g.title, "status": g.state, "owner": g.owner,
+                              "words": g.words} for g in report.general],
+        "core_open": [row(q) for q in report.core_open],
+        "core_skipped": [row(q) for q in report.core_skipped],
+        "milestones": [m.as_dict() for m in report.milestones],
+        "milestones_from": report.milestones_from,
+        "unsaved_edits": list(report.unsaved_edits),
+        "questions": [row(q) for q in report.questions],
+        "member_due": member_due,
+    }
+
+
 @click.command(epilog=CONVENTION)
 @project_dir
 @json_option
@@ -132,10 +168,7 @@ def status(directory, as_json):
         from commentkit import members_project  # (imported only then: it defines the member models)
 
     if as_json:
-        data = report.as_dict()
-        if member:
-            data["member_due"] = members_project.due_json(proj)
-        echo_json(data)
+        jsonout.emit(jsonout.Status_, _status_json(proj, report, members_project.due_json(proj) if member else None))
         return
     out = click.echo
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
@@ -239,11 +272,11 @@ def deadline(directory, ics_path, as_json):
         storage.atomic_write(target, data)
         written = target
     if as_json:
-        data = {"docket": {"id": report.docket_id, "title": report.docket_title, "citation": report.citation},
-                "deadline": {**report.time.as_dict(), "deadline_local": report.deadline_local.isoformat()},
-                "milestones": [m.as_dict() for m in report.milestones],
-                "ics": str(written) if written else None}
-        echo_json(data)
+        jsonout.emit(jsonout.Deadline, {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
+                                        "deadline": _time_json(report),
+                                        "milestones": [m.as_dict() for m in report.milestones],
+                                        "ics": str(written) if written else None, "changed": written is not None,
+                                        "written": [str(written)] if written else []})
         return
     click.echo(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     for line in deadline_lines(report):
