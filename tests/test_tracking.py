@@ -57,9 +57,9 @@ def test_status_json_counts_by_priority_section_and_total(run, sample):
     assert sec["notification"]["counts"]["unanswered"] == 1
     assert data["totals"]["questions"] == 6 and data["totals"]["done"] == 2
     assert data["totals"]["words"] == 13 and data["totals"]["words_with_general_sections"] == 19
-    assert [q["id"] for q in data["core_open"]] == ["def-b", "notif-a", "notif-b"]
+    assert [q["question_id"] for q in data["core_open"]] == ["def-b", "notif-a", "notif-b"]
     assert data["core_skipped"] == []
-    gen = {g["name"]: g for g in data["general_sections"]}
+    gen = {g["general_section"]: g for g in data["general_sections"]}
     assert gen["executive-summary"]["status"] == "draft" and gen["background"]["status"] == "unanswered"
 
 

@@ -415,7 +415,7 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
                                                    "written": [r["pack"] for r in rows if r.get("pack")]})
         return
     for row in rows:
-        line = f"{row['docket']['id']}  FR Doc. {row['document_number']}  due {row['deadline']}: {row['status']}"
+        line = f"{row['docket']['id']}  FR Doc. {row['document_number']}  due {row['deadline']}: {row['outcome']}"
         if row["outcome"] == "moved":
             line += f" -> {row['new_deadline']}"
             line += (f"; pack updated ({row['pack']}). 'commentkit status' now shows the new deadline and "
