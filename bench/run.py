@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -151,8 +150,8 @@ def bench_interview_save(work: Path, env: dict, n: int = 50) -> Stat:
     code = f"""
 import os, sys, time, json, shutil
 os.environ['COMMENTKIT_DATA_DIR'] = {str(env['COMMENTKIT_DATA_DIR'])!r}
-from commentkit.project import create
-from commentkit.profilefile import ProfileFile
+from commentkit.project.folder import create
+from commentkit.project.profilefile import ProfileFile
 root = {str(work / 'interview')!r}
 shutil.rmtree(root, ignore_errors=True)
 p = create(__import__('pathlib').Path(root), 'TREAS-DO-2023-0009', 'Acme')

@@ -55,7 +55,7 @@ def answer_body(rng: random.Random, i: int) -> str:
 
 def make_pack(data_dir: Path) -> Path:
     """A user pack with the ANPRM's id and 83 questions (the 60 shipped plus 23 added)."""
-    from commentkit.yamlio import dump_yaml, load_yaml
+    from commentkit.files.yamlio import dump_yaml, load_yaml
 
     dest = data_dir / "dockets" / BENCH_DOCKET
     if dest.exists():
@@ -78,9 +78,9 @@ def make_pack(data_dir: Path) -> Path:
 
 def make_project(out: Path) -> Path:
     """The full project: 83 final answers of ~250 words and every general section."""
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
     from commentkit.models.project import GENERAL_SECTIONS
-    from commentkit.project import create
+    from commentkit.project.folder import create
 
     out = Path(out)
     data_dir = out / "data"

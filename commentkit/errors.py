@@ -31,3 +31,33 @@ class UserError(Exception):
 
 class ConflictError(UserError):
     """A file changed on disk since commentkit read it, or the project is locked."""
+
+
+# ---- typed errors: code and tests tell failures apart without matching text; all exit 2 ------------
+
+class ProjectFileError(UserError):
+    """A project's own file (commentkit.yaml, profile.yaml, an answer file) is malformed or refused."""
+
+
+class DocketPackError(UserError):
+    """A docket pack (docket.yaml, questions.yaml, interview.yaml) is malformed, missing or refused."""
+
+
+class WordFileError(UserError):
+    """A Word file cannot be read, is unsafe (zip bomb, external entities), or is not the expected letter."""
+
+
+class TemplateError(UserError):
+    """A letter or member template cannot be rendered (syntax, sandbox, output limits)."""
+
+
+class NetworkError(UserError):
+    """The Federal Register could not be reached or answered with something unusable."""
+
+
+class LimitError(UserError):
+    """An input or output is larger than commentkit's limits."""
+
+
+class PathError(UserError):
+    """A path leads outside the project, through a symbolic link, or to something that is not a file."""

@@ -87,7 +87,7 @@ def install_pack() -> Path:
     shutil.copy(SHIPPED / "docket.yaml", dest / "docket.yaml")
     shutil.copy(SHIPPED / "interview.yaml", dest / "interview.yaml")
     (dest / "questions.yaml").write_text(QUESTIONS_YAML, encoding="utf-8")
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     packs.load_path.cache_clear()
     return dest

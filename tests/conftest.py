@@ -8,6 +8,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles: a fast default for every run, a thorough one for a long fuzzing session
+# (COMMENTKIT_HYPOTHESIS=thorough python -m pytest). Fuzz tests scale their example counts by the
+# profile through ``examples(n)``.
+settings.register_profile("default", deadline=None, derandomize=True, database=None,
+                          suppress_health_check=list(HealthCheck))
+settings.register_profile("thorough", deadline=None, derandomize=False,
+                          suppress_health_check=list(HealthCheck))
+PROFILE = os.environ.get("COMMENTKIT_HYPOTHESIS", "default")
+settings.load_profile(PROFILE)
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = REPO / "questions"
@@ -21,7 +32,7 @@ def _isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("COMMENTKIT_DATA_DIR", str(data))
     for var in ("COMMENTKIT_TODAY", "COMMENTKIT_NOW", "VISUAL", "EDITOR"):
         monkeypatch.delenv(var, raising=False)
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     packs.load_path.cache_clear()
     yield

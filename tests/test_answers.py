@@ -7,9 +7,10 @@ import sys
 import textwrap
 
 import pytest
-
 from answers_pack import make_project
-from commentkit import answerfile, editor
+
+from commentkit.files import editor
+from commentkit.project import answerfile
 
 FAKE_EDITOR = textwrap.dedent('''
     import os, shutil, sys
@@ -255,8 +256,8 @@ def _questionnaire(proj):
 
     shutil.copy(Path(__file__).parent / "fixtures" / "profiles" / "semiconductor-equipment-prc-jv.yaml",
                 proj / "profile.yaml")
-    from commentkit.background import background_markdown
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
+    from commentkit.questionnaire.background import background_markdown
 
     p = Project.open(proj)
     text = background_markdown(p.pack, p.profile, p.commenter_name).strip()

@@ -45,7 +45,7 @@ def collected(tmp_path_factory):
     """The sample collected once (clock fixed to 20 September 2023)."""
     import os
 
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     packs.load_path.cache_clear()
     root = copy_sample(tmp_path_factory.mktemp("assoc"))
@@ -73,7 +73,7 @@ def test_template_create_writes_one_verified_file(tmp_path, run):
     res = run("template", "create", root / "assoc", "--out", out)
     assert res.exit_code == 0, res.output
     assert "2 locked position(s)" in res.output and "member due date 2023-09-15" in res.output
-    from commentkit import association_template
+    from commentkit.association import template as association_template
 
     tpl = association_template.load(out)
     assert tpl.docket.id == "TREAS-DO-2023-0009" and tpl.docket.citation == "88 FR 54961"
@@ -164,7 +164,7 @@ def test_init_from_template_makes_a_member_project(tmp_path, run):
               "--member-id", "M-042")
     assert res.exit_code == 0, res.output
     assert "Your due date: 2023-09-15" in res.output
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(member)
     m = proj.file.member
@@ -228,7 +228,7 @@ def test_export_response_round_trip(tmp_path, run):
     out = tmp_path / "acme.yaml"
     res = run("export-response", root / "members" / "acme-semiconductor", "--out", out)
     assert res.exit_code == 0, res.output
-    from commentkit import members
+    from commentkit.association import responses as members
 
     m = members.load_export(out)
     p = members.load_project(root / "members" / "acme-semiconductor")
@@ -412,8 +412,8 @@ def test_collect_bad_inputs_are_one_line_errors(tmp_path, run):
 # ---- pure computations ---------------------------------------------------------------------------------
 
 def _fake_members(values: list):
-    from commentkit.members import MemberResponse
-    from commentkit.members_collect import Collection
+    from commentkit.association.collect import Collection
+    from commentkit.association.responses import MemberResponse
 
     return Collection(members=[MemberResponse(name=f"M{i}", source=Path(f"m{i}"), kind="project", template_id="t",
                                               template_version=1, docket="d", profile={"x": v})
@@ -422,7 +422,7 @@ def _fake_members(values: list):
 
 def test_single_choice_secondary_suppression():
     """With one small cell in a single-answer item, a second cell is hidden so subtraction cannot reveal it."""
-    from commentkit.members_collect import aggregates
+    from commentkit.association.collect import aggregates
     from commentkit.models.interview import Interview
 
     iv = Interview.model_validate({"items": [{"id": "x", "prompt": "Size?", "type": "choice", "choices": [
@@ -440,7 +440,7 @@ def test_single_choice_secondary_suppression():
 
 
 def test_anonymous_labels_do_not_follow_the_alphabet():
-    from commentkit.members_collect import labels
+    from commentkit.association.collect import labels
 
     col = _fake_members([None] * 12)
     names = labels(col, "anonymised")
@@ -450,7 +450,7 @@ def test_anonymous_labels_do_not_follow_the_alphabet():
 
 
 def test_word_diff_and_redaction():
-    from commentkit.members_collect import redact_name, word_diff
+    from commentkit.association.collect import redact_name, word_diff
 
     assert word_diff("a b c d", "a x c d e") == "a [-b-] {+x+} c d {+e+}"
     assert redact_name("Blue Harbor's funds; blue harbor agrees", "Blue Harbor Ventures LP") == \

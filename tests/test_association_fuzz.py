@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypo import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from tests.conftest import SAMPLES
 from tests.mutations import mutated
 
 SAMPLE = SAMPLES / "association"
-FUZZ = settings(max_examples=1000, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=examples(1000), deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -34,7 +35,7 @@ def _check(loader, path: Path, raw: bytes):
 
 def _small_template_text(tmp: Path) -> str:
     """A small but complete template (one locked position), for cheap parser runs."""
-    from commentkit import association_template
+    from commentkit.association import template as association_template
 
     tpl = association_template.load(SAMPLE / "member-template.yaml")
     small = tpl.model_copy(update={"questions": tpl.questions[1:2], "items": tpl.items[:1],
@@ -52,7 +53,7 @@ def workdir():
 
 def test_fuzz_template_file_as_received(workdir):
     """Any change to a template file, however small, is refused before parsing (checksum)."""
-    from commentkit import association_template
+    from commentkit.association import template as association_template
 
     raw = _small_template_text(workdir).encode()
     path = workdir / "t.yaml"
@@ -68,7 +69,7 @@ def test_fuzz_template_file_as_received(workdir):
 def test_fuzz_template_parser_behind_a_valid_checksum(workdir):
     """A hostile association can produce a sealed but malformed template: the parser still only
     gives one-line errors."""
-    from commentkit import association_template
+    from commentkit.association import template as association_template
 
     text = _small_template_text(workdir)
     body = association_template.unseal(text, Path("x"), "t").encode()
@@ -84,7 +85,8 @@ def test_fuzz_template_parser_behind_a_valid_checksum(workdir):
 
 
 def test_fuzz_exported_response(workdir):
-    from commentkit import association_template, members
+    from commentkit.association import responses as members
+    from commentkit.association import template as association_template
 
     text = members.export(SAMPLE / "members" / "acme-semiconductor")
     body = association_template.unseal(text, Path("x"), "r").encode()
@@ -102,7 +104,7 @@ def test_fuzz_exported_response(workdir):
 @pytest.mark.parametrize("name", ["positions.yaml", "profile.yaml", "commentkit.yaml"])
 def test_fuzz_member_project_files(workdir, name):
     """1,000 mutations of each file of a member project, read as collect reads a member."""
-    from commentkit import members
+    from commentkit.association import responses as members
 
     src = SAMPLE / "members" / "corvid-quantum"
     proj = workdir / f"member-{name}"
@@ -120,8 +122,9 @@ def test_fuzz_member_project_files(workdir, name):
 
 @pytest.mark.parametrize("which", ["association.yaml", "roster.csv"])
 def test_fuzz_association_settings_and_roster(workdir, which):
-    from commentkit import association, packs
-    from commentkit.members_collect import load_roster
+    from commentkit.association import settings as association
+    from commentkit.association.collect import load_roster
+    from commentkit.dockets import catalog as packs
 
     pack = packs.load("TREAS-DO-2023-0009")
     assoc = workdir / f"assoc-{which}"

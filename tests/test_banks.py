@@ -15,7 +15,8 @@ import yaml
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from commentkit import packs, relevance
+from commentkit.dockets import catalog as packs
+from commentkit.questionnaire import priorities as relevance
 from tests.conftest import QUESTIONS
 
 ANPRM = "TREAS-DO-2023-0009"

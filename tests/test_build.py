@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import QUESTIONS, SAMPLES, user_pack_dir
 
 SEMI = SAMPLES / "semiconductor-jv"
@@ -47,7 +46,7 @@ def semi_build(tmp_path_factory):
 
 def final_ids(sample: Path) -> list[str]:
     """Final answers of a sample, in the notice's order according to the pack."""
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(sample)
     return [q.id for q in proj.pack.bank.ordered()
@@ -78,7 +77,7 @@ def test_docx_heading_sequence_and_response_order(semi_build):
     h1 = [t for s, t in paras if s == "Heading 1"]
     assert h1 == ["Executive Summary", "Background", "General Comments", "Responses to the ANPRM’s Questions",
                   "Conclusion", "Appendix: Questions Answered"]
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(SEMI)
     expected = [proj.pack.heading(proj.pack.question(i)) for i in final_ids(SEMI)]
@@ -267,7 +266,7 @@ def _install_official_pack(pack_copy: Path, confidential: bool = False) -> None:
         d.write_text(d.read_text().replace("confidential_submissions: false", "confidential_submissions: true"))
     dest = user_pack_dir() / pack_copy.name
     shutil.copytree(pack_copy, dest)
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     packs.load_path.cache_clear()
 
@@ -370,7 +369,7 @@ def test_markdown_structures_reach_word(run, project, tmp_path):
 # ---- reference documents ---------------------------------------------------------------------
 
 def test_shipped_reference_docx_is_what_the_generator_makes():
-    from commentkit.writers.reference import reference_bytes
+    from commentkit.letter.writers.reference import reference_bytes
 
     assert (QUESTIONS.parent / "templates" / "reference.docx").read_bytes() == reference_bytes()
 
@@ -480,9 +479,9 @@ def test_no_public_version_banner_when_nothing_is_redacted(tmp_path, pack_copy):
     letter, no 'PUBLIC VERSION' banner claiming redactions that do not exist."""
     import shutil
 
-    from commentkit import packs
-    from commentkit.assemble import default_versions
-    from commentkit.project import Project
+    from commentkit.dockets import catalog as packs
+    from commentkit.letter.assemble import default_versions
+    from commentkit.project.folder import Project
     from tests.conftest import SAMPLES, user_pack_dir
 
     dest = user_pack_dir() / "TREAS-DO-2023-0009"
@@ -503,7 +502,7 @@ def test_no_public_version_banner_when_nothing_is_redacted(tmp_path, pack_copy):
 def test_output_file_name_is_cut_at_a_word_boundary():
     from types import SimpleNamespace
 
-    from commentkit.cli.build import output_base
+    from commentkit.build import output_base
 
     proj = SimpleNamespace(pack=SimpleNamespace(docket=SimpleNamespace(docket_id="TREAS-DO-2023-0009", id="x")),
                            commenter_name="Council for Advanced Technology Investment")

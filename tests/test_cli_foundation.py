@@ -45,7 +45,7 @@ def test_questions_json_has_provenance(run):
 
 
 def test_questions_filter_by_section_and_unknown_section(run):
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     bank = packs.load("TREAS-DO-2023-0009").bank
     sec = bank.sections[0].id
@@ -57,7 +57,7 @@ def test_questions_filter_by_section_and_unknown_section(run):
 
 
 def test_show_says_a_summary_is_not_the_agencys_words(run):
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     q = packs.load("TREAS-DO-2023-0009").bank.questions[0]
     res = run("show", q.id, "--docket", "TREAS-DO-2023-0009")
@@ -69,7 +69,7 @@ def test_show_says_a_summary_is_not_the_agencys_words(run):
 
 
 def test_init_creates_a_project_that_reads_back(tmp_path, run):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     root = tmp_path / "x"
     res = run("init", root, "--docket", "TREAS-DO-2023-0009", "--commenter", "Acme")

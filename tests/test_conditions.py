@@ -1,12 +1,13 @@
-"""Sandboxed conditions over questionnaire answers (commentkit.conditions)."""
+"""Sandboxed conditions over questionnaire answers (commentkit.questionnaire.conditions)."""
 
 from __future__ import annotations
 
 import pytest
 
-from commentkit import conditions, packs
+from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
 from commentkit.models.interview import Interview
+from commentkit.questionnaire import conditions
 
 W = conditions.Where("pack/interview.yaml", "item 'x'")
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commentkit import deadlines as dl
+from commentkit.calendar import deadlines as dl
 
 ET = ZoneInfo("America/New_York")
 UTC = dt.timezone.utc
@@ -107,7 +107,7 @@ def test_naive_datetimes_are_refused():
 def test_generated_holiday_table_matches_the_holidays_package():
     import holidays
 
-    from commentkit import _federal_holidays as table
+    from commentkit.calendar import _federal_holidays as table
 
     assert list(table.YEARS) == list(range(dl.TABLE_FIRST, dl.TABLE_LAST + 1))
     for year in table.YEARS:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from commentkit import packs
+from commentkit.dockets import catalog as packs
 from tests.conftest import user_pack_dir
 
 FR = Path(__file__).parent / "fixtures" / "fr"

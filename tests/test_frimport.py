@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from commentkit import frimport, packs
+from commentkit.dockets import catalog as packs
+from commentkit.dockets.federal_register import importer as frimport
 from commentkit.errors import UserError
 from tests.conftest import user_pack_dir
 
@@ -372,8 +373,8 @@ def test_bad_mapping_file_is_an_error_and_writes_nothing(run, summary_pack):
 
 
 def test_ambiguous_matches_are_left_alone():
+    from commentkit.dockets.packmerge import merge
     from commentkit.models.docket import QuestionBank
-    from commentkit.packmerge import merge
 
     old = QuestionBank.model_validate({"sections": [{"id": "s", "title": "S", "wording": "summary"}], "questions": [
         {"id": "lp-1", "section": "s", "title": "Limited partner investments", "wording": "summary",
@@ -390,7 +391,7 @@ def test_ambiguous_matches_are_left_alone():
 
 
 def test_update_never_leaves_a_half_written_pack(run, summary_pack, monkeypatch):
-    from commentkit import packwrite
+    from commentkit.dockets import packwrite
 
     before = {p.name: p.read_bytes() for p in summary_pack.iterdir() if p.is_file()}
 

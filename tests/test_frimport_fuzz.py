@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from hypo import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commentkit import frimport
+from commentkit.dockets.federal_register import importer as frimport
 from commentkit.errors import UserError
 
 FR = Path(__file__).parent / "fixtures" / "fr"
@@ -37,7 +38,7 @@ def _mutate(data: bytes, ops) -> bytes:
 ops = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1 << 30), st.integers(0, 255)), min_size=1, max_size=6)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(SOURCES)), ops=ops)
 def test_mutated_documents_give_a_result_or_a_user_error(name, ops):
     raw = _mutate(SOURCES[name], ops)

@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypo import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +30,7 @@ from commentkit.errors import UserError
 from tests.conftest import QUESTIONS, REPO
 from tests.mutations import BOMB, DEEP, mutated
 
-FUZZ = settings(max_examples=1000, deadline=None, derandomize=True, database=None,
+FUZZ = settings(max_examples=examples(1000), deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 
@@ -92,7 +93,7 @@ def workdir():
 
 def test_fuzz_docket_pack(workdir):
     """docket.yaml and questions.yaml (packs.load_path)."""
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     pack = _small_pack(workdir / "pack" / "TREAS-DO-2023-0009")
     load = packs.load_path.__wrapped__  # uncached
@@ -114,7 +115,7 @@ def test_fuzz_docket_pack(workdir):
 
 def test_fuzz_interview_file(workdir):
     """interview.yaml (loaded with the pack)."""
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     pack = _small_pack(workdir / "ivpack" / "TREAS-DO-2023-0009")
     load = packs.load_path.__wrapped__
@@ -133,7 +134,7 @@ def test_fuzz_interview_file(workdir):
 
 @pytest.fixture(scope="module")
 def fuzz_project(workdir):
-    from commentkit.project import create
+    from commentkit.project.folder import create
 
     root = workdir / "proj"
     create(root, "TREAS-DO-2023-0009", "Acme Corp.", "JD")
@@ -142,7 +143,7 @@ def fuzz_project(workdir):
 
 def test_fuzz_project_file(fuzz_project):
     """commentkit.yaml (Project.file); an old-version file may be migrated, with the exact old bytes backed up."""
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     root = fuzz_project
     path = root / "commentkit.yaml"
@@ -172,7 +173,7 @@ def test_fuzz_project_file(fuzz_project):
 
 def test_fuzz_answer_files(fuzz_project):
     """answers/<id>.md front matter and body (Project.answers, answerfile.read)."""
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     root = fuzz_project
     proj = Project(root)
@@ -193,8 +194,8 @@ def test_fuzz_answer_files(fuzz_project):
 
 def test_fuzz_profile(fuzz_project):
     """profile.yaml: the questionnaire answers (ProfileFile, and Project.profile)."""
-    from commentkit.profilefile import ProfileFile
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
+    from commentkit.project.profilefile import ProfileFile
 
     root = fuzz_project
     path = root / "profile.yaml"
@@ -220,7 +221,7 @@ def test_fuzz_profile(fuzz_project):
 
 def test_fuzz_federal_register_import(workdir):
     """The FR full-text XML, the plain-text edition and the API's JSON (commentkit docket import)."""
-    from commentkit import frimport
+    from commentkit.dockets.federal_register import importer as frimport
 
     fixtures = REPO / "tests" / "fixtures" / "fr"
     seeds = {"prorule.xml": (fixtures / "prorule.xml").read_bytes(),
@@ -262,7 +263,7 @@ def test_cli_damaged_project_file(project, run, damage):
 @pytest.mark.parametrize("damage", [b"---\nstatus: [final\n---\ntext\n", b"---\nquestion: x\n", b"\x00\x01\x02",
                                     b"---\n" + BOMB + b"---\nbody\n", b"---\n" + DEEP + b"\n---\n"])
 def test_cli_damaged_answer_file(project, run, damage):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     key = Project.open(project).pack.bank.questions[0].id
     path = project / "answers" / f"{key}.md"
@@ -290,9 +291,9 @@ def test_fuzz_user_templates(fuzz_project, monkeypatch):
     real letter context; only one-line UserErrors naming a template escape, and no file is written."""
     import datetime as dt
 
-    from commentkit.assemble import build_context
-    from commentkit.project import Project
-    from commentkit.templating import TemplateSet, shipped_dir
+    from commentkit.letter.assemble import build_context
+    from commentkit.letter.templating import TemplateSet, shipped_dir
+    from commentkit.project.folder import Project
 
     monkeypatch.setenv("COMMENTKIT_NO_TEMPLATE_CACHE", "1")
     root = fuzz_project
@@ -376,9 +377,9 @@ def front_matter(draw):
 def test_answer_front_matter_reads_exactly_as_yaml(tmp_path):
     """answerfile.parse must read every header exactly as a YAML parser does (a status or owner
     misread would misreport what is final); 1,000 headers of tricky scalars."""
-    from commentkit import answerfile
+    from commentkit.files.yamlio import parse_yaml, validate
     from commentkit.models.project import AnswerMeta
-    from commentkit.yamlio import parse_yaml, validate
+    from commentkit.project import answerfile
 
     def reference(text: str):
         header, body = text[4:].split("\n---\n", 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from commentkit import hints
+from commentkit.files import hints
 
 
 def test_project_folder_is_added_unless_inside_it(tmp_path, monkeypatch):

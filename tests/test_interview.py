@@ -205,7 +205,7 @@ def test_malformed_answers_file(run, project, tmp_path, content, words):
 
 
 def test_hand_edited_profile_with_a_bad_value_is_one_line_error_with_line(run, project):
-    from commentkit import hints
+    from commentkit.files import hints
 
     assert run("interview", project, "--answers", SEMI).exit_code == 0
     path = project / "profile.yaml"

@@ -1,4 +1,4 @@
-"""The Background section drafted from the questionnaire (commentkit.background)."""
+"""The Background section drafted from the questionnaire (commentkit.questionnaire.background)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
-from commentkit import packs
-from commentkit.background import background_markdown
+from commentkit.dockets import catalog as packs
+from commentkit.questionnaire.background import background_markdown
 
 PROFILES = Path(__file__).parent / "fixtures" / "profiles"
 PACK = packs.load("TREAS-DO-2023-0009")

@@ -1,17 +1,18 @@
-"""The questionnaire engine (commentkit.interview) and profile.yaml storage (commentkit.profilefile)."""
+"""The questionnaire engine (commentkit.questionnaire.engine) and profile.yaml storage (commentkit.project.profilefile)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from hypo import examples
 
-from commentkit import interview as engine
-from commentkit import packs
+from commentkit.dockets import catalog as packs
 from commentkit.errors import ConflictError
 from commentkit.models.interview import Interview, Item
-from commentkit.profilefile import ProfileFile
-from commentkit.project import Project
+from commentkit.project.folder import Project
+from commentkit.project.profilefile import ProfileFile
+from commentkit.questionnaire import engine
 
 IV = packs.load("TREAS-DO-2023-0009").interview
 
@@ -176,7 +177,7 @@ _VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_siz
 _KEYS = st.one_of(st.sampled_from([it.id for it in IV.items]), st.text(max_size=12), st.integers())
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_KEYS, _VALUES, max_size=6))
 def test_check_answers_never_crashes_on_any_yaml_value(given_answers):
     checked = engine.check_answers(IV, given_answers)

@@ -20,11 +20,11 @@ DOWN, ESC_ENTER, CTRL_C = "\x1b[B", "\x1b\r", "\x03"
 
 
 class Terminal:
-    def __init__(self, *args: str):
+    def __init__(self, *args: str, exe: Path = COMMENTKIT):
         env = dict(os.environ, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="110", LINES="50")
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # pragma: no cover - the child
-            os.execve(str(COMMENTKIT), ["commentkit", *args], env)
+            os.execve(str(exe), [exe.name, *args], env)
         self.seen = b""
         self.pending = b""
 
@@ -47,6 +47,7 @@ class Terminal:
         needle = text.encode()
         while needle not in self.pending:
             if time.monotonic() > end or not self._read(0.1):
+                self.kill()
                 pytest.fail(f"no {text!r} on the terminal; last output: {plain(self.pending[-600:])!r}")
         self.pending = self.pending[self.pending.index(needle) + len(needle):]
 
@@ -55,12 +56,31 @@ class Terminal:
         time.sleep(0.15)
 
     def finish(self, timeout: float = 15) -> tuple[int, str]:
+        """Read until the child exits; a child still running after ``timeout`` is killed and the
+        test fails (the harness never hangs on a child that waits forever)."""
         end = time.monotonic() + timeout
-        while time.monotonic() < end and self._read(0.1):
+        while time.monotonic() < end:
+            self._read(0.1)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                while self._read(0.05) and select.select([self.fd], [], [], 0)[0]:
+                    pass
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status), plain(self.seen)
+        self.kill()
+        pytest.fail(f"commentkit did not exit within {timeout} s; last output: {plain(self.seen[-600:])!r}")
+
+    def kill(self) -> None:
+        """End the child (and reap it) so a failed test leaves no process behind."""
+        try:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
             pass
-        _, status = os.waitpid(self.pid, 0)
-        os.close(self.fd)
-        return os.waitstatus_to_exitcode(status), plain(self.seen)
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
 
 
 def plain(raw: bytes) -> str:
@@ -196,3 +216,13 @@ def test_terminal_review_keeps_every_answer_on_enter(run, project2):
     assert code == 0, screen
     assert "Saved 0 answers in this session" in screen
     assert (root / "profile.yaml").read_text() == before
+
+
+def test_harness_times_out_on_a_child_that_waits_forever():
+    t = Terminal("-c", "import time; time.sleep(600)", exe=Path(sys.executable))
+    start = time.monotonic()
+    with pytest.raises(pytest.fail.Exception, match="did not exit within 1"):
+        t.finish(timeout=1)
+    assert time.monotonic() - start < 10
+    with pytest.raises(ChildProcessError):  # killed and reaped: nothing left behind
+        os.waitpid(t.pid, os.WNOHANG)

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypo import examples
 from click.testing import CliRunner
 
 from commentkit.errors import UserError
@@ -44,8 +45,9 @@ def invoke(*args):
 
 
 def sample_template():
-    from commentkit import association, association_template
-    from commentkit.project import Project
+    from commentkit.association import settings as association
+    from commentkit.association import template as association_template
+    from commentkit.project.folder import Project
 
     assoc = Project.open(SAMPLE / "assoc")
     return association_template.build(assoc, association.load(assoc.root, assoc.pack))
@@ -86,7 +88,7 @@ STRAY = ["Please call our GC before quoting us."]
 def forms(tmp_path_factory):
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     tpl = sample_template()
     d = tmp_path_factory.mktemp("forms")
@@ -135,7 +137,7 @@ def test_form_looks_like_a_lawyers_document(forms):
 
 
 def test_form_fields_are_bookmarks_and_checkboxes(forms):
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     fc = memberform.open_form(forms["blank"])
     assert fc.identity["commentkit.template"] == "cati-outbound-2023"
@@ -148,7 +150,7 @@ def test_form_fields_are_bookmarks_and_checkboxes(forms):
 
 
 def test_form_carries_its_template_even_after_libreoffice(forms):
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     for path in [forms["blank"], *forms["variants"].values()]:
         tpl = memberform.embedded_template(path)
@@ -160,7 +162,7 @@ def test_form_carries_its_template_even_after_libreoffice(forms):
 
 @pytest.mark.parametrize("variant", ["direct", "resaved-before-filling", "resaved-after-filling"])
 def test_every_value_survives(forms, variant):
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     m = memberform.read(forms["variants"][variant], forms["tpl"])
     assert (m.name, m.member_id, m.kind) == ("Zephyr Devices Corp.", "M-077", "form")
@@ -224,8 +226,8 @@ def test_sample_returned_forms_are_collected(tmp_path):
 
 
 def test_answers_validated_like_interview_answers(forms, tmp_path):
-    from commentkit import memberform
-    from commentkit.members_collect import gather
+    from commentkit.association import form as memberform
+    from commentkit.association.collect import gather
 
     raw = forms["blank"].read_bytes()
     bad = tmp_path / "bad.docx"
@@ -234,7 +236,7 @@ def test_answers_validated_like_interview_answers(forms, tmp_path):
                                "ck_c_transaction_types_2": True}))
     m = memberform.read(bad, forms["tpl"])
     assert "us_person: more than one box ticked (yes, no); only one may be" in [p.format() for p in m.problems]
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     col = gather([bad], forms["tpl"], packs.load("TREAS-DO-2023-0009").interview)
     probs = [p.format() for p in col.members[0].problems]
@@ -244,7 +246,7 @@ def test_answers_validated_like_interview_answers(forms, tmp_path):
 
 
 def test_empty_company_name_is_reported_and_file_name_used(forms, tmp_path):
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     path = tmp_path / "unnamed-member.docx"
     path.write_bytes(fill(forms["blank"].read_bytes(), {"ck_a_burden_1": "Small."}))
@@ -265,7 +267,7 @@ def test_empty_company_name_is_reported_and_file_name_used(forms, tmp_path):
      "was made from a different edition of template 'cati-outbound-2023' version 1"),
 ])
 def test_form_for_another_template_is_refused_saying_which(forms, tmp_path, change, message):
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     other = change(forms["tpl"])
     path = tmp_path / "other.docx"
@@ -279,7 +281,7 @@ def test_init_from_form(forms, tmp_path):
     res = invoke("init", tmp_path / "zephyr", "--from-form", forms["variants"]["resaved-after-filling"])
     assert res.exit_code == 0, res.output
     assert "text typed outside any field" in res.output
-    from commentkit import members
+    from commentkit.association import responses as members
 
     m = members.load_project(tmp_path / "zephyr")
     assert m.name == "Zephyr Devices Corp." and m.member_id == "M-077"
@@ -348,14 +350,14 @@ def test_fuzzed_forms_give_one_line_errors_or_a_response(forms, tmp_path):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     parts = _parts(forms["variants"]["direct"])
     doc = parts["word/document.xml"]
     path = tmp_path / "fuzz.docx"
     tpl = forms["tpl"]
 
-    @settings(max_examples=1000, deadline=None, derandomize=True,
+    @settings(max_examples=examples(1000), deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.integers(0, len(doc) - 1), st.integers(1, 64),
            st.sampled_from([b"", b"<", b">", b"&", b"\x00", b"<w:p>", b"</w:tc>", b'w:name="ck_a_exc_3"',
@@ -377,8 +379,8 @@ def test_number_and_date_fields(forms, tmp_path):
     """Numbers are typed text validated like the interview; a date picked in Word's calendar is
     stored as w:fullDate, a date typed by hand is read in the usual formats, and a bad one is
     reported by member and item."""
-    from commentkit import memberform
-    from commentkit.members import validate_profile
+    from commentkit.association import form as memberform
+    from commentkit.association.responses import validate_profile
     from commentkit.models.interview import Interview, Item
 
     tpl = forms["tpl"]
@@ -448,7 +450,7 @@ def test_form_uses_the_associations_reference_docx(tmp_path):
     d = docx.Document(str(out))
     headers = " ".join(p.text for p in d.sections[0].header.paragraphs)
     assert "CATI LETTERHEAD" in headers
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     assert memberform.embedded_template(out).reference_docx is not None
     (root / "assoc" / "letterhead.docx").write_bytes(b"PK\x03\x04 not really a docx")
@@ -478,7 +480,7 @@ def test_fuzzed_embedded_template_gives_one_line_errors(forms, tmp_path):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     parts = _parts(forms["blank"])
     name = next(n for n, v in parts.items() if n.startswith("customXml/item") and b"member-template" in v[:500])
@@ -486,7 +488,7 @@ def test_fuzzed_embedded_template_gives_one_line_errors(forms, tmp_path):
     small = {"[Content_Types].xml": parts["[Content_Types].xml"], "word/document.xml": b"<w:document/>"}
     path = tmp_path / "fuzz-template.docx"
 
-    @settings(max_examples=1000, deadline=None, derandomize=True,
+    @settings(max_examples=examples(1000), deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.integers(0, len(item) - 1), st.integers(0, 64),
            st.sampled_from([b"", b"A", b"=", b"<", b"&amp;", b"\x00", b"H4sI", b"<!DOCTYPE x>"]))

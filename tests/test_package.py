@@ -49,7 +49,7 @@ def _copy_sample(dest: Path) -> Path:
 @contextlib.contextmanager
 def _data_dir(path: Path):
     """COMMENTKIT_DATA_DIR for a module-scoped fixture (the autouse fixture is per test)."""
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     saved = {k: os.environ.get(k) for k in ("COMMENTKIT_DATA_DIR", "COMMENTKIT_TODAY", "COMMENTKIT_NOW")}
     os.environ["COMMENTKIT_DATA_DIR"] = str(path)
@@ -342,7 +342,7 @@ def test_pdfs_keep_the_marking_and_the_redaction(confidential_package):
 
 
 def test_leak_guard_finds_text_in_a_public_file(tmp_path):
-    from commentkit.package import leaked_passages
+    from commentkit.filing.package import leaked_passages
 
     class _Ans:
         body = "We earned [[BCI]]USD 9 million[[/BCI]]."

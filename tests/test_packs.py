@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commentkit import packs
+from commentkit.dockets import catalog as packs
 from tests.conftest import QUESTIONS
 
 SHIPPED = sorted(p.name for p in QUESTIONS.iterdir() if (p / "docket.yaml").is_file())
@@ -66,8 +66,9 @@ def test_nprm_is_a_second_docket_without_a_guessed_docket_id():
 
 
 def test_user_pack_overrides_and_is_listed(tmp_path, pack_copy):
-    from tests.conftest import user_pack_dir
     import shutil
+
+    from tests.conftest import user_pack_dir
 
     dest = user_pack_dir() / "TREAS-DO-2023-0009"
     shutil.copytree(pack_copy, dest)
@@ -76,9 +77,10 @@ def test_user_pack_overrides_and_is_listed(tmp_path, pack_copy):
 
 
 def test_dockets_lists_user_packs_with_their_origin(pack_copy, run):
-    from tests.conftest import user_pack_dir
     import json
     import shutil
+
+    from tests.conftest import user_pack_dir
 
     dest = user_pack_dir() / "TREAS-DO-2023-0009"
     shutil.copytree(pack_copy, dest)

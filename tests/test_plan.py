@@ -1,4 +1,4 @@
-"""Question priorities (commentkit.relevance.plan) on synthetic banks; shipped-bank profiles are
+"""Question priorities (commentkit.questionnaire.priorities.plan) on synthetic banks; shipped-bank profiles are
 in test_plan_profiles.py."""
 
 from __future__ import annotations
@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from ruamel.yaml import YAML
 
-from commentkit import packs, relevance
+from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
+from commentkit.questionnaire import priorities as relevance
 
 
 def _edit_bank(pack_dir, questions):

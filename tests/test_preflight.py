@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from hypo import examples
 
 from tests.conftest import REPO, SAMPLES, user_pack_dir
 
@@ -50,7 +51,7 @@ def _install_pack(pack_copy, **changes):
     (pack_copy / "docket.yaml").write_text(text, encoding="utf-8")
     dest = user_pack_dir() / pack_copy.name
     shutil.copytree(pack_copy, dest)
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     packs.load_path.cache_clear()
     return dest
@@ -259,27 +260,27 @@ NOT_FLAGGED = ["[BUSINESS CONFIDENTIAL INFORMATION REDACTED]", "see [the notice]
 
 @pytest.mark.parametrize("text", FLAGGED)
 def test_placeholders_are_flagged(text):
-    from commentkit.preflight import scan_placeholders
+    from commentkit.filing.preflight import scan_placeholders
 
     assert scan_placeholders(text), text
 
 
 @pytest.mark.parametrize("text", NOT_FLAGGED)
 def test_legitimate_text_is_not_a_placeholder(text):
-    from commentkit.preflight import scan_placeholders
+    from commentkit.filing.preflight import scan_placeholders
 
     assert scan_placeholders(text) == [], text
 
 
 def test_placeholder_line_numbers():
-    from commentkit.preflight import scan_placeholders
+    from commentkit.filing.preflight import scan_placeholders
 
     hits = scan_placeholders("First line.\n\nSecond [insert figure] here.\nThird TBD.")
     assert [(h.line, h.text) for h in hits] == [(3, "[insert figure]"), (4, "TBD")]
 
 
 def test_personal_data_patterns():
-    from commentkit.preflight import scan_personal_data
+    from commentkit.filing.preflight import scan_personal_data
 
     hits = [(h.kind, h.text) for h in scan_personal_data(
         "Call +1 (202) 555-0143 or 202.555.0143 (or +86 21 5555 0142), write to a.b@example.org; "
@@ -294,7 +295,7 @@ def test_personal_data_patterns():
 
 
 def test_bci_problems_and_passages():
-    from commentkit.preflight import bci_problems, confidential_passages, outside_bci
+    from commentkit.filing.preflight import bci_problems, confidential_passages, outside_bci
 
     ok = "Revenue was [[BCI]]USD 4\nmillion[[/BCI]] and\n\n- a list [[BCI]]item[[/BCI]]\n- next"
     assert bci_problems(ok) == []
@@ -322,10 +323,10 @@ MARKDOWN_CASES = [
 
 @pytest.mark.parametrize("md", MARKDOWN_CASES)
 def test_text_bound_is_never_below_the_real_text(md):
-    from commentkit.document import Document
-    from commentkit.markdown_in import parse_blocks
-    from commentkit.preflight import _text_bound
-    from commentkit.writers.text import render_text
+    from commentkit.filing.preflight import _text_bound
+    from commentkit.letter.markdown_in import parse_blocks
+    from commentkit.letter.writers.text import render_text
+    from commentkit.models.document import Document
 
     blocks, notes = parse_blocks(md, ns="t")
     for version in ("plain", "public", "confidential"):
@@ -362,17 +363,17 @@ def test_text_bound_holds_for_generated_markdown():
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from commentkit.document import Document
-    from commentkit.markdown_in import parse_blocks
-    from commentkit.preflight import _text_bound
-    from commentkit.writers.text import render_text
+    from commentkit.filing.preflight import _text_bound
+    from commentkit.letter.markdown_in import parse_blocks
+    from commentkit.letter.writers.text import render_text
+    from commentkit.models.document import Document
 
     line = st.builds(lambda p, words: p + " ".join(words), st.sampled_from(_PREFIXES),
                      st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=6))
     doc = st.builds(lambda lines, sep, fn: sep.join(lines) + ("\n\n[^n]: The note." if fn else ""),
                     st.lists(line, min_size=1, max_size=12), st.sampled_from(["\n", "\n\n"]), st.booleans())
 
-    @settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+    @settings(max_examples=examples(600), deadline=None, suppress_health_check=list(HealthCheck), database=None,
               derandomize=True)
     @given(doc)
     def prop(md):
@@ -386,7 +387,7 @@ def test_text_bound_holds_for_generated_markdown():
 
 
 def test_a_word_inside_a_bracketed_placeholder_is_one_finding():
-    from commentkit.preflight import scan_placeholders
+    from commentkit.filing.preflight import scan_placeholders
 
     assert [h.text for h in scan_placeholders("Signed by [NAME TBD], and TODO.")] == ["TODO", "[NAME TBD]"]
 

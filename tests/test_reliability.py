@@ -39,7 +39,7 @@ def _body(i: int) -> str:
 
 
 def _answer_version(text: str) -> int | None:
-    from commentkit import answerfile
+    from commentkit.project import answerfile
 
     meta, body = answerfile.parse(text)
     try:
@@ -70,7 +70,7 @@ def _leftover_temps(folder: Path) -> list[Path]:
 
 def test_atomic_write_survives_sigkill_at_random_points(tmp_path):
     """storage.atomic_write: after ≥100 SIGKILLs the file is always one complete version."""
-    from commentkit import storage
+    from commentkit.files import storage
 
     target = tmp_path / "letter.txt"
     storage.atomic_write(target, _version(0))
@@ -140,8 +140,8 @@ def test_naive_writes_would_be_caught(tmp_path):
 
 def test_save_answer_survives_sigkill_with_intact_backups(project):
     """Project.save_answer (lock + backup + atomic write): ≥100 SIGKILLs, answers and backups whole."""
-    from commentkit import storage
-    from commentkit.project import Project
+    from commentkit.files import storage
+    from commentkit.project.folder import Project
 
     proj = Project.open(project)
     key = proj.pack.bank.questions[0].id
@@ -188,12 +188,12 @@ def test_killed_cli_process_leaves_project_loadable(project, kill_after):
     import subprocess
     import sys
 
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     key = Project.open(project).pack.bank.questions[0].id
     script = (
         "import sys\n"
-        "from commentkit.project import Project\n"
+        "from commentkit.project.folder import Project\n"
         f"p = Project.open({str(project)!r})\n"
         "i = 0\n"
         "print('ready', flush=True)\n"
@@ -214,7 +214,7 @@ def test_killed_cli_process_leaves_project_loadable(project, kill_after):
 
 def test_create_unique_never_gives_two_processes_the_same_file(tmp_path):
     """Files that keep a user's text (e.g. refused edits) get distinct names even when picked at once."""
-    from commentkit import storage
+    from commentkit.files import storage
 
     start = time.time() + 0.3
     pids = []
@@ -277,8 +277,8 @@ def test_disk_full_keeps_the_old_file_and_says_so(tmp_path, monkeypatch):
     """A write that fails (disk full) leaves the previous version and no temp file; one-line error."""
     import errno
 
-    from commentkit import storage
     from commentkit.errors import UserError
+    from commentkit.files import storage
 
     target = tmp_path / "answer.md"
     storage.atomic_write(target, "previous version\n")
@@ -301,7 +301,7 @@ def test_file_system_without_locks_still_detects_conflicts(project, monkeypatch)
     import fcntl
 
     from commentkit.errors import ConflictError
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     real = fcntl.flock
 
@@ -325,7 +325,8 @@ def test_file_system_without_locks_still_detects_conflicts(project, monkeypatch)
 def test_pack_update_survives_sigkill(tmp_path, monkeypatch):
     """packwrite.install (docket import/fetch/update) replaces a pack folder by two renames; killed at
     random points 60 times, the pack is always listed once, loads, and is the old or the new version."""
-    from commentkit import packs, packwrite
+    from commentkit.dockets import catalog as packs
+    from commentkit.dockets import packwrite
     from tests.conftest import QUESTIONS
 
     monkeypatch.setenv("COMMENTKIT_DATA_DIR", str(tmp_path / "data"))
@@ -374,7 +375,7 @@ def test_interrupted_pack_replacement_is_put_back(tmp_path, monkeypatch):
     """The state a kill between the two renames leaves (no pack folder, the old one aside) heals itself."""
     import shutil
 
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
     from tests.conftest import QUESTIONS
 
     monkeypatch.setenv("COMMENTKIT_DATA_DIR", str(tmp_path / "data"))
@@ -395,7 +396,7 @@ def test_project_lock_works_without_fcntl_as_on_windows(project, monkeypatch):
     import sys
     import types
 
-    from commentkit import storage
+    from commentkit.files import storage
 
     real_flock = fcntl.flock
     fake = types.SimpleNamespace(LK_NBLCK=2, LK_UNLCK=0)
@@ -433,7 +434,7 @@ def test_backups_keep_the_newest_when_daylight_saving_ends(tmp_path, monkeypatch
     """The 20 backups kept are the 20 newest even when the local clock falls back an hour."""
     import datetime as real_dt
 
-    from commentkit import storage
+    from commentkit.files import storage
 
     ticks = iter(range(10_000))
 

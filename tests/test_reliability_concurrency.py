@@ -25,13 +25,13 @@ def ck(*args, env=None, input=None, timeout=60):
 
 
 def _first_keys(project, n=2):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     return [q.id for q in Project.open(project).pack.bank.questions[:n]]
 
 
 def _answer_text(project, key) -> str:
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     return Project.open(project).answers[key].text
 
@@ -103,7 +103,7 @@ def test_locked_project_refuses_with_what_to_do(project):
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""\
             import sys, time
-            from commentkit import storage
+            from commentkit.files import storage
             with storage.project_lock({str(project)!r}):
                 print("locked", flush=True)
                 sys.stdin.readline()
@@ -139,7 +139,7 @@ def test_lock_waits_for_a_short_holder(project):
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""\
             import time
-            from commentkit import storage
+            from commentkit.files import storage
             with storage.project_lock({str(project)!r}):
                 print("locked", flush=True)
                 time.sleep(1.0)
@@ -168,7 +168,7 @@ def test_parallel_writers_lose_nothing(project):
               for i in range(2)]
     results = [(p, *p.communicate(timeout=60)) for p in procs]
     saved, refused = [], []
-    for (p, out, err), text in zip(results[:6], texts):
+    for (p, _out, err), text in zip(results[:6], texts):
         if p.returncode == 0:
             saved.append(text)
         else:
@@ -186,7 +186,7 @@ def test_parallel_writers_lose_nothing(project):
     for text in refused:
         assert any(text in k for k in kept), f"refused text {text!r} was not kept"
     # the other answer's writers both ran to completion (different files never conflict)
-    for p, out, err in results[6:]:
+    for p, _out, err in results[6:]:
         assert p.returncode in (0, 2), err
     assert _answer_text(project, other).startswith("Other answer")
 
@@ -194,8 +194,8 @@ def test_parallel_writers_lose_nothing(project):
 @pytest.mark.parametrize("changed", ["commentkit.yaml"])
 def test_project_file_changed_during_migration_is_not_overwritten(tmp_path, changed):
     """Migration of an old project file refuses if the file changes between read and write."""
-    from commentkit import migrate
     from commentkit.errors import ConflictError
+    from commentkit.project import migrate
 
     root = tmp_path / "p"
     root.mkdir()
@@ -255,7 +255,7 @@ def test_answer_saved_by_a_windows_editor_is_not_a_false_conflict(project, prefi
     for args in (("answer", key, project, "--text", "Second text."), ("mark", key, "review", project)):
         res = ck(*args)
         assert res.returncode == 0, res.stderr
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     ans = Project.open(project).answers[key]
     assert ans.text == "Second text." and ans.meta.status == "review"
@@ -283,9 +283,9 @@ def test_import_docx_apply_is_all_or_nothing_against_concurrent_edits(run, tmp_p
 
     import docx
 
-    from commentkit import roundtrip
     from commentkit.errors import ConflictError
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
+    from commentkit.roundtrip import importer as roundtrip
     from tests.conftest import SAMPLES
 
     root = tmp_path / "semi"

@@ -46,7 +46,7 @@ def _read_until(fd: int, marker: bytes, timeout: float = 20.0, then: bytes = b""
 
 
 def _profile(project):
-    from commentkit.yamlio import load_yaml
+    from commentkit.files.yamlio import load_yaml
 
     return load_yaml(project / "profile.yaml")
 
@@ -147,7 +147,7 @@ def test_ctrl_c_in_a_real_terminal_keeps_answers(project):
 
 
 def test_sigint_while_answer_reads_standard_input_changes_nothing(project):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     key = Project.open(project).pack.bank.questions[0].id
     subprocess.run([sys.executable, "-m", "commentkit", "answer", key, project, "--text", "Kept text."], check=True,

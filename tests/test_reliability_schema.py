@@ -35,7 +35,7 @@ def test_version_0_project_is_migrated_with_backup(tmp_path, run):
     assert "# Acme's comment on the outbound ANPRM" in new and "# the ANPRM" in new
     backups = list((root / ".commentkit" / "backups").glob("commentkit.yaml.*"))
     assert len(backups) == 1 and backups[0].read_text() == V0_PROJECT
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(root)
     assert proj.file.commenter.name == "Acme Corp." and proj.file.owner == "JD"
@@ -48,7 +48,7 @@ def test_version_0_project_is_migrated_with_backup(tmp_path, run):
 
 
 def test_missing_version_with_mapping_commenter_gets_version_added(tmp_path):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     root = tmp_path / "p"
     root.mkdir()
@@ -91,7 +91,7 @@ def test_newer_project_file_is_refused(project, run):
 
 def test_newer_answer_file_is_refused(project):
     from commentkit.errors import UserError
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(project)
     key = proj.pack.bank.questions[0].id
@@ -105,7 +105,7 @@ def test_newer_answer_file_is_refused(project):
 
 
 def test_current_answer_version_is_accepted(project):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(project)
     key = proj.pack.bank.questions[0].id
@@ -116,7 +116,7 @@ def test_current_answer_version_is_accepted(project):
 
 def test_newer_profile_is_refused(project):
     from commentkit.errors import UserError
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     (project / "profile.yaml").write_text("schema_version: 3\ncommenter_name: Acme\n")
     with pytest.raises(UserError, match="upgrade commentkit"):
@@ -125,7 +125,7 @@ def test_newer_profile_is_refused(project):
 
 @pytest.mark.parametrize("name", ["docket.yaml", "questions.yaml", "interview.yaml"])
 def test_newer_pack_file_is_refused(pack_copy, name):
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
     from commentkit.errors import UserError
 
     f = pack_copy / name
@@ -141,8 +141,8 @@ def test_newer_pack_file_is_refused(pack_copy, name):
 
 def test_old_project_on_a_read_only_share_is_still_read(tmp_path, run, monkeypatch):
     """If the migrated file cannot be written, read-only commands still work (migrated in memory)."""
-    from commentkit import storage
     from commentkit.errors import UserError
+    from commentkit.files import storage
 
     root = tmp_path / "old"
     root.mkdir()

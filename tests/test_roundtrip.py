@@ -11,8 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from conftest import QUESTIONS, SAMPLES, user_pack_dir
+from conftest import SAMPLES, user_pack_dir
 
 DATE = "2023-09-27"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -347,7 +346,7 @@ def _confidential_pack(pack_copy: Path) -> None:
     d = pack_copy / "docket.yaml"
     d.write_text(d.read_text().replace("confidential_submissions: false", "confidential_submissions: true"))
     shutil.copytree(pack_copy, user_pack_dir() / pack_copy.name)
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     packs.load_path.cache_clear()
 
@@ -497,10 +496,10 @@ def _markdown_answers():
 def test_built_answers_import_unchanged_property(tmp_path_factory):
     from hypothesis import HealthCheck, given, settings
 
-    from commentkit.assemble import build_letter
-    from commentkit.project import create
-    from commentkit.roundtrip import canonical_answer, plan_import, read_docx
-    from commentkit.writers.docx import write_docx
+    from commentkit.letter.assemble import build_letter
+    from commentkit.letter.writers.docx import write_docx
+    from commentkit.project.folder import create
+    from commentkit.roundtrip.importer import canonical_answer, plan_import, read_docx
 
     base = tmp_path_factory.mktemp("prop")
     proj = create(base / "p", "TREAS-DO-2023-0009", "Acme Corp.")
@@ -508,7 +507,7 @@ def test_built_answers_import_unchanged_property(tmp_path_factory):
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
     @given(body=_markdown_answers())
     def check(body):
-        from commentkit.project import Project
+        from commentkit.project.folder import Project
 
         (proj.root / "answers" / "def-1.md").write_text(f"---\nquestion: def-1\nstatus: final\n---\n{body}\n")
         project = Project.open(proj.root)
@@ -559,8 +558,8 @@ def test_answer_file_deleted_since_the_build_comes_back_as_new(run, semi, tmp_pa
 
 def test_conflicting_edit_on_disk_stops_the_import(run, semi, tmp_path, monkeypatch):
     """A file changed between reading and writing is never overwritten."""
-    from commentkit import roundtrip
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
+    from commentkit.roundtrip import importer as roundtrip
 
     root, built = semi
     edited = edit(built, tmp_path / "e.docx", lambda d: set_text(para(d, JV), "Changed in Word."))

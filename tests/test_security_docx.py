@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypo import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -145,7 +146,7 @@ def test_hostile_docx_is_refused_by_import_docx(project, run, base_docx, tmp_pat
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_hostile_docx_is_refused_as_a_member_form(base_docx, tmp_path, attack):
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     make, words = ATTACKS[attack]
     evil = tmp_path / "returned-form.docx"
@@ -158,7 +159,7 @@ def test_hostile_docx_is_refused_as_a_member_form(base_docx, tmp_path, attack):
 
 def test_xxe_is_never_resolved_even_by_the_parser(base_docx, tmp_path):
     """Defence in depth: the parser configuration alone resolves no external entity."""
-    from commentkit import safedocx
+    from commentkit.ooxml import safe as safedocx
 
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-4711")
@@ -173,7 +174,7 @@ def test_xxe_is_never_resolved_even_by_the_parser(base_docx, tmp_path):
 
 
 def test_a_normal_word_file_passes(base_docx, tmp_path):
-    from commentkit import safedocx
+    from commentkit.ooxml import safe as safedocx
 
     ok = tmp_path / "ok.docx"
     ok.write_bytes(base_docx)
@@ -183,7 +184,7 @@ def test_a_normal_word_file_passes(base_docx, tmp_path):
 
 # ---- fuzz: 1,000 mutated Word files per loader ------------------------------------------------------------------
 
-FUZZ = settings(max_examples=1000, deadline=None, derandomize=True, database=None,
+FUZZ = settings(max_examples=examples(1000), deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 
@@ -242,7 +243,7 @@ def built_letter(tmp_path_factory):
     from click.testing import CliRunner
 
     from commentkit.cli import cli
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     root = tmp_path_factory.mktemp("fuzzdocx") / "proj"
     runner = CliRunner()
@@ -269,7 +270,7 @@ def _fuzz_one(loader, folder: Path, raw: bytes):
 
 def test_fuzz_docx_import(built_letter):
     """roundtrip.read_docx (what `commentkit import-docx` reads), 1,000 damaged letters."""
-    from commentkit import roundtrip
+    from commentkit.roundtrip import importer as roundtrip
 
     root, raw = built_letter
     roundtrip.read_docx(_write(root / "seed.docx", raw))  # the seed itself is read
@@ -287,7 +288,7 @@ def test_fuzz_docx_import(built_letter):
 
 def test_fuzz_reference_docx(built_letter):
     """writers.docx.open_base (the --reference-docx letterhead), 1,000 damaged Word files."""
-    from commentkit.writers.docx import open_base
+    from commentkit.letter.writers.docx import open_base
 
     _, raw = built_letter
     base = _base_docx()

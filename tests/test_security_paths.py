@@ -36,7 +36,7 @@ def test_pack_docket_id_cannot_name_a_path(pack_copy, run, tmp_path, docket_id):
 
 @pytest.mark.parametrize("key", ESCAPES + ["../answers/x", "CAPS", ""])
 def test_answer_key_cannot_name_a_path(project, key):
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(project)
     before = _files_under(project.parent)
@@ -48,7 +48,7 @@ def test_answer_key_cannot_name_a_path(project, key):
 @pytest.mark.parametrize("qid", ["../../../escaped", "a/b", "..", "Q1/../../x"])
 def test_member_template_question_id_cannot_name_a_path(tmp_path, run, qid):
     """A sealed template whose question id climbs out of the project is refused before anything is created."""
-    from commentkit import association_template as at
+    from commentkit.association import template as at
 
     tpl = at.load(SAMPLES / "association" / "member-template.yaml")
     q = tpl.questions[0]
@@ -67,7 +67,7 @@ def test_member_template_question_id_cannot_name_a_path(tmp_path, run, qid):
 
 @pytest.mark.parametrize("name", ["../../escaped.md.j2", "/tmp/escaped.md.j2", "partials/../../../escaped.md.j2"])
 def test_member_template_embedded_file_cannot_name_a_path(tmp_path, run, name):
-    from commentkit import association_template as at
+    from commentkit.association import template as at
 
     tpl = at.load(SAMPLES / "association" / "member-template.yaml")
     ok = at.EmbeddedFile(name="letter.md.j2", encoding="utf-8", data="Dear Sir or Madam,\n")
@@ -84,7 +84,7 @@ def test_member_template_embedded_file_cannot_name_a_path(tmp_path, run, name):
 def test_commenter_name_cannot_steer_build_output(tmp_path, run, commenter):
     root = tmp_path / "work" / "proj"
     assert run("init", root, "--docket", "TREAS-DO-2023-0009", "--commenter", commenter).exit_code == 0
-    from commentkit.project import Project
+    from commentkit.project.folder import Project
 
     proj = Project.open(root)
     key = proj.pack.bank.questions[0].id

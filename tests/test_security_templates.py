@@ -23,8 +23,8 @@ RUNNER = textwrap.dedent("""\
     import json, resource, sys, time
     resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
     from commentkit.errors import UserError
-    import commentkit.templating as T
-    from commentkit.templating import TemplateSet
+    import commentkit.letter.templating as T
+    from commentkit.letter.templating import TemplateSet
     T.MAX_SECONDS = float(sys.argv[3])
     dirs, name = json.loads(sys.argv[1]), sys.argv[2]
     t0 = time.monotonic()

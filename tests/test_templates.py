@@ -129,9 +129,9 @@ def test_unknown_answer_in_template_is_an_error(run, proj, tmp_path):
 
 
 def test_md_escape_roundtrips_through_the_parser():
-    from commentkit.document import plain_text
-    from commentkit.markdown_in import parse_blocks
-    from commentkit.templating import md_escape
+    from commentkit.letter.markdown_in import parse_blocks
+    from commentkit.letter.templating import md_escape
+    from commentkit.models.document import plain_text
 
     for s in ["A*B_C", "[x](y)", "<b>", "# not a heading", "1. not a list", "- nor this", "a|b", "x\\y",
               "::: answer q", "&amp;", "`code`", "> no quote"]:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from answers_pack import make_project
 
 UTC = dt.timezone.utc
@@ -118,7 +117,7 @@ def test_a_moved_deadline_shows_in_status(run, sample):
     """An extension accepted into the pack (docket update) moves the deadline and milestones."""
     import os
 
-    from commentkit import packs
+    from commentkit.dockets import catalog as packs
 
     docket = Path(os.environ["COMMENTKIT_DATA_DIR"]) / "dockets" / "TREAS-DO-2023-0009" / "docket.yaml"
     docket.write_text(docket.read_text().replace("date: 2023-09-28", "date: 2023-10-12"))
@@ -225,7 +224,7 @@ def test_ics_refuses_to_overwrite_another_file(run, sample, tmp_path):
 def test_ics_reminders_stay_at_nine_across_the_dst_change(sample):
     from zoneinfo import ZoneInfo
 
-    from commentkit import ics
+    from commentkit.calendar import ics
 
     deadline = dt.datetime(2023, 11, 7, 23, 59, tzinfo=ZoneInfo("America/New_York"))
     rem = dict((label, when) for when, label in ics.deadline_reminders(deadline))

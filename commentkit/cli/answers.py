@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import sys
+import textwrap
+import time
 from pathlib import Path
 
 import click
 
-from commentkit import hints
-
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, project_dir
+from commentkit.cli.common import json_option, open_project, project_dir
+from commentkit.errors import ConflictError, UserError
+from commentkit.files import editor, hints, storage
+from commentkit.files.yamlio import read_text
+from commentkit.models.project import GENERAL_SECTIONS
+from commentkit.project.status import answer_state, word_count
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
 
@@ -25,9 +30,6 @@ GENERAL_HELP = {
 
 def resolve(proj, ref: str):
     """``(key, question or None)`` for a question id / confirmed agency number or a general section."""
-    from commentkit.errors import UserError
-    from commentkit.models.project import GENERAL_SECTIONS
-
     ref = ref.strip()
     if ref in GENERAL_SECTIONS:
         return ref, None
@@ -47,8 +49,6 @@ def resolve(proj, ref: str):
 
 def header_lines(proj, key: str, q, old) -> list[str]:
     """What the editor shows above the answer: the question, its provenance and citation."""
-    from commentkit.models.project import GENERAL_SECTIONS
-
     pack = proj.pack
     d = pack.docket
     lines: list[str] = []
@@ -77,8 +77,6 @@ def header_lines(proj, key: str, q, old) -> list[str]:
 
 
 def _wrap(text: str, width: int = 88) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(" ".join(text.split()), width) or [""]
 
 
@@ -87,7 +85,7 @@ def _prefill(proj, key: str) -> str:
     if key != "background":
         return ""
     try:
-        from commentkit.background import background_markdown
+        from commentkit.questionnaire.background import background_markdown
     except ImportError:
         return ""
     text = background_markdown(proj.pack, proj.profile, proj.commenter_name).strip()
@@ -101,8 +99,6 @@ def _read_stdin() -> str:
 
 def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
     """Put text that could not be saved somewhere safe inside the project."""
-    from commentkit import editor
-
     if edit_file is not None and edit_file.exists():
         return edit_file
     return editor.new_edit_file(proj.root, key, body)
@@ -145,10 +141,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
       commentkit answer background --from-questionnaire
       pandoc memo.docx -t markdown | commentkit answer notif-2 my-comment
     """
-    from commentkit import editor, storage
-    from commentkit.cli.common import open_project
-    from commentkit.errors import ConflictError, UserError
-
     if sum(x is not None and x is not False for x in (text, from_file, from_questionnaire or None)) > 1:
         raise UserError("give only one of --text, --file and --from-questionnaire")
     proj = open_project(directory)
@@ -171,8 +163,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         if from_file == "-":
             source, new = "standard input", _read_stdin()
         else:
-            from commentkit.yamlio import read_text
-
             src = Path(from_file)
             if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
                 raise UserError("is not a text file: convert it to Markdown first, e.g. "
@@ -186,8 +176,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         start = old_body if old_body.strip() else _prefill(proj, key)
         initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
         edit_file = editor.new_edit_file(proj.root, key, initial)
-        import time
-
         started = time.monotonic()
         try:
             code = editor.run_editor(edit_file)
@@ -195,8 +183,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             edit_file.unlink(missing_ok=True)
             raise
         quick = time.monotonic() - started < 1.5
-        from commentkit.yamlio import read_text
-
         raw = read_text(edit_file, "edited answer")
         if code == 0 and raw == initial and quick:
             click.echo("The editor returned at once without changes. If it opens in a window (VS Code, "
@@ -255,8 +241,6 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
                             exc.path) from None
     if edit_file is not None:
         edit_file.unlink(missing_ok=True)
-    from commentkit.tracking import word_count
-
     saved = proj.answers[key]
     rel = path.relative_to(proj.root)
     if as_json:
@@ -290,9 +274,6 @@ def mark(question, status, directory, reason, owner, as_json):
       commentkit mark notif-3 skip --reason "Not relevant to our members"
       commentkit mark executive-summary draft my-comment
     """
-    from commentkit.cli.common import open_project
-    from commentkit.errors import UserError
-
     new_status = STATUS_WORDS[status.lower()]
     if new_status == "skipped":
         if not (reason or "").strip():
@@ -329,8 +310,6 @@ def mark(question, status, directory, reason, owner, as_json):
 
 def _emit_change(output, proj, key: str, q, before, after, *, written=(), notes=(), source=None) -> None:
     """``answer --json`` / ``mark --json``: what changed in the answer to ``key``."""
-    from commentkit.tracking import answer_state, word_count
-
     data = {"project": str(proj.root), "question_id": q.id if q is not None else None,
             "general_section": key if q is None else None,
             "path": proj.answer_path(key).relative_to(proj.root).as_posix(),

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from commentkit.association import form as memberform
+from commentkit.association import responses as members
+from commentkit.association import settings as association
+from commentkit.association import template as association_template
+from commentkit.association.report import collect as run
 from commentkit.cli import jsonout
 from commentkit.cli.common import json_option, project_dir, today_option
+from commentkit.errors import UserError
+from commentkit.files import storage
+from commentkit.project.folder import Project, find_root
 
 MAX_LISTED = 20  # problems printed by collect; the tracker lists them all
 
@@ -44,20 +54,12 @@ def create(directory, out, fmt, as_json):
       commentkit template create assoc --out assoc-member-form.docx
       commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
     """
-    from pathlib import Path
-
-    from commentkit import association, association_template, storage
-    from commentkit.errors import UserError
-    from commentkit.project import Project
-
     proj = Project.open(directory)
     settings = association.load(proj.root, proj.pack)
     out_path = Path(out)
     fmt = fmt or ("docx" if out_path.suffix.lower() == ".docx" else "yaml")
     tpl = association_template.build(proj, settings)
     if fmt == "docx":
-        from commentkit import memberform
-
         data = memberform.write(tpl)
     else:
         if out_path.suffix.lower() == ".docx":
@@ -87,10 +89,6 @@ def show(file, as_json):
     Example:
       commentkit template show assoc-member-template.yaml
     """
-    from pathlib import Path
-
-    from commentkit import association_template
-
     tpl = association_template.load(Path(file))
     if as_json:
         jsonout.emit(jsonout.TemplateShow, {"file": str(file), "template": tpl.model_dump(
@@ -138,10 +136,6 @@ def collect(assoc_dir, members, out, force, as_json):
       commentkit collect samples/association/assoc samples/association/members
       commentkit build samples/association/assoc/collected/consolidated --draft
     """
-    from pathlib import Path
-
-    from commentkit.members_output import collect as run
-
     result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force)
     if as_json:
         jsonout.emit(jsonout.Collect, {**result.summary(), "changed": True, "written": [str(result.out_dir)]})
@@ -180,17 +174,10 @@ def export_response(directory, out, as_json):
     Example:
       commentkit export-response acme-response --out acme-response.yaml
     """
-    from pathlib import Path
-
-    from commentkit import members, storage
-    from commentkit.project import find_root
-
     root = find_root(directory)
     text = members.export(root)
     storage.atomic_write(Path(out), text)
     if as_json:
-        from commentkit.project import Project
-
         proj = Project(root)
         jsonout.emit(jsonout.ExportResponse, {"project": str(root), "docket": jsonout.docket_ref(proj.pack.docket),
                                               "commenter": proj.commenter_name, "changed": True, "written": [out]})

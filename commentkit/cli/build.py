@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from commentkit import build as ck_build
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, project_dir
-
-FORMATS = ("docx", "md", "txt")
-
-
-def output_base(project, version: str, draft: bool) -> str:
-    """File name stem: ``TREAS-DO-2023-0009-acme-corp`` (+ ``-public`` / ``-confidential``, ``-DRAFT``)."""
-    import re
-    import unicodedata
-
-    docket = project.pack.docket
-    name = unicodedata.normalize("NFKD", project.commenter_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
-    if len(slug) > 40:  # cut at a word boundary, never mid-word (a single long word is cut at 40)
-        cut = slug[:41].rfind("-")
-        slug = slug[:cut] if cut > 0 else slug[:40]
-    slug = slug or "comment"
-    base = f"{docket.docket_id or docket.id}-{slug}"
-    if version != "plain":
-        base += f"-{version}"
-    if draft:
-        base += "-DRAFT"
-    return base
+from commentkit.cli.common import json_option, open_project, project_dir
+from commentkit.files import clock
 
 
 @click.command()
@@ -61,75 +43,30 @@ def build(directory, formats, out, reference_docx, draft, version, date, as_json
       commentkit build my-comment --draft --format docx
       commentkit build my-comment --reference-docx letterhead.docx --out filing/
     """
-    from pathlib import Path
-
-    from commentkit import clock
-    from commentkit.assemble import COMMENT_BOX_LIMIT, build_letter, default_versions, reference_docx_for
-    from commentkit.cli.common import open_project
-    from commentkit.errors import UserError
-
     project = open_project(directory)
     settings = project.file.build
-    if formats:
-        wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    else:
-        wanted = list(settings.formats)
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad or not wanted:
-        raise UserError(f"unknown format {', '.join(bad) or '(none)'}; use a comma-separated list of "
-                        f"{', '.join(FORMATS)}")
+    wanted = ck_build.parse_formats(formats, list(settings.formats))
     letter_date = clock.parse_date(date, "--date") if date else None
     out_dir = Path(out) if out else project.root / settings.out
-    ref = reference_docx_for(project, reference_docx)
-    versions = default_versions(project) if version == "auto" else [version]
-
-    written: list[str] = []
-    warnings: list[str] = []
-    box_report: dict = {}
-    box_error: str | None = None
-    for v in versions:
-        letter = build_letter(project, draft=draft, version=v, date=letter_date)
-        for w in letter.warnings:
-            if w not in warnings:
-                warnings.append(w)
-        base = output_base(project, v, draft)
-        if "docx" in wanted:
-            from commentkit.writers.docx import write_docx
-
-            written.append(str(write_docx(letter.document, out_dir / f"{base}.docx", ref)))
-        if "md" in wanted:
-            from commentkit.writers.markdown import write_markdown
-
-            written.append(str(write_markdown(letter.document, out_dir / f"{base}.md")))
-        if "txt" in wanted and v != "confidential":  # the comment box is public
-            from commentkit.writers.text import render_text, write_text
-
-            text = render_text(letter.comment_box)
-            n = len(text)
-            box_report = {"characters": n, "limit": COMMENT_BOX_LIMIT, "fits": n <= COMMENT_BOX_LIMIT}
-            path = out_dir / f"{base}-comment-box.txt"
-            if n > COMMENT_BOX_LIMIT:
-                box_error = (f"comment-box text is {n:,} characters, {n - COMMENT_BOX_LIMIT:,} over "
-                             f"regulations.gov's {COMMENT_BOX_LIMIT:,}: not written (nothing is truncated); "
-                             f"shorten general/executive-summary.md or override templates/comment-box.md.j2")
-                if path.exists():
-                    path.unlink()
-            else:
-                written.append(str(write_text(letter.comment_box, path, text)))
-        included = letter.included
+    result = ck_build.build(project, formats=wanted, out=out_dir, reference=reference_docx, draft=draft,
+                            version=version, date=letter_date)
+    box_report = result.comment_box.report() if result.comment_box else {}
+    box_error = result.error
     if as_json:
         jsonout.emit(jsonout.Build, {"project": str(project.root), "docket": jsonout.docket_ref(project.pack.docket),
-                                     "versions": versions, "draft": draft, "written": written, "included": included,
-                                     "warnings": warnings, "comment_box": box_report or None, "error": box_error,
-                                     "changed": bool(written)})
+                                     "versions": result.versions, "draft": draft, "written": result.files,
+                                     "included": result.included, "warnings": result.warnings,
+                                     "comment_box": box_report or None, "error": box_error,
+                                     "changed": bool(result.files)})
     else:
-        for w in warnings:
+        for w in result.warnings:
             click.echo(f"warning: {w}", err=True)
-        for f in written:
+        for f in result.files:
             click.echo(f"Wrote {f}")
-        click.echo(f"{len(included)} answer(s) in the letter" + (" (drafts included, marked DRAFT)" if draft else ""))
+        click.echo(f"{len(result.included)} answer(s) in the letter"
+                   + (" (drafts included, marked DRAFT)" if draft else ""))
         if box_report and box_error is None:
-            click.echo(f"Comment box text: {box_report['characters']:,} of {COMMENT_BOX_LIMIT:,} characters.")
+            click.echo(f"Comment box text: {box_report['characters']:,} of {box_report['limit']:,} characters.")
         if box_error:
             click.echo(f"Error: {box_error}", err=True)
     if box_error:

@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from commentkit.files import clock
+from commentkit.project.folder import Project
+
 project_dir = click.argument("directory", required=False, default=".", type=click.Path(file_okay=False),
                              metavar="[DIR]")
 """The project folder (default: the current folder or the nearest one above holding commentkit.yaml)."""
@@ -18,8 +21,6 @@ def today_option(f):
     """``--today YYYY-MM-DD``: pretend today is that date (also COMMENTKIT_TODAY)."""
 
     def apply(ctx, param, value):
-        from commentkit import clock
-
         clock.set_today(value)
         return value
 
@@ -32,6 +33,4 @@ def echo_json(data: Any) -> None:
 
 
 def open_project(directory: str):
-    from commentkit.project import Project
-
     return Project.open(directory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -9,6 +10,15 @@ import click
 
 from commentkit.cli import jsonout
 from commentkit.cli.common import json_option
+from commentkit.dockets import catalog as packs
+from commentkit.dockets import packwrite
+from commentkit.dockets.federal_register import fetch as frfetch
+from commentkit.dockets.federal_register import importer as frimport
+from commentkit.dockets.federal_register.fetch import Client
+from commentkit.dockets.federal_register.importer import MAX_INPUT_BYTES
+from commentkit.errors import UserError
+from commentkit.files import clock
+from commentkit.files.yamlio import read_bytes
 
 
 @click.group()
@@ -24,15 +34,10 @@ def docket():
 
 
 def _read_input(path: str, what: str) -> bytes:
-    from commentkit.frimport import MAX_INPUT_BYTES
-    from commentkit.yamlio import read_bytes
-
     return read_bytes(Path(path), what, MAX_INPUT_BYTES)
 
 
 def _today():
-    from commentkit import clock
-
     return clock.today()
 
 
@@ -60,8 +65,6 @@ def _unresolved_lines(items: list[str]) -> list[str]:
 
 
 def _where_note(dest: Path) -> str | None:
-    from commentkit import packs
-
     parent = dest.resolve().parent
     if parent in (packs.user_dir().resolve(), packs.shipped_dir().resolve()):
         return None
@@ -72,9 +75,6 @@ def _where_note(dest: Path) -> str | None:
 def do_import(result, *, out: str | None, source_label: str, sources: dict[str, bytes], force: bool,
               dry_run: bool, as_json: bool, origin_word: str = "Imported") -> None:
     """Write a new pack (to --out, or installed in the user's docket folder) and report."""
-    from commentkit import packs, packwrite
-    from commentkit.errors import UserError
-
     d = result.docket
     if out:
         # "--out my-packs/" (ending in a slash): a folder named after the pack's id inside it, so the
@@ -117,9 +117,6 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
 
 def do_update(pack, source: str, result, *, source_label: str, sources: dict[str, bytes], origin: str,
               dry_run: bool, yes: bool, ask: bool, as_json: bool) -> None:
-    from commentkit import packwrite
-    from commentkit.errors import UserError
-
     plan = packwrite.plan_update(pack, source, result, source_label, _today(), origin=origin, sources=sources)
     report = plan.report()
     if not as_json:
@@ -186,9 +183,6 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
       commentkit docket import 2025-01234.txt --published 2025-01-31 --out my-packs/
       commentkit docket import 2023-17164.xml --meta 2023-17164.json --update questions/TREAS-DO-2023-0009/
     """
-    from commentkit import clock, frimport, packs
-    from commentkit.errors import UserError
-
     if out and update_dir:
         raise UserError("give either --out (a new pack) or --update (an existing pack), not both")
     raw = _read_input(file, "Federal Register document")
@@ -228,14 +222,10 @@ def api_options(f):
 
 
 def make_client(api_url, timeout, retries, quiet: bool = False):
-    from commentkit.frfetch import Client
-
     return Client(api_url, timeout=timeout, retries=retries, show_progress=not quiet)
 
 
 def _installed_by_number(number: str):
-    from commentkit import packs
-
     for ref in packs.installed():
         try:
             pack = packs.load_path(ref.path, ref.source)
@@ -247,9 +237,6 @@ def _installed_by_number(number: str):
 
 
 def _parse_download(raw: bytes, number: str, url: str):
-    from commentkit import frimport
-    from commentkit.errors import UserError
-
     try:
         return frimport.parse_xml(raw, f"{number}.xml")
     except UserError as exc:
@@ -279,9 +266,6 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
       commentkit docket fetch 2025-01234
       commentkit docket fetch 2025-01234 --api-url https://fr-mirror.example.org/api/v1
     """
-    from commentkit import frfetch, frimport
-    from commentkit.errors import UserError
-
     number = frfetch.check_number(number)
     ref = _installed_by_number(number)
     if ref is not None and not force and not out:
@@ -323,9 +307,6 @@ def update(docket_id, do_fetch, yes, dry_run, api_url, timeout, retries, as_json
       commentkit docket update TREAS-DO-2023-0009 --fetch --dry-run
       commentkit docket update TREAS-DO-2023-0009 --fetch --yes --json
     """
-    from commentkit import frfetch, frimport, packs
-    from commentkit.errors import UserError
-
     if not do_fetch:
         raise UserError("say where the official text comes from: --fetch (from the Federal Register API), or use "
                         "'commentkit docket import FILE --update DIR' with a file you downloaded")
@@ -347,11 +328,6 @@ RECENTLY_CLOSED_DAYS = 90
 
 def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -> None:
     """For each open or recently closed pack, ask the API whether ``comments_close_on`` moved."""
-    import datetime as dt
-
-    from commentkit import clock, frfetch, frimport, packs, packwrite
-    from commentkit.errors import UserError
-
     rows = []
     client = None
     try:

@@ -7,6 +7,9 @@ import click
 from commentkit.cli import jsonout
 from commentkit.cli.common import json_option, today_option
 from commentkit.cli.docket import api_options
+from commentkit.cli.docket import check_updates as run_check
+from commentkit.dockets import catalog as packs
+from commentkit.files import clock
 
 
 def period_state(docket, now) -> str:
@@ -34,12 +37,8 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
       commentkit dockets --json
       commentkit dockets --check-updates
     """
-    from commentkit import clock, packs
-
     now = clock.now()
     if check_updates:
-        from commentkit.cli.docket import check_updates as run_check
-
         run_check(now, as_json=as_json, yes=yes, api_url=api_url, timeout=timeout, retries=retries)
         return
     rows = []

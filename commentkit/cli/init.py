@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from commentkit.association import member_project as members_project
 from commentkit.cli import jsonout
 from commentkit.cli.common import json_option
+from commentkit.errors import UserError
+from commentkit.project.folder import create
 
 
 @click.command()
@@ -31,14 +36,7 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
       commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
       commentkit init acme-response --from-form acme-returned-form.docx
     """
-    from pathlib import Path
-
-    from commentkit.errors import UserError
-    from commentkit.project import create
-
     if from_form:
-        from commentkit import members_project
-
         proj, problems = members_project.create_from_form(Path(directory), Path(from_form), commenter, owner,
                                                           Path(from_template) if from_template else None)
         n = len(list((proj.root / "answers").glob("*.md")))
@@ -52,8 +50,6 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
         click.echo(f"Next: commentkit status {directory}")
         return
     if from_template:
-        from commentkit import members_project
-
         if not commenter:
             raise UserError("--commenter is required (your company's name, as the association should list it)")
         proj, tpl = members_project.create(Path(directory), Path(from_template), commenter, owner, member_id, docket)

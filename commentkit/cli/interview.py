@@ -3,19 +3,27 @@
 Asks the docket pack's questionnaire (``interview.yaml``) and stores every answer in the
 project's ``profile.yaml`` the moment it is given. The asking is done by an *asker*: arrow-key
 lists (questionary) when standard input and output are a terminal, numbered plain-text prompts
-otherwise (pipes, click's test runner, ``--plain``). The walk itself is ``commentkit.interview``.
+otherwise (pipes, click's test runner, ``--plain``). The walk itself is ``commentkit.questionnaire.engine``.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import textwrap
+import threading
+from pathlib import Path
 from typing import Any
 
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, project_dir
+from commentkit.cli.common import json_option, open_project, project_dir
+from commentkit.errors import ConflictError, UserError
+from commentkit.files.yamlio import load_roundtrip, parse_yaml, read_text
+from commentkit.project.profilefile import ProfileFile
+from commentkit.questionnaire import conditions, engine
+from commentkit.questionnaire.conditions import interview_file
 
 BACK = object()
 """What an asker returns when the user asks to go back to the previous item."""
@@ -53,8 +61,6 @@ class PlainAsker:
         return line.rstrip("\r\n")
 
     def ask(self, item, current: Any, progress, can_go_back: bool) -> Any:
-        from commentkit import interview as engine
-
         click.echo(f"\n[{progress.line()}]{' ' + item.group if item.group else ''}")
         click.echo(item.prompt)
         if item.help:
@@ -126,10 +132,8 @@ class TerminalAsker:
     """Arrow-key lists and check boxes (questionary) for an interactive terminal."""
 
     def ask(self, item, current: Any, progress, can_go_back: bool) -> Any:
-        import questionary
-        from questionary import Choice, Separator
-
-        from commentkit import interview as engine
+        import questionary  # lazy: only interactive prompts need it
+        from questionary import Choice, Separator  # lazy: only interactive prompts need it
 
         click.echo(f"\n[{progress.line()}]{' ' + item.group if item.group else ''}")
         if item.help:
@@ -201,9 +205,6 @@ class _interrupt_deferred:
     """
 
     def __enter__(self):
-        import signal
-        import threading
-
         self.pending: list[int] = []
         self.previous = None
         if threading.current_thread() is threading.main_thread():
@@ -214,8 +215,6 @@ class _interrupt_deferred:
         return self.pending
 
     def __exit__(self, *exc):
-        import signal
-
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
         return False
@@ -262,12 +261,6 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
       commentkit interview my-comment --answers answers.yaml --defaults
       commentkit interview my-comment --json
     """
-    from commentkit import interview as engine
-    from commentkit.cli.common import open_project
-    from commentkit.conditions import interview_file
-    from commentkit.errors import UserError
-    from commentkit.profilefile import ProfileFile
-
     proj = open_project(directory)
     pack = proj.pack
     if pack.interview is None:
@@ -316,9 +309,6 @@ def _cmd(shown: str, *rest: str) -> str:
 
 
 def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str) -> None:
-    from commentkit import interview as engine
-    from commentkit.errors import ConflictError, UserError
-
     answers = pf.answers
     if only:
         known = {it.id for it in iv.items}
@@ -393,8 +383,6 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
 
 
 def _next(iv, answers, ifile, current, *, review: bool, only: list[str], visited: set[str]):
-    from commentkit import interview as engine
-
     if only:
         rest = only[only.index(current.id) + 1:] if current.id in only else []
         asked = {it.id for it in engine.applicable(iv, answers, ifile)}
@@ -425,8 +413,6 @@ def _stopped(stop: Stop, saved: int, pf, shown: str, review: bool, only: list[st
 
 
 def _finished(pf, iv, ifile, answers, saved: int, shown: str, only: list[str]) -> None:
-    from commentkit import interview as engine
-
     click.echo(f"\nSaved {saved} answer{'' if saved == 1 else 's'} in this session to {pf.path}.")
     open_ids = engine.unanswered_ids(iv, answers, ifile)
     if open_ids:
@@ -440,9 +426,6 @@ def _finished(pf, iv, ifile, answers, saved: int, shown: str, only: list[str]) -
 
 def _note_stale(iv, ifile, answers) -> None:
     """Say which stored answers no longer apply (kept in the file, ignored by plan and the letter)."""
-    from commentkit import conditions
-    from commentkit import interview as engine
-
     asked = {it.id for it in engine.applicable(iv, answers, ifile)}
     stale = [k for k, v in answers.items() if k not in asked and conditions.is_answered(v)]
     if stale:
@@ -451,11 +434,6 @@ def _note_stale(iv, ifile, answers) -> None:
 
 
 def _read_answers_file(path: str):
-    from pathlib import Path
-
-    from commentkit.errors import UserError
-    from commentkit.yamlio import load_roundtrip, parse_yaml, read_text
-
     p = Path(path)
     text = read_text(p, "answers file")
     data = parse_yaml(text, p)
@@ -479,8 +457,6 @@ def _read_answers_file(path: str):
 def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: bool, shown: str,
                           quiet: bool = False) -> list[str]:
     """Store answers from a file and/or defaults; returns the item ids stored."""
-    from commentkit import interview as engine
-
     given, lines, path = ({}, {}, None)
     if answers_file:
         given, lines, path = _read_answers_file(answers_file)
@@ -518,8 +494,6 @@ def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: boo
 
 
 def _json_report(proj, pf, iv, ifile) -> dict:
-    from commentkit import interview as engine
-
     answers = pf.answers
     asked = {it.id for it in engine.applicable(iv, answers, ifile)}
     return {

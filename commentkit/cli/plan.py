@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, project_dir
+from commentkit.cli.common import json_option, open_project, project_dir
+from commentkit.project.profilefile import load_profile
+from commentkit.project.status import answer_state, word_count
+from commentkit.questionnaire import engine
+from commentkit.questionnaire import priorities as relevance
 
 
 @click.command()
@@ -28,9 +35,6 @@ def plan(directory, levels, as_json):
       commentkit plan my-comment --level core
       commentkit plan my-comment --json
     """
-    from commentkit import relevance
-    from commentkit.cli.common import open_project
-
     proj = open_project(directory)
     pack = proj.pack
     profile = _profile(proj)
@@ -43,14 +47,10 @@ def plan(directory, levels, as_json):
 
 
 def _profile(proj) -> dict:
-    from commentkit.profilefile import load_profile
-
     return load_profile(proj)
 
 
 def _record(proj, pack, p) -> dict:
-    from commentkit.tracking import answer_state, word_count
-
     ans = proj.answers.get(p.question_id)
     state = answer_state(ans)
     return jsonout.question_row(pack, p.question_id, level=p.level, reasons=p.reasons, status=state,
@@ -60,8 +60,6 @@ def _record(proj, pack, p) -> dict:
 
 
 def _json(proj, pack, profile, priorities, shown) -> dict:
-    from commentkit import relevance
-
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
     return {
         "docket": jsonout.docket_ref(pack.docket),
@@ -76,11 +74,6 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
 
 
 def _table(proj, pack, profile, priorities, shown, levels) -> None:
-    import shutil
-    import textwrap
-
-    from commentkit import relevance
-
     width = max(72, min(shutil.get_terminal_size((100, 24)).columns, 120))
     d = pack.docket
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
@@ -136,16 +129,12 @@ def _table(proj, pack, profile, priorities, shown, levels) -> None:
 
 
 def _answered(pack, profile: dict) -> int:
-    from commentkit import interview as engine
-
     if pack.interview is None:
         return len(profile)
     return len(engine.effective(pack.interview, profile))
 
 
 def _unanswered(pack, profile: dict) -> list[str]:
-    from commentkit import interview as engine
-
     if pack.interview is None:
         return []
     return engine.unanswered_ids(pack.interview, profile)
@@ -153,8 +142,6 @@ def _unanswered(pack, profile: dict) -> list[str]:
 
 def _common_default(group) -> str | None:
     """The shared reason of a group that has only the default reason (optional questions)."""
-    from commentkit import relevance
-
     defaults = {relevance.NO_MATCH, relevance.NOT_INTERVIEWED, relevance.NO_INTERVIEW}
     reasons = {p.reasons for p in group}
     if len(reasons) == 1:

@@ -3,10 +3,14 @@ submission folder)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, project_dir, today_option
+from commentkit.cli.common import json_option, open_project, project_dir, today_option
+from commentkit.filing import package as pkg
+from commentkit.filing import preflight
 
 EXIT_HELP = ("Exit status: 0 when nothing blocks filing (with --strict: no warnings either), 1 when "
              "findings block filing, 2 for usage errors (no project, unreadable files).")
@@ -20,12 +24,8 @@ def _print_findings(result, strict: bool) -> None:
         loc = f.location()
         out(f"{f.severity:<8} {loc + ': ' if loc else ''}{f.message}")
     box = result.comment_box
-    if box.get("at_most") is not None:
-        if box.get("exact"):
-            out(f"\nComment box: {box['characters']:,} of {box['limit']:,} characters.")
-        else:
-            out(f"\nComment box: at most {box['at_most']:,} of {box['limit']:,} characters "
-                "('commentkit build' gives the exact count).")
+    if box.get("characters") is not None:
+        out(f"\nComment box: {box['characters']:,} of {box['limit']:,} characters.")
     n = len(result.uploads)
     out(f"Uploads: {n} file(s) of at most 20 (the letter" + (", plus attachments/" if n > len(result.versions)
                                                             else "") + ").")
@@ -61,9 +61,6 @@ def check(directory, strict, as_json):
       commentkit check samples/semiconductor-jv --today 2023-09-25
       commentkit check --strict --json | jq '.findings[] | select(.severity=="error")'
     """
-    from commentkit import preflight
-    from commentkit.cli.common import open_project
-
     project = open_project(directory)
     result = preflight.check(project)
     if as_json:
@@ -105,11 +102,6 @@ def package(directory, out, no_pdf, as_json):
       commentkit package samples/semiconductor-jv --out filing/ --today 2023-09-25
       commentkit package my-comment --out ~/Desktop/acme-comment
     """
-    from pathlib import Path
-
-    from commentkit import package as pkg
-    from commentkit.cli.common import open_project
-
     project = open_project(directory)
     result = pkg.make_package(project, Path(out), soffice=not no_pdf)
     res = result.check

@@ -6,17 +6,15 @@ import click
 
 from commentkit.cli import jsonout
 from commentkit.cli.common import json_option
+from commentkit.dockets import catalog as packs
+from commentkit.errors import UserError
+from commentkit.project.folder import Project, find_root
 
 
 def _pack(docket: str | None, directory: str | None):
     """The pack named by --docket, else the one of the project in DIR (or the only shipped one)."""
-    from commentkit import packs
-    from commentkit.errors import UserError
-
     if docket:
         return packs.load(docket)
-    from commentkit.project import Project, find_root
-
     try:
         return Project(find_root(directory or ".")).pack
     except UserError:
@@ -68,8 +66,6 @@ def questions(docket, directory, section, tag, as_json):
       commentkit questions --docket TREAS-DO-2023-0009 --tag lp-investments
       commentkit questions --json
     """
-    from commentkit.errors import UserError
-
     pack = _pack(docket, directory)
     qs = pack.bank.ordered()
     if section:
@@ -117,8 +113,6 @@ def show(question, docket, directory, as_json):
       commentkit show cov-tx-3 --docket TREAS-DO-2023-0009
       commentkit show cov-tx-3 --json
     """
-    from commentkit.errors import UserError
-
     pack = _pack(docket, directory)
     try:
         q = pack.question(question)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option
+from commentkit.cli.common import json_option, open_project
+from commentkit.errors import UserError
+from commentkit.roundtrip.importer import apply_import, plan_import, read_docx
 
 
 @click.command("import-docx")
@@ -41,12 +45,6 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
       commentkit import-docx ~/Downloads/acme-edited.docx my-comment --accept-changes --apply --json
       cd my-comment && commentkit import-docx build/TREAS-DO-2023-0009-acme-corp.docx
     """
-    from pathlib import Path
-
-    from commentkit.cli.common import open_project
-    from commentkit.errors import UserError
-    from commentkit.roundtrip import apply_import, plan_import, read_docx
-
     path = Path(file)
     if not path.is_file():
         raise UserError("Word file not found", path)

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import click
 
-from commentkit import hints
-
+from commentkit.association import member_project as members_project
+from commentkit.calendar import deadlines as dl
+from commentkit.calendar import ics
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, project_dir, today_option
+from commentkit.cli.common import json_option, open_project, project_dir, today_option
+from commentkit.errors import UserError
+from commentkit.files import clock, hints, storage
+from commentkit.files.editor import EDITS_DIR
+from commentkit.project import status as tracking
+from commentkit.questionnaire import priorities as relevance
 
 CONVENTION = ("Business days are counted after today up to and including the deadline day, "
               "excluding weekends and U.S. federal holidays (observed days included).")
 
 
 def _report(proj):
-    from commentkit import clock, relevance, tracking
-
     now = clock.now()
     anchor = None
     member = proj.file.member
     if member is not None:  # a member's work is due to its association first
-        import datetime as dt
-
         agency = proj.pack.docket.deadline.instant()
         anchor = (f"the member due date set by {member.association}", dt.datetime.combine(member.due, agency.timetz()))
     return tracking.build_report(proj.pack, proj.answers, relevance.plan(proj.pack, proj.profile),
@@ -32,8 +37,6 @@ def _report(proj):
 
 def _unsaved_edits(root) -> list[str]:
     """Editor text that commentkit kept because it could not be saved (see docs/answers.md)."""
-    from commentkit.editor import EDITS_DIR
-
     folder = root / EDITS_DIR
     if not folder.is_dir():
         return []
@@ -45,8 +48,6 @@ def _short(text: str, width: int) -> str:
 
 
 def deadline_lines(report) -> list[str]:
-    from commentkit import deadlines as dl
-
     t = report.time
     d = t.deadline
     lines = [f"Deadline:  {dl.format_instant(d)} ({d.tzinfo})"]
@@ -70,8 +71,6 @@ def deadline_lines(report) -> list[str]:
 
 
 def milestone_lines(report) -> list[str]:
-    from commentkit import deadlines as dl
-
     if not report.milestones:
         return ["Milestones: none set (add them under 'milestones:' in commentkit.yaml)."]
     lines = [f"Milestones, counted back from {report.milestones_from} "
@@ -91,8 +90,6 @@ def milestone_lines(report) -> list[str]:
 
 
 def _group_line(g, width: int) -> str:
-    from commentkit import tracking
-
     counts = ", ".join(f"{n} {state}" for state, n in g.counts.items() if n) or "no questions"
     words = f"; {g.words:,} words" if g.words else ""
     return f"  {_short(g.title, width):<{width}} {tracking.bar(g, 20)} {g.done:>3}/{g.total:<3} {counts}{words}"
@@ -158,14 +155,11 @@ def status(directory, as_json):
       commentkit status --today 2023-09-21
       commentkit status --json | jq '.core_open[].id'
     """
-    from commentkit import tracking
-    from commentkit.cli.common import open_project
-
     proj = open_project(directory)
     report = _report(proj)
     member = proj.file.member is not None  # a trade association member's due date (docs/association.md)
     if member:
-        from commentkit import members_project  # (imported only then: it defines the member models)
+        pass
 
     if as_json:
         jsonout.emit(jsonout.Status_, _status_json(proj, report, members_project.due_json(proj) if member else None))
@@ -245,18 +239,10 @@ def deadline(directory, ics_path, as_json):
       commentkit deadline my-comment --ics comment-deadline.ics
       commentkit deadline --today 2023-09-21 --json
     """
-    from pathlib import Path
-
-    from commentkit import clock, storage
-    from commentkit.cli.common import open_project
-    from commentkit.errors import UserError
-
     proj = open_project(directory)
     report = _report(proj)
     written = None
     if ics_path:
-        from commentkit import ics
-
         target = Path(ics_path)
         if not target.parent.is_dir():
             raise UserError("the folder for the calendar file does not exist; nothing was written", target.parent)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -93,8 +94,6 @@ class Deadline(Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v):
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
@@ -103,8 +102,6 @@ class Deadline(Strict):
 
     def instant(self) -> dt.datetime:
         """The deadline as an aware datetime in its own time zone."""
-        from zoneinfo import ZoneInfo
-
         hh, mm = (int(x) for x in self.time.split(":"))
         return dt.datetime.combine(self.date, dt.time(hh, mm), tzinfo=ZoneInfo(self.timezone))
 

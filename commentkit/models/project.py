@@ -60,7 +60,7 @@ def default_milestones() -> list[Milestone]:
 
 
 class BuildSettings(Strict):
-    formats: list[Literal["docx", "md", "txt"]] = Field(default_factory=lambda: ["docx", "md", "txt"])
+    formats: list[Literal["docx", "md", "txt"]] = Field(default_factory=lambda: ["docx", "md", "txt"])  # type: ignore[arg-type]
     out: str = "build"
     reference_docx: str | None = Field(None, description="Word file whose styles, page setup and letterhead to use")
     templates: str | None = Field("templates", description="Folder of template overrides, relative to the project")

@@ -68,7 +68,7 @@ def _answer(rng: random.Random, qid: str, day: int) -> str:
 
 
 def generate(dest: Path, n: int, seed: int = 7, template: Path = TEMPLATE) -> list[Path]:
-    from commentkit import members_project
+    from commentkit.association import member_project as members_project
 
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -105,7 +105,7 @@ def generate_forms(dest: Path, n: int, seed: int = 7, form: Path = HERE / "membe
     spec = importlib.util.spec_from_file_location("make_forms", HERE / "make_forms.py")
     mf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mf)
-    from commentkit import memberform
+    from commentkit.association import form as memberform
 
     blank = Path(form).read_bytes()
     tpl = memberform.embedded_template(Path(form))

@@ -1,0 +1,1 @@
+"""dockets/federal_register"""

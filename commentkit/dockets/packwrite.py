@@ -1,0 +1,420 @@
+"""Writing docket packs to disk: new packs from an import, updated packs, moved deadlines.
+
+Every write builds the complete pack in a temporary folder next to its destination, loads it
+back through the normal pack loader (so a pack that would not validate is never installed),
+then moves it into place. A pack that is replaced keeps its previous files in
+``<pack>/.backups/<timestamp>/``. The YAML is written with comments saying where each fact came
+from, because users edit these files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from commentkit.dockets import catalog as packs
+from commentkit.dockets.catalog import DOCKET_FILE, INTERVIEW_FILE, QUESTIONS_FILE
+from commentkit.dockets.packmerge import OfficialMap, merge
+from commentkit.errors import DocketPackError
+from commentkit.files.storage import atomic_write
+from commentkit.files.yamlio import _yaml, load_model, load_roundtrip
+
+BACKUPS = ".backups"
+SOURCES = "sources"
+MAP_FILE = "official-map.yaml"
+BACKUPS_KEPT = 20
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _plain(model) -> dict:
+    return model.model_dump(mode="python")
+
+
+def _scalar(value):
+    from ruamel.yaml.scalarstring import LiteralScalarString  # lazy: ruamel.yaml only when writing YAML users edit
+
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    return value
+
+
+def _cmap(data: dict, drop_none: tuple[str, ...] = ()):
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # lazy: ruamel.yaml only when writing YAML users edit
+
+    out = CommentedMap()
+    for k, v in data.items():
+        if v is None and k in drop_none:
+            continue
+        if isinstance(v, dict):
+            out[k] = _cmap(v, drop_none)
+        elif isinstance(v, list):
+            seq = CommentedSeq()
+            for item in v:
+                seq.append(_cmap(item, drop_none) if isinstance(item, dict) else _scalar(item))
+            out[k] = seq
+        else:
+            out[k] = _scalar(v)
+    return out
+
+
+def _dump(data) -> str:
+    """YAML text like yamlio.dump_yaml, but writing empty values as ``null`` (clearer to edit)."""
+    y = _yaml("rt")
+    y.representer.add_representer(type(None), lambda r, d: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return buf.getvalue()
+
+
+def _header(lines: list[str]) -> str:
+    return "\n".join(lines)
+
+
+def render_docket(docket, facts: dict[str, str], source_label: str, today: dt.date) -> str:
+    """``docket.yaml`` text for an imported pack, with provenance comments."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString  # lazy: ruamel.yaml only when writing YAML users edit
+
+    data = _plain(docket)
+    data["deadline"]["time"] = DoubleQuotedScalarString(data["deadline"]["time"])
+    m = _cmap(data, drop_none=("short_name", "authority", "office", "cfr", "confidential_note", "issue", "url"))
+    m.yaml_set_start_comment(_header([
+        f"Docket pack: {docket.title}",
+        f"Imported by 'commentkit docket import' on {today.isoformat()} from {source_label}",
+        f"(FR Doc. {docket.federal_register.document_number}, {docket.citation}).",
+        "Schema: docs/docket-packs.md. Edit freely; 'commentkit dockets' validates the pack.",
+        "Read 'unresolved' at the end: what the importer could not determine. Fill it in, then delete",
+        "each item you have resolved.",
+    ]))
+    notes = {
+        "id": "Pack id: the regulations.gov docket ID where the document states it, else FR-<document number>.",
+        "docket_id": ("From " + facts["docket_id"] + "." if facts.get("docket_id") else
+                      "Not stated in the document: left empty rather than guessed."),
+        "federal_register": "\n".join(f"{k.replace('_', ' ')}: from {v}" for k, v in facts.items()
+                                       if k in ("document_number", "publication_date", "volume", "pages")) or None,
+        "deadline": f"From the {facts['deadline']}." if facts.get("deadline") else None,
+        "channels": "From the ADDRESSES section; the instructions are the notice's own words.",
+        "confidential_submissions": "Not determined by the importer (false = do not rely on confidentiality).",
+        "unresolved": "What the importer could not determine; for you to check and fill in.",
+    }
+    for key, text in notes.items():
+        if text and key in m:
+            m.yaml_set_comment_before_after_key(key, before=text)
+    return _dump(m)
+
+
+def render_bank(bank, docket, source_label: str, today: dt.date, intro: list[str] | None = None) -> str:
+    """``questions.yaml`` text, one comment line per question saying its number, page and wording."""
+    data = _plain(bank)
+    for q in data["questions"]:
+        if not q.get("relevance"):
+            q.pop("relevance", None)
+        if q.get("number") is None:
+            q.pop("number", None)
+    for s in data["sections"]:
+        for k in ("pages", "summary"):
+            if s.get(k) is None:
+                s.pop(k, None)
+    m = _cmap(data)
+    m.yaml_set_start_comment(_header(intro or [
+        f"Question bank for {docket.id} ({docket.citation}), imported on {today.isoformat()} from {source_label}.",
+        "wording: official = the text is the notice's own words; summary = commentkit's summary.",
+        "number = the notice's own question number (only where the notice numbers its questions).",
+        "Titles are commentkit's short labels. Add tags (topics) so 'commentkit plan' can rank questions.",
+    ]))
+    cit = docket.federal_register
+    for i, q in enumerate(bank.questions):
+        where = cit.cite(q.pages) if q.pages else docket.citation
+        label = f"Question {q.number}" if q.number is not None else q.id
+        m["questions"].yaml_set_comment_before_after_key(i, before=f"{label} \N{MIDDLE DOT} {where} \N{MIDDLE DOT} "
+                                                                   f"{q.wording} wording", indent=2)
+    return _dump(m)
+
+
+# --------------------------------------------------------------------------------------------
+# Installing
+
+
+def _validate_folder(folder: Path) -> None:
+    """Load the pack in ``folder`` with the normal loader; any problem is an error naming the file."""
+    packs.load_path.cache_clear()
+    try:
+        packs.load_path(folder, "path")
+    finally:
+        packs.load_path.cache_clear()
+
+
+def _write(path: Path, text: str | bytes) -> None:
+    atomic_write(path, text)
+
+
+def install(files: dict[str, str | bytes], dest: Path, *, replace: bool, keep_from: Path | None = None) -> Path:
+    """Write ``files`` (relative name -> content) as the pack folder ``dest``, all or nothing.
+
+    ``keep_from``: an existing pack folder whose other files (interview, mapping file, sources,
+    backups) are carried over. When ``dest`` exists it is only replaced with ``replace=True``;
+    its previous files go to ``dest/.backups/<timestamp>/``.
+    """
+    dest = Path(dest)
+    parent = dest.parent
+    if dest.exists() and not dest.is_dir():
+        raise DocketPackError("exists and is not a folder", dest)
+    if dest.is_dir() and any(dest.iterdir()) and not (dest / DOCKET_FILE).is_file():
+        raise DocketPackError("folder exists, is not empty and is not a docket pack; nothing was written (choose a new "
+                        "or empty folder)", dest)
+    if dest.exists() and any(dest.iterdir()) and not replace:
+        raise DocketPackError("folder exists and is not empty; nothing was written (use --force to replace it, or "
+                        "--update to update the pack in it)", dest)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=parent))
+    except OSError as exc:
+        raise DocketPackError(f"cannot create a folder here: {exc.strerror or exc}", parent) from None
+    old: Path | None = None
+    try:
+        if keep_from is not None and keep_from.is_dir():
+            for item in keep_from.iterdir():
+                if item.name in files or item.name in (DOCKET_FILE, QUESTIONS_FILE):
+                    continue
+                target = tmp / item.name
+                if item.is_dir():
+                    shutil.copytree(item, target, symlinks=True)
+                else:
+                    shutil.copy2(item, target, follow_symlinks=False)
+        if dest.is_dir() and any(dest.iterdir()):
+            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+            bdir = tmp / BACKUPS / stamp
+            bdir.mkdir(parents=True, exist_ok=True)
+            for name in (DOCKET_FILE, QUESTIONS_FILE, INTERVIEW_FILE, MAP_FILE):
+                if (dest / name).is_file():
+                    shutil.copy2(dest / name, bdir / name)
+            for stale in sorted((tmp / BACKUPS).iterdir())[:-BACKUPS_KEPT]:
+                shutil.rmtree(stale, ignore_errors=True)
+        for name, content in files.items():
+            _write(tmp / name, content)
+        _validate_folder(tmp)
+        if dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=parent))
+            os.rmdir(old)
+            os.replace(dest, old)
+        os.replace(tmp, dest)
+        tmp = None  # type: ignore[assignment]
+    except OSError as exc:
+        if old is not None and not dest.exists():
+            with contextlib.suppress(OSError):
+                os.replace(old, dest)
+            old = None
+        raise DocketPackError(f"cannot install the pack: {exc.strerror or exc}; nothing was changed", dest) from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    packs.load_path.cache_clear()
+    return dest
+
+
+def new_pack_files(result, source_label: str, today: dt.date, sources: dict[str, bytes] | None = None) -> dict:
+    files: dict[str, str | bytes] = {
+        DOCKET_FILE: render_docket(result.docket, result.facts, source_label, today),
+        QUESTIONS_FILE: render_bank(result.bank, result.docket, source_label, today),
+    }
+    if getattr(result, "interview", None) is not None:
+        files[INTERVIEW_FILE] = render_interview(result.interview, result.docket, today)
+    for name, raw in (sources or {}).items():
+        files[f"{SOURCES}/{Path(name).name}"] = raw
+    return files
+
+
+def render_interview(interview, docket, today: dt.date) -> str:
+    data = interview.model_dump(mode="python", exclude_defaults=True)
+    m = _cmap(data)
+    m.yaml_set_start_comment(_header([
+        f"Questionnaire for {docket.id}, generated on {today.isoformat()} by 'commentkit docket import'.",
+        "One question: which parts of the notice matter to you. Each choice's value is also a tag on the",
+        "questions of that part in questions.yaml, so 'commentkit plan' ranks them core when chosen.",
+        "Schema: docs/docket-packs.md. Add items and relevance rules (questions.yaml) to rank more finely.",
+    ]))
+    return _dump(m)
+
+
+def update_docket_text(old_text: str, path: Path, changes: dict) -> str:
+    """Apply ``changes`` (dotted key -> value, or callables on the mapping) to a docket.yaml text,
+    keeping the user's comments and key order."""
+    data = load_roundtrip(old_text, path)
+    if not isinstance(data, dict):
+        raise DocketPackError("docket file is not a mapping", path)
+    for key, value in changes.items():
+        if isinstance(value, (dt.date, str)) and key.endswith("date"):
+            value = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+        if callable(value):
+            value(data)
+            continue
+        node = data
+        parts = key.split(".")
+        for p in parts[:-1]:
+            if p not in node or not isinstance(node[p], dict):
+                node[p] = {}
+            node = node[p]
+        node[parts[-1]] = value
+    return _dump(data)
+
+
+def set_deadline(ref_path: Path, source: str, new_date: dt.date, why: str) -> Path:
+    """Move a pack's deadline date; a shipped pack is first copied to the user's docket folder."""
+    ref_path = Path(ref_path)
+    text = (ref_path / DOCKET_FILE).read_text(encoding="utf-8")
+    new_text = update_docket_text(text, ref_path / DOCKET_FILE, {
+        "deadline.date": new_date,
+        "deadline.source": why,
+    })
+    dest = ref_path if source != "shipped" else packs.user_dir() / ref_path.name
+    return install({DOCKET_FILE: new_text, QUESTIONS_FILE: (ref_path / QUESTIONS_FILE).read_text(encoding="utf-8")},
+                   dest, replace=True, keep_from=ref_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Updating a pack with the official text
+
+
+_QUESTION_PROBLEMS = ("question numbers", "the notice restarts", "questions:", "bulleted questions")
+
+
+def load_map(folder: Path):
+    """The pack's ``official-map.yaml`` (the user's matches), if it has one."""
+    path = Path(folder) / MAP_FILE
+    if not path.is_file():
+        return None, path
+    return load_model(path, OfficialMap, "official question map"), path
+
+
+class UpdatePlan:
+    """Everything an update would write, computed before anything is written."""
+
+    def __init__(self, dest: Path, files: dict, merge, docket_changes: list[dict], keep_from: Path):
+        self.dest = dest
+        self.files = files
+        self.merge = merge
+        self.docket_changes = docket_changes
+        self.keep_from = keep_from
+
+    def report(self) -> dict:
+        return {
+            "pack": str(self.dest),
+            "questions": [c.as_dict() for c in self.merge.changes],
+            "docket": self.docket_changes,
+            "counts": {k: self.merge.count(k) for k in ("matched", "refreshed", "unchanged", "added",
+                                                         "kept-summary", "ambiguous", "kept-official")},
+        }
+
+    def apply(self) -> Path:
+        return install(self.files, self.dest, replace=True, keep_from=self.keep_from)
+
+
+def plan_update(pack, source: str, result, source_label: str, today: dt.date, origin: str = "imported",
+                sources: dict[str, bytes] | None = None, dest: Path | None = None) -> UpdatePlan:
+    """Merge an import ``result`` into an installed ``pack``; a shipped pack is updated as a user copy."""
+    folder = Path(pack.path)
+    old = pack.docket
+    new = result.docket
+    if old.federal_register.document_number != new.federal_register.document_number:
+        raise DocketPackError(f"the pack is for FR Doc. {old.federal_register.document_number} but the document is FR Doc. "
+                        f"{new.federal_register.document_number}; import it as a new pack instead", folder)
+    mapping, map_path = load_map(folder)
+    merged = merge(pack.bank, result.bank, mapping, map_path)
+
+    changes: dict = {}
+    report: list[dict] = []
+    ofr, nfr = old.federal_register, new.federal_register
+    for key in ("volume", "first_page", "last_page", "publication_date"):
+        a, b = getattr(ofr, key), getattr(nfr, key)
+        if a != b:
+            changes[f"federal_register.{key}"] = b
+            report.append({"field": f"federal_register.{key}", "old": str(a), "new": str(b)})
+    if old.deadline.date != new.deadline.date:
+        changes["deadline.date"] = new.deadline.date
+        changes["deadline.source"] = new.deadline.source
+        report.append({"field": "deadline.date", "old": old.deadline.date.isoformat(),
+                       "new": new.deadline.date.isoformat()})
+    if old.docket_id is None and new.docket_id:
+        changes["docket_id"] = new.docket_id
+        report.append({"field": "docket_id", "old": None, "new": new.docket_id})
+    elif old.docket_id and new.docket_id and old.docket_id != new.docket_id:
+        report.append({"field": "docket_id", "old": old.docket_id, "new": new.docket_id,
+                       "note": "the document names another docket ID; not changed: check"})
+    if old.rin is None and new.rin:
+        changes["rin"] = new.rin
+        report.append({"field": "rin", "old": None, "new": new.rin})
+    changes["origin"] = origin
+    n_off = sum(1 for q in merged.bank.questions if q.wording == "official")
+    n_sum = len(merged.bank.questions) - n_off
+    note = (f"{today.isoformat()}: official question texts imported from {source_label} (FR Doc. "
+            f"{nfr.document_number}) by commentkit: {n_off} question(s) now carry the notice's own "
+            f"wording and number; {n_sum} remain summaries (wording: summary). Notes below that call this a summary "
+            f"bank predate the update.")
+    problems = [u for u in result.unresolved if u.startswith(_QUESTION_PROBLEMS)]
+    set_id = changes.get("docket_id")
+
+    def fix_lists(data):
+        notes = data.get("notes")
+        if notes is None:
+            data["notes"] = notes = []
+        notes.insert(0, note)
+        unresolved = data.get("unresolved")
+        if unresolved is None:
+            data["unresolved"] = unresolved = []
+        keep = [u for u in unresolved if not str(u).startswith("official question")
+                and not (set_id and str(u).startswith("docket ID"))]
+        if n_sum:
+            keep.append(f"summaries: {n_sum} question(s) are still commentkit's summaries; see the update report")
+        keep.extend(problems)
+        unresolved[:] = keep
+
+    changes["_lists"] = fix_lists
+    old_text = (folder / DOCKET_FILE).read_text(encoding="utf-8")
+    docket_text = update_docket_text(old_text, folder / DOCKET_FILE, changes)
+    bank_text = render_bank(merged.bank, new, source_label, today, intro=[
+        f"Question bank for {old.id} ({new.citation}), updated on {today.isoformat()} from {source_label}.",
+        "wording: official = the notice's own words (number = the notice's own question number);",
+        "wording: summary = commentkit's summary, not the agency's words.",
+        "Matching summaries to official questions: docs/docket-packs.md. The previous version of this",
+        "file is in .backups/.",
+    ])
+    files: dict[str, str | bytes] = {DOCKET_FILE: docket_text, QUESTIONS_FILE: bank_text}
+    for name, raw in (sources or {}).items():
+        files[f"{SOURCES}/{Path(name).name}"] = raw
+    if dest is None:
+        dest = folder if source != "shipped" else packs.user_dir() / folder.name
+    return UpdatePlan(Path(dest), files, merged, report, keep_from=folder)
+
+
+def format_report(report: dict) -> list[str]:
+    """The change report as text lines."""
+    lines = []
+    c = report["counts"]
+    lines.append(f"Questions: {c['matched']} summaries replaced by official text, {c['added']} official questions "
+                 f"added, {c['refreshed']} official texts refreshed, {c['unchanged']} unchanged, "
+                 f"{c['kept-summary']} summaries kept, {c['ambiguous']} ambiguous.")
+    verbs = {"matched": "replaced", "refreshed": "refreshed", "added": "added", "kept-summary": "kept summary",
+             "ambiguous": "AMBIGUOUS", "kept-official": "kept"}
+    for ch in report["questions"]:
+        if ch["kind"] == "unchanged":
+            continue
+        num = f"Q{ch['number']}" if ch.get("number") else "-"
+        extra = []
+        if ch.get("how"):
+            extra.append(f"by {ch['how']}" + (f" (score {ch['score']:.2f})" if ch.get("score") is not None else ""))
+        if ch.get("detail"):
+            extra.append(ch["detail"])
+        lines.append(f"  {verbs.get(ch['kind'], ch['kind']):<13} {ch['id']:<14} {num:<5} {'; '.join(extra)}".rstrip())
+    for d in report["docket"]:
+        note = f" ({d['note']})" if d.get("note") else ""
+        lines.append(f"  docket: {d['field']}: {d['old']} -> {d['new']}{note}")
+    return lines
