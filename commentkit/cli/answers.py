@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, open_project, project_dir
+from commentkit.cli.common import complete_answer_keys, json_option, open_project, project_dir, today_option
 from commentkit.errors import ConflictError, UserError
 from commentkit.files import editor, hints, storage
 from commentkit.files.yamlio import read_text
@@ -105,18 +105,19 @@ def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
 
 
 @click.command()
-@click.argument("question", metavar="N")
+@click.argument("question", metavar="N", shell_complete=complete_answer_keys)
 @project_dir
 @click.option("--text", "-t", metavar="TEXT", help="The answer text (Markdown) instead of opening the editor.")
 @click.option("--file", "-f", "from_file", metavar="PATH", help="Read the answer (Markdown) from PATH ('-': stdin).")
 @click.option("--edit", "-e", "force_edit", is_flag=True,
               help="Open the editor even when standard input is not a terminal.")
-@click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answer's owner.")
+@click.option("--owner", metavar="NAME", help="Record NAME as the answer's owner.")
 @click.option("--keep-status", is_flag=True,
               help="Keep a final answer final although its text changed (default: back to review).")
 @click.option("--from-questionnaire", "from_questionnaire", is_flag=True,
               help="background only: store the text drafted from your questionnaire answers.")
 @json_option
+@today_option
 def answer(question, directory, text, from_file, force_edit, owner, keep_status, from_questionnaire, as_json):
     """Write or revise the answer to question N (or a general section).
 
@@ -253,12 +254,13 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
 
 
 @click.command()
-@click.argument("question", metavar="N")
+@click.argument("question", metavar="N", shell_complete=complete_answer_keys)
 @click.argument("status", type=click.Choice(["draft", "review", "final", "skip"], case_sensitive=False))
 @project_dir
 @click.option("--reason", "-r", metavar="TEXT", help="Why the question is skipped (required with skip).")
-@click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answer's owner.")
+@click.option("--owner", metavar="NAME", help="Record NAME as the answer's owner.")
 @json_option
+@today_option
 def mark(question, status, directory, reason, owner, as_json):
     """Set the review status of the answer to question N (or a general section).
 

@@ -39,6 +39,7 @@ def template():
               help="yaml: for members who use commentkit; docx: a fillable Word form. "
                    "Default: from the --out extension.")
 @json_option
+@today_option
 def create(directory, out, fmt, as_json):
     """Write the member template of the association project DIR.
 
@@ -82,6 +83,7 @@ def create(directory, out, fmt, as_json):
 @template.command("show")
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
+@today_option
 def show(file, as_json):
     """Check a member template file and summarise what it asks.
 

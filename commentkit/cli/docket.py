@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option
+from commentkit.cli.common import complete_docket_ids, json_option, today_option
 from commentkit.dockets import catalog as packs
 from commentkit.dockets import packwrite
 from commentkit.dockets.federal_register import fetch as frfetch
@@ -153,7 +153,7 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--meta", type=click.Path(dir_okay=False), metavar="JSON",
               help="The document's Federal Register API JSON (publication date, deadline, docket IDs).")
-@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
+@click.option("--out", "-o", type=click.Path(file_okay=False), metavar="DIR",
               help="Write the new pack into DIR; a DIR ending in / gets a folder named after the pack's id "
                    "(default: install it in your user docket folder).")
 @click.option("--update", "update_dir", type=click.Path(file_okay=False), metavar="DIR",
@@ -165,6 +165,7 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
 @click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @json_option
+@today_option
 def import_(file, meta, out, update_dir, document, published, docket_id, force, dry_run, as_json):
     """Build a docket pack from a Federal Register document you downloaded.
 
@@ -211,7 +212,7 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
 
 def api_options(f):
     """--api-url, --timeout and --retries for the commands that ask the Federal Register API."""
-    f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+    f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, metavar="N",
                      help="Retries after a time-out, connection error or server error (with back-off).")(f)
     f = click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True, metavar="SECONDS",
                      help="Give up on a request after this long.")(f)
@@ -245,13 +246,14 @@ def _parse_download(raw: bytes, number: str, url: str):
 
 @docket.command("fetch")
 @click.argument("number")
-@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
+@click.option("--out", "-o", type=click.Path(file_okay=False), metavar="DIR",
               help="Write the pack into DIR instead of installing it in your user docket folder; a DIR ending in "
                    "/ gets a folder named after the pack's id.")
 @click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
 @click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
 @api_options
 @json_option
+@today_option
 def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
     """Download a Federal Register document by its number and install it as a docket pack.
 
@@ -285,12 +287,13 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
 
 
 @docket.command("update")
-@click.argument("docket_id", metavar="ID")
+@click.argument("docket_id", metavar="ID", shell_complete=complete_docket_ids)
 @click.option("--fetch", "do_fetch", is_flag=True, help="Fetch the official text from the Federal Register API.")
 @click.option("--yes", "-y", is_flag=True, help="Write without asking (for scripts).")
 @click.option("--dry-run", is_flag=True, help="Show the changes; write nothing.")
 @api_options
 @json_option
+@today_option
 def update(docket_id, do_fetch, yes, dry_run, api_url, timeout, retries, as_json):
     """Replace a pack's summary wordings with the notice's official questions.
 

@@ -8,14 +8,15 @@ import click
 
 from commentkit.association import member_project as members_project
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option
+from commentkit.cli.common import complete_docket_ids, json_option, today_option
 from commentkit.errors import UserError
 from commentkit.project.folder import create
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--docket", "-d", metavar="ID", help="Docket id (see 'commentkit dockets').")
+@click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
+@click.option("--docket", "-d", metavar="ID", shell_complete=complete_docket_ids,
+              help="Docket id (see 'commentkit dockets').")
 @click.option("--commenter", "-c", metavar="NAME", help="Organisation or person submitting the comment.")
 @click.option("--owner", metavar="NAME", help="Default owner recorded on answers.")
 @click.option("--from-template", "from_template", type=click.Path(dir_okay=False), metavar="FILE",
@@ -24,8 +25,9 @@ from commentkit.project.folder import create
 @click.option("--from-form", "from_form", type=click.Path(dir_okay=False), metavar="FILE.docx",
               help="Start a member project from a returned Word member form (its answers included).")
 @json_option
+@today_option
 def init(directory, docket, commenter, owner, from_template, member_id, from_form, as_json):
-    """Create a comment project in DIRECTORY.
+    """Create a comment project in the folder DIR.
 
     The folder gets a commented project file (commentkit.yaml), answers/ for one Markdown file
     per question and general/ for the executive summary and other general sections.

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, open_project, project_dir
+from commentkit.cli.common import json_option, open_project, project_dir, today_option
 from commentkit.errors import ConflictError, UserError
 from commentkit.files.yamlio import load_roundtrip, parse_yaml, read_text
 from commentkit.project.profilefile import ProfileFile
@@ -239,6 +239,7 @@ def _is_terminal() -> bool:
                                                  "that has one, without prompting.")
 @click.option("--plain", is_flag=True, help="Numbered plain-text prompts even in a terminal.")
 @json_option
+@today_option
 def interview(directory, review, items, answers_file, defaults, plain, as_json):
     """Answer the exposure questionnaire: who you are and how the rule touches you.
 

@@ -8,7 +8,7 @@ import textwrap
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, open_project, project_dir
+from commentkit.cli.common import json_option, open_project, project_dir, today_option
 from commentkit.project.profilefile import load_profile
 from commentkit.project.status import answer_state, word_count
 from commentkit.questionnaire import engine
@@ -20,6 +20,7 @@ from commentkit.questionnaire import priorities as relevance
 @click.option("--level", "levels", multiple=True, type=click.Choice(["core", "recommended", "optional"]),
               help="Only questions at this level (repeatable).")
 @json_option
+@today_option
 def plan(directory, levels, as_json):
     """Rank every question of the notice as core, recommended or optional, with the reasons.
 

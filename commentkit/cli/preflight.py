@@ -77,7 +77,7 @@ def check(directory, strict, as_json):
 @click.command(epilog=EXIT_HELP.replace("nothing blocks filing (with --strict: no warnings either)",
                                         "the package is ready to file"))
 @project_dir
-@click.option("--out", "out", metavar="DIR", required=True, type=click.Path(file_okay=True),
+@click.option("--out", "-o", "out", metavar="DIR", required=True, type=click.Path(file_okay=True),
               help="Folder to create (or an empty folder, or an earlier package to replace).")
 @click.option("--no-pdf", is_flag=True, help="Do not make PDFs even if LibreOffice is installed.")
 @json_option

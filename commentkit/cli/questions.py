@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option
+from commentkit.cli.common import complete_docket_ids, complete_question_ids, json_option, today_option
 from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
 from commentkit.project.folder import Project, find_root
@@ -43,18 +43,29 @@ def question_record(pack, q) -> dict:
     }
 
 
-docket_option = click.option("--docket", "-d", metavar="ID", help="Docket id (default: the project's docket).")
-project_option = click.option("--project", "-p", "directory", metavar="DIR", type=click.Path(file_okay=False),
-                              help="Project folder whose docket to use (default: the current folder).")
+docket_option = click.option("--docket", "-d", metavar="ID", shell_complete=complete_docket_ids, help="Docket id (default: the project's docket).")
+project_option = click.option("--project", "-p", "project_opt", metavar="DIR", type=click.Path(file_okay=False),
+                              hidden=True, help="Same as the DIR argument (older spelling).")
+folder_argument = click.argument("directory", required=False, default=None, type=click.Path(file_okay=False),
+                                 metavar="[DIR]")
+"""The project folder whose docket to use (default: the current folder's project, else --docket)."""
+
+
+def _folder(directory: str | None, project_opt: str | None) -> str | None:
+    if directory and project_opt and directory != project_opt:
+        raise UserError(f"two project folders given ({directory} and --project {project_opt}); give one")
+    return directory or project_opt
 
 
 @click.command()
+@folder_argument
 @docket_option
 @project_option
 @click.option("--section", "-s", metavar="S", help="Only questions in this section (id or part of its title).")
-@click.option("--tag", "-t", metavar="T", multiple=True, help="Only questions with this tag (repeatable).")
+@click.option("--tag", metavar="T", multiple=True, help="Only questions with this tag (repeatable).")
 @json_option
-def questions(docket, directory, section, tag, as_json):
+@today_option
+def questions(directory, docket, project_opt, section, tag, as_json):
     """List a docket's questions in the notice's order.
 
     Each line shows the question id, the agency's number where confirmed (Q12), the FR page
@@ -64,9 +75,9 @@ def questions(docket, directory, section, tag, as_json):
     Examples:
       commentkit questions --docket TREAS-DO-2023-0009
       commentkit questions --docket TREAS-DO-2023-0009 --tag lp-investments
-      commentkit questions --json
+      commentkit questions my-comment --json
     """
-    pack = _pack(docket, directory)
+    pack = _pack(docket, _folder(directory, project_opt))
     qs = pack.bank.ordered()
     if section:
         wanted = {s.id for s in pack.bank.sections
@@ -99,11 +110,13 @@ def questions(docket, directory, section, tag, as_json):
 
 
 @click.command()
-@click.argument("question")
+@click.argument("question", shell_complete=complete_question_ids)
+@folder_argument
 @docket_option
 @project_option
 @json_option
-def show(question, docket, directory, as_json):
+@today_option
+def show(question, directory, docket, project_opt, as_json):
     """Show one question in full: its text, where it is in the notice, and its citation.
 
     QUESTION is a question id (cov-tx-3) or, where the bank confirms it, the agency's number (12).
@@ -111,9 +124,9 @@ def show(question, docket, directory, as_json):
     \b
     Examples:
       commentkit show cov-tx-3 --docket TREAS-DO-2023-0009
-      commentkit show cov-tx-3 --json
+      commentkit show cov-tx-3 my-comment --json
     """
-    pack = _pack(docket, directory)
+    pack = _pack(docket, _folder(directory, project_opt))
     try:
         q = pack.question(question)
     except KeyError:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, open_project
+from commentkit.cli.common import json_option, open_project, today_option
 from commentkit.errors import UserError
 from commentkit.roundtrip.importer import apply_import, plan_import, read_docx
 
@@ -25,6 +25,7 @@ from commentkit.roundtrip.importer import apply_import, plan_import, read_docx
               help="Create the answers of a letter most of whose answers have no file in this project "
                    "(refused by default: it looks like another project's letter).")
 @json_option
+@today_option
 def import_docx(file, directory, apply_, keep_status, accept_changes, force_commenter, recover, as_json):
     """Import edits made in Word to a letter that 'commentkit build' made.
 
