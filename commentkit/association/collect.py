@@ -35,6 +35,7 @@ from commentkit.association.responses import (
     validate_profile,
 )
 from commentkit.errors import UserError
+from commentkit.files import progress
 from commentkit.files.yamlio import read_text
 from commentkit.questionnaire import conditions
 
@@ -112,7 +113,7 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
     by_key: dict[str, MemberResponse] = {}
     seen: set[Path] = set()
     excluded = {_identity(p) for p in exclude}
-    for path in paths:
+    for path in progress.items(paths, "Reading member responses", label=lambda p: p.name):
         ident = _identity(path)
         if ident in seen or ident in excluded:
             continue

@@ -12,7 +12,7 @@ from commentkit.association import settings as association
 from commentkit.association import template as association_template
 from commentkit.association.report import collect as run
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, project_dir, today_option
+from commentkit.cli.common import json_option, project_dir, quiet_option, today_option
 from commentkit.errors import UserError
 from commentkit.files import storage
 from commentkit.project.folder import Project, find_root
@@ -119,6 +119,7 @@ def show(file, as_json):
 @click.option("--force", is_flag=True, help="Replace output files edited since the last run (backed up first).")
 @today_option
 @json_option
+@quiet_option
 def collect(assoc_dir, members, out, force, as_json):
     """Collect member responses into a tracker, aggregates, a compilation and a consolidated draft.
 

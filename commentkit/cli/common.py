@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commentkit.dockets import catalog
-from commentkit.files import clock
+from commentkit.files import clock, progress
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project.folder import Project
 
@@ -17,6 +17,16 @@ project_dir = click.argument("directory", required=False, default=".", type=clic
 """The project folder (default: the current folder or the nearest one above holding commentkit.yaml)."""
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of text.")
+
+
+def _apply_quiet(ctx, param, value):
+    progress.to_stderr(enabled=not value)
+    return value
+
+
+quiet_option = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_apply_quiet,
+                            help="No progress lines on standard error (shown only in a terminal anyway).")
+"""``--quiet``: slow steps report their progress on standard error when it is a terminal, unless given."""
 
 
 def _apply_today(ctx, param, value):

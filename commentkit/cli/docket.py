@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import complete_docket_ids, json_option, today_option
+from commentkit.cli.common import complete_docket_ids, json_option, quiet_option, today_option
 from commentkit.dockets import catalog as packs
 from commentkit.dockets import packwrite
 from commentkit.dockets.federal_register import fetch as frfetch
@@ -17,7 +17,7 @@ from commentkit.dockets.federal_register import importer as frimport
 from commentkit.dockets.federal_register.fetch import Client
 from commentkit.dockets.federal_register.importer import MAX_INPUT_BYTES
 from commentkit.errors import UserError
-from commentkit.files import clock
+from commentkit.files import clock, progress
 from commentkit.files.yamlio import read_bytes
 
 
@@ -211,7 +211,8 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
 
 
 def api_options(f):
-    """--api-url, --timeout and --retries for the commands that ask the Federal Register API."""
+    """--api-url, --timeout, --retries and --quiet for the commands that ask the Federal Register API."""
+    f = quiet_option(f)
     f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, metavar="N",
                      help="Retries after a time-out, connection error or server error (with back-off).")(f)
     f = click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True, metavar="SECONDS",
@@ -223,7 +224,8 @@ def api_options(f):
 
 
 def make_client(api_url, timeout, retries, quiet: bool = False):
-    return Client(api_url, timeout=timeout, retries=retries, show_progress=not quiet)
+    # the download lines are progress: shown in a terminal only, and not with --quiet or --json
+    return Client(api_url, timeout=timeout, retries=retries, show_progress=progress.enabled() and not quiet)
 
 
 def _installed_by_number(number: str):

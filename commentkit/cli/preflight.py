@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from commentkit.cli import jsonout
-from commentkit.cli.common import json_option, open_project, project_dir, today_option
+from commentkit.cli.common import json_option, open_project, project_dir, quiet_option, today_option
 from commentkit.filing import package as pkg
 from commentkit.filing import preflight
 
@@ -82,6 +82,7 @@ def check(directory, strict, as_json):
 @click.option("--no-pdf", is_flag=True, help="Do not make PDFs even if LibreOffice is installed.")
 @json_option
 @today_option
+@quiet_option
 def package(directory, out, no_pdf, as_json):
     """Lay out the submission folder: the final letter and everything to upload, with a checklist.
 

@@ -33,7 +33,7 @@ from typing import Any
 from commentkit import __version__, build
 from commentkit.calendar import deadlines as dl
 from commentkit.errors import UserError
-from commentkit.files import clock, storage
+from commentkit.files import clock, progress, storage
 from commentkit.files.storage import STALE_TEMP_SECONDS
 from commentkit.filing import preflight
 from commentkit.filing.preflight import confidential_passages
@@ -352,7 +352,8 @@ def make_package(project, out: Path | str, *, soffice: str | None | bool = True,
                 box_text = build.comment_box_text(letter)
         pdfs: dict[str, Path] = {}
         if exe:
-            made, problem = convert_to_pdf(exe, list(docx_paths.values()), staging)
+            with progress.step(f"Converting {len(docx_paths)} Word file(s) to PDF with LibreOffice"):
+                made, problem = convert_to_pdf(exe, list(docx_paths.values()), staging)
             for v, d in docx_paths.items():
                 p = staging / (d.stem + ".pdf")
                 if p in made:
