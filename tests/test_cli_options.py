@@ -24,9 +24,9 @@ def test_docs_cli_table_is_generated_from_the_commands():
         "docs/cli.md is stale: python -m commentkit.cli.reference docs/cli.md"
 
 
-def test_one_meaning_per_short_option_and_per_long_option():
+def test_one_meaning_per_short_option():
     shorts: dict[str, set[str]] = defaultdict(set)
-    for name, cmd in reference.leaf_commands():
+    for _name, cmd in reference.leaf_commands():
         for p in _visible_options(cmd):
             longs = [o for o in p.opts if o.startswith("--")]
             for o in p.opts:

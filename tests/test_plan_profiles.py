@@ -325,7 +325,7 @@ def test_plan_table_is_grouped_by_level_with_reasons(run, tmp_path):
     out = res.output
     assert out.startswith("Priorities for Meridian Deposition Systems, Inc.: ")
     assert f"{len(SEMI_CORE)} core, {len(SEMI_RECOMMENDED)} recommended" in out
-    assert "Titles marked * are commentkit's summaries of the notice, not the agency's words." in out
+    assert "Titles marked * are commentkit's summaries of the notice, not the agency's words." in " ".join(out.split())
     core_at, rec_at, opt_at = (out.index(f"\n{h} (") for h in ("CORE", "RECOMMENDED", "OPTIONAL"))
     assert core_at < rec_at < opt_at
     core_block = out[core_at:rec_at]
@@ -352,9 +352,10 @@ def test_plan_on_a_partial_questionnaire_says_it_may_change(run, project, tmp_pa
     assert run("interview", project, "--answers", f).exit_code == 0
     res = run("plan", project)
     assert "From 2 answers in profile.yaml: 0 core, 5 recommended, 55 optional." in res.output
+    out = " ".join(res.output.split())  # wrapped to the terminal's width
     assert ("The questionnaire has 14 unanswered items (commenter_name, commenter_address, us_person, "
             "interest_statement, contact_name, contact_email, ...); answering them ('commentkit interview') "
-            "may change this plan.") in res.output
+            "may change this plan.") in out
     data = json.loads(run("plan", project, "--json").output)
     assert data["unanswered"][:3] == ["commenter_name", "commenter_address", "us_person"]
     assert len(data["unanswered"]) == 14

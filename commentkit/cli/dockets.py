@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from commentkit.cli import jsonout
+from commentkit.cli import jsonout, layout
 from commentkit.cli.common import json_option, today_option
 from commentkit.cli.docket import api_options
 from commentkit.cli.docket import check_updates as run_check
@@ -74,11 +74,11 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
         if r["replaces_shipped"]:
             where += "; replaces the shipped pack"
         d = r["docket"]
-        click.echo(f"{d['id']}  {r['type']}  {d['citation']}  RIN {r['rin'] or '-'}  [{where}]")
-        click.echo(f"    {d['title']}")
+        layout.echo(f"{d['id']}  {r['type']}  {d['citation']}  RIN {r['rin'] or '-'}  [{where}]")
+        layout.echo(f"    {d['title']}")
         wording = ("official wording" if not r["summary_wordings"] else
                    "summaries, not the agency's words" if not r["official_wordings"] else
                    f"{r['official_wordings']} official, {r['summary_wordings']} summaries")
-        click.echo(f"    comments due {r['deadline_text']} ({r['period']}); {r['questions']} questions ({wording})")
+        layout.echo(f"    comments due {r['deadline_text']} ({r['period']}); {r['questions']} questions ({wording})")
         if r["unresolved"]:
-            click.echo(f"    to check: {'; '.join(r['unresolved'])}")
+            layout.echo(f"    to check: {'; '.join(r['unresolved'])}")

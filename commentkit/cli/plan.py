@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import textwrap
-
 import click
 
-from commentkit.cli import jsonout
+from commentkit.cli import jsonout, layout
 from commentkit.cli.common import json_option, open_project, project_dir, today_option
 from commentkit.project.profilefile import load_profile
 from commentkit.project.status import answer_state, word_count
@@ -75,34 +72,34 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
 
 
 def _table(proj, pack, profile, priorities, shown, levels) -> None:
-    width = max(72, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    width = layout.width()
+    echo = layout.echo
     d = pack.docket
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
-    click.echo(f"Priorities for {proj.commenter_name}: {d.display_name} ({d.id}, {d.citation})")
+    echo(f"Priorities for {proj.commenter_name}: {d.display_name} ({d.id}, {d.citation})")
     if pack.interview is None:
-        click.echo("This docket pack has no questionnaire, so every question is optional.")
+        echo("This docket pack has no questionnaire, so every question is optional.")
     elif not profile:
-        click.echo("The questionnaire is not answered yet, so every question is optional: run "
-                   "'commentkit interview' first.")
+        echo("The questionnaire is not answered yet, so every question is optional: run "
+             "'commentkit interview' first.")
     else:
         n = _answered(pack, profile)
-        click.echo(f"From {n} answer{'' if n == 1 else 's'} in {proj.profile_path.name}: {counts['core']} core, "
+        echo(f"From {n} answer{'' if n == 1 else 's'} in {proj.profile_path.name}: {counts['core']} core, "
                    f"{counts['recommended']} recommended, {counts['optional']} optional.")
         open_ids = _unanswered(pack, profile)
         if open_ids:
             k = len(open_ids)
-            click.echo(f"The questionnaire has {k} unanswered item{'' if k == 1 else 's'} "
+            echo(f"The questionnaire has {k} unanswered item{'' if k == 1 else 's'} "
                        f"({', '.join(open_ids[:6])}{', ...' if k > 6 else ''}); answering "
                        f"{'it' if k == 1 else 'them'} ('commentkit interview') may change this plan.")
     summaries = any(pack.question(p.question_id).wording == "summary" for p in shown)
     if summaries:
-        click.echo("Titles marked * are commentkit's summaries of the notice, not the agency's words.")
-    idw = max([len(p.question_id) for p in shown] + [2]) + 2
+        echo("Titles marked * are commentkit's summaries of the notice, not the agency's words.")
+    idw = max([len(p.question_id) for p in shown] + [2])
     numbered = any(pack.question(p.question_id).number for p in shown)
-    numw = 5 if numbered else 0
+    numw = 4 if numbered else 0
     citew = max([len(pack.cite(pack.question(p.question_id))) for p in shown] + [0])
-    left = idw + 2 + numw
-    titlew = max(20, width - left - citew - 4)
+    left = 2 + idw + 1 + (numw + 1 if numbered else 0)
     for level in relevance.LEVELS:
         group = [p for p in shown if p.level == level]
         if not group and (levels and level not in levels):
@@ -114,19 +111,19 @@ def _table(proj, pack, profile, priorities, shown, levels) -> None:
             continue
         common = _common_default(group)
         if common:
-            click.echo(f"  ({common.replace('this question', 'these questions')})")
+            echo(f"  ({common.replace('this question', 'these questions')})")
         for p in group:
             q = pack.question(p.question_id)
-            num = (f"Q{q.number}" if q.number else "").ljust(numw) if numw else ""
-            title = q.title + ("*" if q.wording == "summary" else "")
-            if len(title) > titlew:
-                title = title[: titlew - 1] + "\N{HORIZONTAL ELLIPSIS}"
-            click.echo(f"  {q.id.ljust(idw)}{num}{title.ljust(titlew)}  {pack.cite(q)}")
+            num = [f"Q{q.number}" if q.number else ""] if numbered else []
+            title = q.title + ("*" if q.wording == "summary" else "")  # wrapped, never cut: the * stays
+            for line in layout.row([q.id, *num, title, pack.cite(q)], [idw, *([numw] if numbered else []), None,
+                                                                       citew]):
+                click.echo(line)
             if common:
                 continue
             for reason in p.reasons:
-                click.echo(textwrap.fill(reason, width=width, initial_indent=" " * (left + 2) + "- ",
-                                         subsequent_indent=" " * (left + 4)))
+                for line in layout.fill(reason, left + 2, first=" " * left + "- ", total=width):
+                    click.echo(line)
 
 
 def _answered(pack, profile: dict) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from commentkit.cli import jsonout
+from commentkit.cli import jsonout, layout
 from commentkit.cli.common import json_option, open_project, project_dir, quiet_option, today_option
 from commentkit.filing import package as pkg
 from commentkit.filing import preflight
@@ -17,12 +17,13 @@ EXIT_HELP = ("Exit status: 0 when nothing blocks filing (with --strict: no warni
 
 
 def _print_findings(result, strict: bool) -> None:
-    out = click.echo
+    out = layout.echo
     if not result.findings:
         out("No findings.")
     for f in result.findings:
         loc = f.location()
-        out(f"{f.severity:<8} {loc + ': ' if loc else ''}{f.message}")
+        for line in layout.fill(f"{f.severity:<8} {loc + ': ' if loc else ''}{f.message}", 9):
+            click.echo(line)
     box = result.comment_box
     if box.get("characters") is not None:
         out(f"\nComment box: {box['characters']:,} of {box['limit']:,} characters.")
@@ -67,7 +68,7 @@ def check(directory, strict, as_json):
         jsonout.emit(jsonout.Check, {**result.as_dict(strict), "project": str(project.root),
                                      "docket": jsonout.docket_ref(project.pack.docket)})
     else:
-        click.echo(f"Preflight check: {project.root} ({result.docket}, {result.commenter})")
+        layout.echo(f"Preflight check: {project.root} ({result.docket}, {result.commenter})")
         click.echo("")
         _print_findings(result, strict)
     if result.blocks(strict):

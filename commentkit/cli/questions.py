@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from commentkit.cli import jsonout
+from commentkit.cli import jsonout, layout
 from commentkit.cli.common import complete_docket_ids, complete_question_ids, json_option, today_option
 from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
@@ -96,17 +96,24 @@ def questions(directory, docket, project_opt, section, tag, as_json):
                                          "questions": [question_record(pack, q) for q in qs]})
         return
     current = None
+    idw = max([len(q.id) for q in qs] + [2])
+    numbered = any(q.number for q in qs)
     for q in qs:
         if q.section != current:
             current = q.section
             sec = pack.bank.section(q.section)
-            click.echo(f"\n{sec.title}  [{sec.id}]")
-        num = f"Q{q.number}" if q.number else "   "
-        click.echo(f"  {q.id:<14} {num:>4}  {q.title}  ({pack.cite(q)}; {q.wording})")
+            click.echo("")
+            layout.echo(f"{sec.title}  [{sec.id}]")
+        num = [f"Q{q.number}" if q.number else ""] if numbered else []
+        for line in layout.row([q.id, *num, f"{q.title}  ({pack.cite(q)}; {q.wording})"],
+                               [idw, *([4] if numbered else []), None]):
+            click.echo(line)
     if not qs:
         click.echo("No questions match.")
     else:
-        click.echo(f"\n{len(qs)} question(s). Wording 'summary' means commentkit's summary, not the agency's words.")
+        click.echo("")
+        layout.echo(f"{len(qs)} question{'' if len(qs) == 1 else 's'}. Wording 'summary' means commentkit's summary, "
+                    "not the agency's words.")
 
 
 @click.command()
@@ -137,17 +144,17 @@ def show(question, directory, docket, project_opt, as_json):
         return
     d = pack.docket
     heading = pack.heading(q)
-    click.echo(heading)
-    click.echo("=" * len(heading))
-    click.echo(f"Section:  {rec['section_title']}")
-    click.echo(f"Source:   {d.title}, {d.document_type}, docket {d.id}, {pack.cite(q)}"
+    layout.echo(heading)
+    layout.echo("=" * len(heading))
+    layout.echo(f"Section:  {rec['section_title']}")
+    layout.echo(f"Source:   {d.title}, {d.document_type}, docket {d.id}, {pack.cite(q)}"
                + ("" if q.pages else " (page within the notice not confirmed)"))
     if q.wording == "official":
-        click.echo("Wording:  official (the agency's own words)\n")
-        click.echo(f"  \"{q.text.strip()}\"")
+        layout.echo("Wording:  official (the agency's own words)\n")
+        layout.echo(f"  \"{q.text.strip()}\"")
     else:
-        click.echo("Wording:  summary by commentkit - NOT the agency's words; quote the Federal Register "
+        layout.echo("Wording:  summary by commentkit - NOT the agency's words; quote the Federal Register "
                    "for the official text\n")
-        click.echo(f"  In substance: {q.text.strip()}")
+        layout.echo(f"  In substance: {q.text.strip()}")
     if q.tags:
-        click.echo(f"\nTags: {', '.join(q.tags)}")
+        layout.echo(f"\nTags: {', '.join(q.tags)}")

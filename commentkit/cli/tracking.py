@@ -10,7 +10,7 @@ import click
 from commentkit.association import member_project as members_project
 from commentkit.calendar import deadlines as dl
 from commentkit.calendar import ics
-from commentkit.cli import jsonout
+from commentkit.cli import jsonout, layout
 from commentkit.cli.common import json_option, open_project, project_dir, today_option
 from commentkit.errors import UserError
 from commentkit.files import clock, hints, storage
@@ -83,16 +83,17 @@ def milestone_lines(report) -> list[str]:
             extra = "already met"
         elif m.state == "unranked":
             extra = "not checked: no question is ranked core yet (commentkit interview)"
-        lines.append(f"  {_short(m.name, 18):<18} {dl.format_day(m.date):<16} "
-                     f"{dl.plural(m.business_days_before, 'business day') + ' before':<24} "
-                     f"{m.needed:<7} {state:<7} {extra}")
+        lines += layout.row([m.name, dl.format_day(m.date), dl.plural(m.business_days_before, "business day")
+                             + " before", m.needed, state], [18, 15, 23, 7, 6], rest=extra, rest_indent=4)
     return lines
 
 
-def _group_line(g, width: int) -> str:
+def _group_lines(g, width: int) -> list[str]:
     counts = ", ".join(f"{n} {state}" for state, n in g.counts.items() if n) or "no questions"
     words = f"; {g.words:,} words" if g.words else ""
-    return f"  {_short(g.title, width):<{width}} {tracking.bar(g, 20)} {g.done:>3}/{g.total:<3} {counts}{words}"
+    bar = 20 if layout.width() >= 100 else 10
+    return layout.row([g.title, tracking.bar(g, bar), f"{g.done:>3}/{g.total:<3}"], [width, bar + 2, 7],
+                      rest=counts + words, rest_indent=4)
 
 
 def _time_json(report) -> dict:
@@ -153,7 +154,7 @@ def status(directory, as_json):
     Examples:
       commentkit status my-comment
       commentkit status --today 2023-09-21
-      commentkit status --json | jq '.core_open[].id'
+      commentkit status --json | jq '.core_open[].question_id'
     """
     proj = open_project(directory)
     report = _report(proj)
@@ -164,7 +165,7 @@ def status(directory, as_json):
     if as_json:
         jsonout.emit(jsonout.Status_, _status_json(proj, report, members_project.due_json(proj) if member else None))
         return
-    out = click.echo
+    out = layout.echo
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
@@ -179,12 +180,14 @@ def status(directory, as_json):
     out("")
     out("By priority:")
     for g in report.by_priority:
-        out(_group_line(g, 12))
+        for line in _group_lines(g, 12):
+            out(line)
     out("")
     out("By section:")
     width = min(36, max((len(g.title) for g in report.by_section), default=10))
     for g in report.by_section:
-        out(_group_line(g, width))
+        for line in _group_lines(g, width):
+            out(line)
     out("")
     out("General sections:")
     for g in report.general:
@@ -195,10 +198,13 @@ def status(directory, as_json):
     if any(q.level == "core" for q in report.questions):
         if open_core:
             out(f"Core questions not final ({len(open_core)}):")
+            idw = max(len(q.id) for q in open_core)
+            numbered = any(q.number for q in open_core)
             for q in open_core:
-                num = f"Q{q.number}" if q.number else ""
-                out(f"  {q.id:<14} {num:>4}  {_short(q.title, 56):<56} {q.state:<10}"
-                    + (f" {q.owner}" if q.owner else ""))
+                num = [f"Q{q.number}" if q.number else ""] if numbered else []
+                for line in layout.row([q.id, *num, q.title, q.state + (f" {q.owner}" if q.owner else "")],
+                                       [idw, *([4] if numbered else []), None, 22]):
+                    out(line)
         else:
             out("Core questions: all final (or skipped with a reason).")
         for q in report.core_skipped:
@@ -264,12 +270,12 @@ def deadline(directory, ics_path, as_json):
                                         "ics": str(written) if written else None, "changed": written is not None,
                                         "written": [str(written)] if written else []})
         return
-    click.echo(f"{report.docket_id}: {report.docket_title} ({report.citation})")
+    layout.echo(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     for line in deadline_lines(report):
-        click.echo(line)
+        layout.echo(line)
     click.echo("")
     for line in milestone_lines(report):
-        click.echo(line)
+        layout.echo(line)
     if written:
         n = len(report.milestones)
         click.echo(f"\nWrote {written}: the deadline and {n} milestone{'s' if n != 1 else ''} with reminders; "
