@@ -188,6 +188,15 @@ def bench_collect(work: Path, sizes: list[int], runs: int, env: dict, forms: int
     return stats, per
 
 
+def bench_web_pages(root: Path, runs: int, env: dict) -> dict:
+    """Server-side render time of every page of `commentkit serve` (bench/web_pages.py)."""
+    out = subprocess.run([PY, str(HERE / "web_pages.py"), str(root), "--runs", str(max(runs, 15))],
+                         capture_output=True, text=True, env=dict(env, COMMENTKIT_TODAY="2023-09-21"))
+    if out.returncode:
+        raise SystemExit(f"web page benchmark failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout)
+
+
 # ---- report ------------------------------------------------------------------------------------
 def chart(per: list[dict], path: Path) -> bool:
     try:
@@ -241,6 +250,7 @@ def main() -> int:
         env = info["env"]
         startup = bench_startup(info["root"], args.runs, env)
         save = bench_interview_save(work, env)
+        web = bench_web_pages(info["root"], args.runs, env)
         sizes = [100] if args.quick else [100, 300, 1000]
         collect_stats, per = bench_collect(work, sizes, args.runs, env, forms=0 if args.quick else 100)
     finally:
@@ -264,7 +274,8 @@ def main() -> int:
         "check --json - bare (ms)": round(1000 * (by["commentkit check --json (full project)"].median - bare.median)),
     }
     everything = [s.row() for s in build_stats + startup + [save] + collect_stats]
-    result = {"figures": everything, "ratios": ratios, "collect_per_member": per, "words": info["words"]}
+    result = {"figures": everything, "ratios": ratios, "collect_per_member": per, "words": info["words"],
+              "web_pages": web}
     if args.json or args.quick:
         print(json.dumps(result, indent=2))
     if not args.quick:
@@ -325,6 +336,7 @@ def write_report(result: dict, runs: int) -> None:
         prev = p
     if has_chart:
         lines += ["", "![collect per-member cost](img/collect-per-member.png)"]
+    lines += web_report(result.get("web_pages") or {})
     lines += ["", "## Commands", "", "```", "python bench/run.py            # this report",
               "python bench/run.py --quick    # a fast look, nothing written", "```", ""]
     notes = REPO / "bench" / "NOTES.md"
@@ -332,6 +344,34 @@ def write_report(result: dict, runs: int) -> None:
         lines += [notes.read_text(encoding="utf-8").strip(), ""]
     (REPO / "docs" / "benchmarks.md").write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {REPO / 'docs' / 'benchmarks.md'}", file=sys.stderr)  # stdout may be --json
+
+
+def web_report(pages: dict) -> list[str]:
+    if not pages:
+        return []
+    lines = ["", "## Web pages (`commentkit serve`)", "",
+             "Server-side time from request to the last byte, in-process through the ASGI interface, on the "
+             "same 83-answer project (`bench/web_pages.py`). Warm: the project unchanged since the last page "
+             "(what the app read and derived is reused; every file's size and time stamp is still checked). "
+             "Cold: an answer file changed just before (as after a save): everything is read, validated and "
+             "computed again. Target: under 50 ms median.", "",
+             "| page | warm median (ms) | min | max | cold median (ms) | size (KB) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in pages.items():
+        lines.append(f"| {name} | {r['median_ms']:.1f} | {r['min_ms']:.1f} | {r['max_ms']:.1f} | "
+                     f"{r['cold_median_ms']:.1f} | {r['bytes'] / 1024:.0f} |")
+    warm = [n for n, r in pages.items() if r["median_ms"] >= 50]
+    cold = [n for n, r in pages.items() if r["cold_median_ms"] >= 50]
+    lines += ["", "Warm: " + ("every page is under 50 ms." if not warm else f"over 50 ms: {', '.join(warm)}.")]
+    if cold:
+        lines.append(f"Cold, over 50 ms: {', '.join(cold)}. What remains there is the core work the page shows, "
+                     "done by the same functions as the commands: the letter preview builds the whole letter "
+                     "(`commentkit.build.build_letter`, every answer through the Markdown pipeline and the "
+                     "templates), Check runs every preflight rule including that build, and the pages that rank "
+                     "questions (Dashboard, Plan, Projects, Answer editor) re-read and re-validate the 83 answer "
+                     "files and evaluate every relevance rule. The app does not keep a second, incremental "
+                     "version of those rules; it reuses their results until a file of the project changes.")
+    return lines
 
 
 if __name__ == "__main__":

@@ -26,11 +26,11 @@ from commentkit.association import signon
 from commentkit.errors import UserError
 from commentkit.letter import assemble
 from commentkit.letter.assemble import COMMENT_BOX_LIMIT, Letter, Variant
-from commentkit.models.document import Document
-from commentkit.project.folder import Project
 from commentkit.letter.writers.docx import write_docx
 from commentkit.letter.writers.markdown import write_markdown
 from commentkit.letter.writers.text import render_text, write_text
+from commentkit.models.document import Document
+from commentkit.project.folder import Project
 
 FORMATS = ("docx", "md", "txt")
 ATTACHMENTS_DIR = "attachments"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -61,3 +63,15 @@ class LimitError(UserError):
 
 class PathError(UserError):
     """A path leads outside the project, through a symbolic link, or to something that is not a file."""
+
+
+@contextmanager
+def typed(cls: type[UserError]) -> Iterator[None]:
+    """Give a plain :class:`UserError` raised inside the block the type ``cls`` (the generic YAML and
+    validation readers do not know what kind of file they read; their callers do)."""
+    try:
+        yield
+    except UserError as exc:
+        if type(exc) is UserError:
+            raise cls(exc.message, exc.path, exc.line) from None
+        raise

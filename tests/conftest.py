@@ -71,5 +71,22 @@ def pack_copy(tmp_path):
     return dest
 
 
+def reapprove(path: Path) -> None:
+    """After a test edits a final answer on disk, record the new text as approved (what
+    `commentkit mark ID final` would do), so the test exercises what it is about rather than
+    the change-since-approval check (tests/test_approval.py covers that)."""
+    import re
+
+    from commentkit.project import answerfile
+
+    ans = answerfile.read(path)
+    if ans.changed is None:
+        return
+    sha = answerfile.fingerprint(ans.body)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^(  sha256: )[0-9a-f]{64}$", lambda m: m.group(1) + sha, text, count=1),
+                    encoding="utf-8")
+
+
 def user_pack_dir() -> Path:
     return Path(os.environ["COMMENTKIT_DATA_DIR"]) / "dockets"

@@ -36,11 +36,13 @@ import gzip
 import hashlib
 import io
 import re
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from commentkit.association.responses import MemberResponse, Problem, Stance
 from commentkit.association.template import parse, render
@@ -60,11 +62,11 @@ from commentkit.models.document import (
     plain_text,
     walk,
 )
+from commentkit.ooxml import safe
+from commentkit.ooxml.ns import W_NS
 from commentkit.ooxml.reader import Converter, Package
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 W = f"{{{W_NS}}}"
 W14 = f"{{{W14_NS}}}"
 FORM_KIND = "commentkit-member-form"
@@ -274,8 +276,6 @@ def _join_labels(tpl) -> list[str]:
 # ---- field XML ---------------------------------------------------------------------------------------
 
 def _esc(text: str) -> str:
-    from xml.sax.saxutils import escape
-
     return escape(_clean(text))
 
 
@@ -453,8 +453,6 @@ def _field_xml(key: str, tpl, f: _Fields) -> str:
 
 def write(tpl, reference_docx: Path | None = None) -> bytes:
     """The form for template ``tpl`` as .docx bytes (deterministic for a given template)."""
-    import tempfile
-
     from lxml import etree  # lazy: only Word/XML readers need it
 
     doc = form_document(tpl)
@@ -479,7 +477,7 @@ def write(tpl, reference_docx: Path | None = None) -> bytes:
     parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
     infos = {i.filename: i for i in zin.infolist()}
     styles = _style_ids(parts.get("word/styles.xml", b""))
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    parser = safe.xml_parser()
     root = etree.fromstring(parts["word/document.xml"], parser)
     if "w14" not in (root.nsmap or {}):
         nsmap = dict(root.nsmap)
@@ -594,7 +592,7 @@ def _style_ids(styles_xml: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     if not styles_xml:
         return out
-    root = etree.fromstring(styles_xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    root = etree.fromstring(styles_xml, safe.xml_parser())
     for s in root.iter(W + "style"):
         name = s.find(W + "name")
         if name is not None:
@@ -606,7 +604,7 @@ def _style_ids(styles_xml: bytes) -> dict[str, str]:
 def _form_core(core: bytes) -> bytes:
     from lxml import etree  # lazy: only Word/XML readers need it
 
-    root = etree.fromstring(core, etree.XMLParser(resolve_entities=False, no_network=True))
+    root = etree.fromstring(core, safe.xml_parser())
     cp = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
     for tag, value in (("category", "commentkit member form"),):
         el = root.find(f"{{{cp}}}{tag}")
@@ -645,8 +643,7 @@ def _safe_xml(data: bytes, path: Path, part: str):
     head = data[:2000]
     if b"<!DOCTYPE" in head or b"<!ENTITY" in data[:200_000]:
         raise UserError(f"form part {part} declares a DTD or entities: refused (untrusted input)", path)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True)
+    parser = safe.xml_parser(remove_comments=True)
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:

@@ -19,11 +19,9 @@ from pathlib import Path
 from commentkit.association import form as memberform
 from commentkit.association import template as association_template
 from commentkit.association.responses import POSITIONS_FILE, TEMPLATE_COPY, validate_profile
-from commentkit.calendar import deadlines
-from commentkit.calendar import deadlines as dl
 from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
-from commentkit.files import clock, storage
+from commentkit.files import storage
 from commentkit.files.yamlio import dump_yaml
 from commentkit.models.project import PROJECT_FILE, AnswerMeta
 from commentkit.project import answerfile
@@ -201,44 +199,3 @@ def member_template(project):
     if project.file.member is None:
         return None
     return association_template.load(project.root / TEMPLATE_COPY)
-
-
-# ---- the member due date in `commentkit status` ---------------------------------------------------
-
-def member_due(project, now=None, today=None):
-    """Time left until the association's member due date (end of that day, in the docket's zone,
-    at the agency deadline's time of day), as a :class:`commentkit.calendar.deadlines.TimeLeft`; None for
-    projects that are not member projects."""
-    m = project.file.member
-    if m is None:
-        return None
-    agency = project.pack.docket.deadline.instant()
-    due = dt.datetime.combine(m.due, agency.timetz())
-    now = now or clock.now()
-    return deadlines.time_left(due, now, today or clock.today())
-
-
-def due_lines(project, now=None, today=None) -> list[str]:
-    """Lines for ``status``: the member due date and time left (nothing for other projects)."""
-    t = member_due(project, now, today)
-    if t is None:
-        return []
-    who = project.file.member.association
-    lines = [f"Member due: {dl.format_instant(t.deadline)} ({t.deadline.tzinfo}), set by {who}"]
-    if t.closed:
-        lines.append(f"           PASSED {dl.describe_ago(t.closed_for)}: send your response now "
-                     f"(commentkit export-response); the association may not be able to include it.")
-    else:
-        lines.append(f"           {t.summary()} left to send your response to the association")
-    return lines
-
-
-def due_json(project, now=None, today=None) -> dict | None:
-    t = member_due(project, now, today)
-    if t is None:
-        return None
-    m = project.file.member
-    return {"association": m.association, "template": m.template, "version": m.version,
-            "due": t.deadline.isoformat(), "passed": t.closed, "calendar_days_left": t.calendar_days,
-            "business_days_left": t.business_days,
-            "passed_days_ago": t.closed_for.days if t.closed_for is not None else None}

@@ -37,6 +37,7 @@ from commentkit.association.collect import (
 )
 from commentkit.errors import UserError
 from commentkit.files import clock, storage
+from commentkit.letter import markers
 from commentkit.models.project import PROFILE_FILE, PROJECT_FILE, AnswerMeta
 from commentkit.project import answerfile
 from commentkit.project.folder import Project
@@ -213,8 +214,7 @@ def compilation_json(compiled: list[QuestionCompilation]) -> list[dict]:
 def member_input_block(qc: QuestionCompilation, respondents: int, threshold: int, limit: int, today: dt.date,
                        attributed: bool) -> str:
     n = len(qc.with_input)
-    parts = [f"**[Member input inserted by commentkit collect on {_long_date(today)}: edit or delete before "
-             f"filing.]** {small(n, threshold).capitalize()} of our {respondents} responding members "
+    parts = [f"**{markers.member_input_note(today)}** {small(n, threshold).capitalize()} of our {respondents} responding members "
              f"addressed this question."]
     dis = len(qc.disagreements)
     if dis:
@@ -231,7 +231,7 @@ def member_input_block(qc: QuestionCompilation, respondents: int, threshold: int
 
 
 def background_block(a: Aggregates, today: dt.date) -> str:
-    return (f"**[Member statistics inserted by commentkit collect on {_long_date(today)}: edit before filing.]** "
+    return (f"**{markers.member_statistics_note(today)}** "
             f"The figures below are drawn from a survey of our members.\n\n" + aggregates_md(a, 3, title=False))
 
 

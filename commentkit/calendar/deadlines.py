@@ -39,7 +39,7 @@ LATE_WARNING = ("Late comments may not be considered: the agency is not obliged 
 # ---- holidays and business days ---------------------------------------------------------------
 
 def _package_holidays(year: int) -> dict[dt.date, str]:
-    import holidays  # ~100 ms to import; only for years outside the generated table
+    import holidays  # lazy: ~100 ms to import; only for years outside the generated table
 
     return dict(holidays.US(years=[year]))
 

@@ -4,11 +4,14 @@ when run, so ``commentkit --help`` and light commands start fast."""
 from __future__ import annotations
 
 import importlib
+import os
+import shlex
 import sys
 
 import click
 
 from commentkit import __version__
+from commentkit.cli import runtime
 from commentkit.errors import UserError
 
 # name -> (module:attribute, one-line help). Keep the help here so `--help` imports nothing.
@@ -31,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deadline": ("commentkit.cli.tracking:deadline", "Deadline, time left and milestones; --ics for calendars."),
     "check": ("commentkit.cli.preflight:check", "Preflight: is the comment ready to file? Errors, warnings, notes."),
     "package": ("commentkit.cli.preflight:package", "Lay out the submission folder: letter, PDF, comment box, checklist."),
+    "serve": ("commentkit.web.command:serve", "Work in the browser: the whole drafting workflow on this computer."),
 }
 
 
@@ -67,8 +71,6 @@ class LazyGroup(click.Group):
                        f"To continue, run the command again: {_shown(argv)}", err=True)
             ctx.exit(130 if isinstance(exc, KeyboardInterrupt) else 1)
         except BrokenPipeError:  # `commentkit plan | head`: the reader has what it wanted
-            import os
-
             try:
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
@@ -82,8 +84,6 @@ class LazyGroup(click.Group):
 
 
 def _shown(argv: list[str]) -> str:
-    import shlex
-
     return "commentkit " + " ".join(shlex.quote(a) for a in argv)
 
 
@@ -106,8 +106,6 @@ def cli():
 
 def main(argv: list[str] | None = None) -> None:
     """The console entry point (``commentkit``); see :mod:`commentkit.cli.runtime`."""
-    from commentkit.cli import runtime
-
     runtime.start()
     try:
         cli.main(args=argv, prog_name="commentkit")

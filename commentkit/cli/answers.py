@@ -16,6 +16,7 @@ from commentkit.files import editor, hints, storage
 from commentkit.files.yamlio import read_text
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project.status import answer_state, word_count
+from commentkit.questionnaire.background import background_markdown
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
 
@@ -84,12 +85,13 @@ def _prefill(proj, key: str) -> str:
     """Initial text of the background section, from the questionnaire (when available)."""
     if key != "background":
         return ""
-    try:
-        from commentkit.questionnaire.background import background_markdown
-    except ImportError:
-        return ""
     text = background_markdown(proj.pack, proj.profile, proj.commenter_name).strip()
     return text + "\n" if text else ""
+
+
+def source_keeps_origin(old) -> bool:
+    """An edit in the editor of existing text keeps where the text came from."""
+    return old is not None and bool(old.body.strip())
 
 
 def _read_stdin() -> str:
@@ -149,32 +151,36 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     old = proj.answers.get(key)
     old_body = old.body if old is not None else ""
     edit_file: Path | None = None
+    origin = "keep" if source_keeps_origin(old) else None  # text a person supplies is theirs
 
     if from_questionnaire:
         if key != "background":
             raise UserError("--from-questionnaire is for the background section: "
                             + hints.command(proj.root, "answer", "background", options=("--from-questionnaire",)))
         source, new = "the questionnaire", _prefill(proj, key)
+        origin = "questionnaire"
         if not new.strip():
             raise UserError("the questionnaire gives nothing to say about you yet; answer it first "
                             f"({hints.command(proj.root, 'interview')})")
     elif text is not None:
-        source, new = "--text", text
+        source, new, origin = "--text", text, None
     elif from_file is not None:
         if from_file == "-":
-            source, new = "standard input", _read_stdin()
+            source, new, origin = "standard input", _read_stdin(), None
         else:
             src = Path(from_file)
             if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
                 raise UserError("is not a text file: convert it to Markdown first, e.g. "
                                 f"pandoc {src.name} -t markdown | {hints.command(proj.root, 'answer', key)}", src)
-            source, new = from_file, read_text(src, "answer text file")
+            source, new, origin = from_file, read_text(src, "answer text file"), None
             new = editor.strip_instructions(new, src)
             if src.resolve().parent == (proj.root / editor.EDITS_DIR).resolve():
                 edit_file = src  # a kept working file: deleted once its text is saved
     elif force_edit or sys.stdin is None or sys.stdin.isatty():
         source = "editor"
         start = old_body if old_body.strip() else _prefill(proj, key)
+        if not old_body.strip() and start.strip():
+            origin = "questionnaire"  # the person edits text generated from the questionnaire
         initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
         edit_file = editor.new_edit_file(proj.root, key, initial)
         started = time.monotonic()
@@ -206,7 +212,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
                             f"{hints.command(proj.root, 'answer', key, options=('--file', str(edit_file)))})")
         new = editor.strip_instructions(raw, edit_file)
     else:
-        source, new = "standard input", _read_stdin()
+        source, new, origin = "standard input", _read_stdin(), None
 
     if not new.strip():
         if edit_file is not None:
@@ -234,7 +240,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         notes.append(f"the text of a final answer changed, so its status is back to review "
                      f"(mark it final again with: {hints.command(proj.root, 'mark', key, 'final')})")
     try:
-        path = proj.save_answer(key, new, status=status, owner=owner, expect=old)
+        path = proj.save_answer(key, new, status=status, owner=owner, expect=old, origin=origin)
     except ConflictError as exc:
         kept = _keep_text(proj, key, new, edit_file)
         raise ConflictError(f"{exc.message}. Your new text was not saved to the answer; it is kept in {kept} "
@@ -259,15 +265,20 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
 @project_dir
 @click.option("--reason", "-r", metavar="TEXT", help="Why the question is skipped (required with skip).")
 @click.option("--owner", metavar="NAME", help="Record NAME as the answer's owner.")
+@click.option("--by", "approver", metavar="NAME", help="final: who approves the text (default: --owner, the "
+              "answer's owner, the project's owner, or your login name).")
 @json_option
 @today_option
-def mark(question, status, directory, reason, owner, as_json):
+def mark(question, status, directory, reason, owner, approver, as_json):
     """Set the review status of the answer to question N (or a general section).
 
     Statuses: draft (being written), review (ready for review), final (approved for filing),
     skip (deliberately not answered; --reason is required and is kept in the answer file).
     review and final need answer text. The change is recorded with the time, so milestones can
-    tell when each answer reached each status.
+    tell when each answer reached each status. Marking final records who approved the text
+    (--by), when, and a fingerprint of the text: if the text is later changed by any means (an
+    editor included), status and check report it and the answer is no longer final until it is
+    marked final again.
 
     \b
     Examples:
@@ -292,22 +303,29 @@ def mark(question, status, directory, reason, owner, as_json):
         raise UserError(f"the answer to {key} has no text yet; write it first "
                         f"({hints.command(proj.root, 'answer', key)}) or skip it "
                         f"({hints.command(proj.root, 'mark', key, 'skip', options=('--reason', '...'))})")
+    if approver is not None and new_status != "final":
+        raise UserError("--by is for final (who approves the text)")
     if (old is not None and old.meta.status == new_status and (owner is None or owner == old.meta.owner)
-            and (new_status != "skipped" or reason == old.meta.reason)):
+            and (new_status != "skipped" or reason == old.meta.reason)
+            and (new_status != "final" or (old.approved and approver in (None, old.meta.approved.by)))):
         if as_json:
             _emit_change(jsonout.Mark, proj, key, q, old, old)
             return
         click.echo(f"{key} is already {new_status}: nothing was written.")
         return
-    path = proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old)
+    changed = old.changed_note() if old is not None else None
+    path = proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old, approver=approver)
     if as_json:
         _emit_change(jsonout.Mark, proj, key, q, old, proj.answers[key], written=[str(path)])
         return
     before = old.meta.status if old is not None and (old.body.strip() or old.meta.status == "skipped") \
         else "unanswered"
     saved = proj.answers[key]
+    if changed:
+        before += f" ({changed})"
     click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
-               + (f"; owner {saved.meta.owner}" if saved.meta.owner else "") + ".")
+               + (f"; owner {saved.meta.owner}" if saved.meta.owner else "")
+               + (f"; approved by {saved.meta.approved.by}" if saved.meta.approved else "") + ".")
 
 
 def _emit_change(output, proj, key: str, q, before, after, *, written=(), notes=(), source=None) -> None:
@@ -321,5 +339,6 @@ def _emit_change(output, proj, key: str, q, before, after, *, written=(), notes=
     if output is jsonout.Answer:
         data.update(words=word_count(after.body) if after is not None else 0, source=source)
     else:
-        data.update(skip_reason=after.meta.reason if after is not None and after.meta.status == "skipped" else None)
+        data.update(skip_reason=after.meta.reason if after is not None and after.meta.status == "skipped" else None,
+                    approved_by=after.meta.approved.by if after is not None and after.meta.approved else None)
     jsonout.emit(output, data)

@@ -8,6 +8,7 @@ otherwise (pipes, click's test runner, ``--plain``). The walk itself is ``commen
 
 from __future__ import annotations
 
+import shlex
 import signal
 import sys
 import textwrap
@@ -300,8 +301,6 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
 
 def _shown_dir(directory: str) -> str:
     """How to name the project folder in 'run this next' hints (as the user typed it)."""
-    import shlex
-
     return shlex.quote(directory) if directory and directory != "." else ""
 
 

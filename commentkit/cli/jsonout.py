@@ -299,6 +299,7 @@ class Answer(_AnswerChange):
 class Mark(_AnswerChange):
     NAME = "mark"
     skip_reason: str | None
+    approved_by: str | None = Field(description="Who approved the text of a final answer")
 
 
 class Status_(Output):
@@ -358,20 +359,31 @@ class Build(Output):
 class ImportDocx(Output):
     NAME = "import-docx"
 
+    class Comment(_Model):
+        author: str | None
+        text: str
+
     class AnswerImport(_Model):
         question_id: str | None
         general_section: str | None
-        state: str = Field(description="changed, new, unchanged or refused")
+        state: str = Field(description="changed, new, unchanged, conflict or refused")
         path: str
         reason: str | None
         status_before: str | None
         status: str | None = Field(description="The answer's status after the import")
         issues: list[str]
+        comments: list[ImportDocx.Comment] = Field(description="Word comments on the answer's text")
+        notes: list[str] = Field(description="What the three-way comparison decided, in words")
+        lost_anchor_text: list[str] = Field(description="Text the change would delete that is elsewhere in Word")
         diff: str | None
 
     class Outside(_Model):
         text: str
         after: str | None
+
+    class Uncertain(_Model):
+        text: str
+        why: str
 
     file: str
     project: str
@@ -381,6 +393,8 @@ class ImportDocx(Output):
     changed: bool
     written: list[str]
     answers: list[AnswerImport]
+    uncertain_text: list[Uncertain]
+    identified_by: str = Field(description="How the letter was recognised: properties, or structure")
     missing_anchors: list[str]
     outside_text: list[Outside]
     tracked_changes_accepted: int

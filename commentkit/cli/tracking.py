@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from commentkit.association import member_project as members_project
 from commentkit.calendar import deadlines as dl
 from commentkit.calendar import ics
 from commentkit.cli import jsonout, layout
@@ -163,14 +162,14 @@ def status(directory, as_json):
         pass
 
     if as_json:
-        jsonout.emit(jsonout.Status_, _status_json(proj, report, members_project.due_json(proj) if member else None))
+        jsonout.emit(jsonout.Status_, _status_json(proj, report, tracking.due_json(proj) if member else None))
         return
     out = layout.echo
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
         out(line)
-    for line in members_project.due_lines(proj) if member else ():
+    for line in tracking.due_lines(proj) if member else ():
         out(line)
     t = report.totals
     out("")
@@ -194,6 +193,13 @@ def status(directory, as_json):
         out(f"  {g.title:<18} {g.state:<10}" + (f" {g.words:,} words" if g.words else "")
             + (f"  ({g.owner})" if g.owner else ""))
     out("")
+    changed = report.changed_since_final
+    if changed:
+        out(f"Changed since approved ({len(changed)}): not final until marked final again "
+            f"({hints.command(proj.root, 'mark', 'ID', 'final')}):")
+        for key, note in changed:
+            out(f"  {key}: {note}")
+        out("")
     open_core = report.core_open
     if any(q.level == "core" for q in report.questions):
         if open_core:

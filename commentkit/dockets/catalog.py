@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from commentkit.errors import DocketPackError
+from commentkit.errors import DocketPackError, typed
 from commentkit.files.resources import data_dir
 from commentkit.files.yamlio import load_model
 from commentkit.models.docket import Docket, Pack, QuestionBank
@@ -121,6 +121,11 @@ def load_path(path: Path, source: str = "path"):
     path = Path(path)
     if not path.is_dir():
         raise DocketPackError("docket pack folder not found", path)
+    with typed(DocketPackError):
+        return _load_path(path, source)
+
+
+def _load_path(path: Path, source: str) -> Pack:
     docket = load_model(path / DOCKET_FILE, Docket, "docket file")
     bank = load_model(path / QUESTIONS_FILE, QuestionBank, "question bank")
     interview = None

@@ -13,13 +13,14 @@ is removed when the answer is read back:
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
 import os
+import shlex
 import shutil
 import signal
+import subprocess
 from pathlib import Path
+from typing import Any
 
 from commentkit.errors import UserError
 from commentkit.files import storage
@@ -57,7 +58,6 @@ def strip_instructions(text: str, path: Path | None = None) -> str:
 
 def editor_command() -> list[str]:
     """``$VISUAL`` or ``$EDITOR`` split like a shell would, else a common terminal editor."""
-    import shlex
     for var in ("VISUAL", "EDITOR"):
         raw = os.environ.get(var, "").strip()
         if raw:
@@ -87,8 +87,6 @@ def run_editor(path: Path) -> int:
 
     While the editor runs, Ctrl-C belongs to the editor (vi uses it), not to commentkit.
     """
-    import subprocess
-
     cmd = editor_command()
 
     def child_defaults():  # pragma: no cover - runs in the child

@@ -305,9 +305,9 @@ def _try_lock(fd: int) -> bool:
     """Take the exclusive lock without waiting: True when taken, False when another process holds it.
     An OSError means the file system cannot lock (see :data:`_NO_LOCKS`) or another failure."""
     try:
-        import fcntl
+        import fcntl  # lazy: POSIX only (msvcrt on Windows)
     except ImportError:  # Windows
-        import msvcrt
+        import msvcrt  # lazy: Windows only
 
         os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
         try:
@@ -328,9 +328,9 @@ def _try_lock(fd: int) -> bool:
 
 def _unlock(fd: int) -> None:
     try:
-        import fcntl
+        import fcntl  # lazy: POSIX only (msvcrt on Windows)
     except ImportError:  # Windows
-        import msvcrt
+        import msvcrt  # lazy: Windows only
 
         os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined,unused-ignore]

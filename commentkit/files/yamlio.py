@@ -93,10 +93,8 @@ def _fast_loader():
     global _FAST
     if _FAST is None:
         try:
-            import re
-
-            import yaml
-            from yaml import CSafeLoader
+            import yaml  # lazy: PyYAML only when a YAML file is read
+            from yaml import CSafeLoader  # lazy: as above
         except ImportError:
             _FAST = False
             return None

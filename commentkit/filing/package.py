@@ -24,11 +24,14 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from commentkit import __version__, build
 from commentkit.calendar import deadlines as dl
@@ -137,9 +140,6 @@ def find_soffice() -> str | None:
 
 def convert_to_pdf(soffice: str, docx_files: list[Path], outdir: Path) -> tuple[list[Path], str | None]:
     """Convert Word files to PDF with LibreOffice headless; returns (PDFs made, problem or None)."""
-    import subprocess
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="commentkit-lo-") as profile:
         cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nologo",
                "--convert-to", "pdf", "--outdir", str(outdir), *[str(p) for p in docx_files]]
@@ -265,8 +265,6 @@ def submitter_fields(project, comment: str | None, files: list[str]) -> dict[str
 def leaked_passages(project, public_files: list[Path]) -> list[tuple[str, str]]:
     """Confidential passages (from the answers) found in any part of the given public files:
     ``[(file name, passage)]``. A Word file is searched in every part of its zip."""
-    from xml.sax.saxutils import escape
-
     passages: list[str] = []
     for ans in project.answers.values():
         passages.extend(p for p in confidential_passages(ans.body) if len(p) >= 4)
@@ -311,8 +309,6 @@ def make_package(project, out: Path | str, *, soffice: str | None | bool = True,
                  now: dt.datetime | None = None, today: dt.date | None = None) -> PackageResult:
     """Build the submission folder ``out`` (see module docstring). ``soffice``: True to look
     for LibreOffice on PATH, a path to use, or False/None for no PDF."""
-    import tempfile
-
     out = Path(out)
     state = inspect_out(out)
     now = now or clock.now()

@@ -33,7 +33,9 @@ from commentkit import build
 from commentkit.calendar import deadlines as dl
 from commentkit.errors import UserError
 from commentkit.files import clock, hints
-from commentkit.letter.assemble import COMMENT_BOX_LIMIT, reference_docx_for
+from commentkit.letter.assemble import COMMENT_BOX_LIMIT, admitted, reference_docx_for, unapproved_passages
+from commentkit.letter.markers import Hit, scan_placeholders
+from commentkit.letter.markers import line_of as _line_of
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project import status as tracking
 from commentkit.questionnaire import priorities as relevance
@@ -154,33 +156,6 @@ class _Collector:
 
 # ---- text scanning (pure) ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Hit:
-    line: int  # 1-based, within the scanned text
-    text: str  # what matched
-    kind: str
-
-
-# Patterns that open with a lookbehind start with a lookahead for the character every match begins
-# with: the same matches, without trying the lookbehind at every character (3x faster on answers).
-_PLACEHOLDER_WORD = re.compile(r"(?=[TFtf])(?<![\w-])(TODO|TBD|TBC|FIXME|todo|tbd|fixme|To ?do:|TO ?DO:?)(?![\w-])")
-_XX = re.compile(r"(?<![A-Za-z0-9])(\$?\d*XX+%?|xx+)(?![A-Za-z0-9])")
-_NUMBERED_TITLE = re.compile(r"(?i)(title|chapter|part|article|section|subtitle|division|schedule|annex|book|"
-                             r"volume|amendment|subpart|class)\s+$")
-_TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}|<<[^<>\n]{0,60}>>")
-_BRACKET = re.compile(r"(?=\[)(?<![\[\]!\\])\[([^\[\]\n]{0,80})\](?![\[(:])")
-_ALLOWED_BRACKET = re.compile(
-    r"(?i)^\s*(\.\.\.|…|\.\s?\.\s?\.|sic\.?|emphasis (added|in original|omitted|supplied)|"
-    r"(internal )?(citations?|quotation marks|footnotes?|brackets|alterations?)( and [a-z ]+)? omitted|"
-    r"alterations? in original|business confidential.*|redacted|public version|bci|/bci|sic throughout|"
-    r"i{1,3}|iv|v|vi{1,3}|ix|x|\d+|[a-z]{1,3}|[A-Z])\s*$")
-_FILL_WORDS = re.compile(
-    r"(?i)^\s*(insert|add|fill(\s+in)?|complete|confirm|check|verify|update|describe|provide|cite|citation|"
-    r"include|enter|placeholder|need|needs|tbd|todo|name\b|name of|date\b|date of|number\b|number of|amount|"
-    r"figure|dollar|percent|client|company|commenter|firm|x+\b|\?+)")
-_FILL_CHARS = re.compile(r"^[\s_.•●▪■□*\-–—?xX#]*$")
-_ALLCAPS = re.compile(r"^[A-Z0-9][A-Z0-9 ,'&/.\-]*$")
-
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _PHONE = re.compile(r"(?=[\d(+])(?:(?<![\w/.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w/-])"
                     r"|(?<![\w/.-])\+\d{1,3}(?:[ .-]?\d{1,4}){2,5}(?![\w/-]))")
@@ -200,61 +175,6 @@ _BCI_ANY = re.compile(r"(?i)\[{1,2}\s*/?\s*bci\s*\]{1,2}")
 _UNMARKED_CONF = re.compile(r"BUSINESS CONFIDENTIAL|\bCONFIDENTIAL\b|(?i:business confidential information)|"
                             r"(?i:proprietary and confidential)|(?i:\btrade secrets?\b)|(?i:\bnot for public "
                             r"(release|disclosure)\b)")
-
-
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
-def _numbered_title_before(text: str, start: int) -> bool:
-    return bool(_NUMBERED_TITLE.search(text[max(0, start - 20):start]))
-
-
-def scan_placeholders(text: str) -> list[Hit]:
-    """Leftover drafting placeholders in Markdown ``text``: TODO/TBD/FIXME, XX, ``{{ }}``, ``<< >>``
-    and bracketed fill-ins such as ``[insert date]``, ``[CLIENT NAME]`` or ``[___]``.
-
-    Not flagged: Markdown links and footnotes (``[text](url)``, ``[text][ref]``, ``[^1]``),
-    confidential markers (``[[BCI]]``) and the redaction marker, legal alterations and
-    omissions in quotations (``[t]he``, ``[sic]``, ``[...]``, ``[emphasis added]``), numbered
-    references (``[1]``), and roman numerals such as Title XX.
-    """
-    hits: list[Hit] = []
-    spans: list[tuple[int, int]] = []
-    for m in _PLACEHOLDER_WORD.finditer(text):
-        hits.append(Hit(_line_of(text, m.start()), m.group(0), "word"))
-        spans.append(m.span())
-    for m in _XX.finditer(text) if ("XX" in text or "xx" in text) else ():  # every match holds one
-        tok = m.group(0)
-        if tok.isupper() and tok.strip("$%").isalpha() and _numbered_title_before(text, m.start()):
-            continue  # Title XX, Chapter XX: a roman numeral
-        hits.append(Hit(_line_of(text, m.start()), tok, "xx"))
-        spans.append(m.span())
-    for m in _TEMPLATE_SYNTAX.finditer(text):
-        hits.append(Hit(_line_of(text, m.start()), m.group(0)[:40], "template"))
-        spans.append(m.span())
-    for m in _BRACKET.finditer(text):
-        inner = m.group(1)
-        if inner.startswith("^") or _ALLOWED_BRACKET.match(inner):
-            continue
-        end = m.end()
-        if text.startswith("]", end):  # [[BCI]] and the like
-            continue
-        if (_FILL_CHARS.match(inner) or _FILL_WORDS.match(inner)
-                or (_ALLCAPS.match(inner.strip()) and sum(c.isalpha() for c in inner) >= 4)):
-            hits.append(Hit(_line_of(text, m.start()), m.group(0), "bracket"))
-            spans.append(m.span())
-    brackets = [m.span() for m in _BRACKET.finditer(text)
-                if any(h.kind == "bracket" and h.text == m.group(0) for h in hits)]
-    if brackets:  # 'TBD' inside '[TITLE TBD]' is one placeholder, not two
-        keep = []
-        for h, (start, end) in zip(hits, spans):
-            if h.kind != "bracket" and any(bs <= start and end <= be for bs, be in brackets):
-                continue
-            keep.append(h)
-        hits = keep
-    hits.sort(key=lambda h: h.line)
-    return hits
 
 
 def scan_personal_data(text: str) -> list[Hit]:
@@ -431,6 +351,8 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
     core = [q for q in report.questions if q.level == "core"]
     for q in report.core_open:
         ans = answers.get(q.id)
+        if ans is not None and ans.changed is not None:
+            continue  # reported as changed-since-final
         what = {"unanswered": "is unanswered", "draft": "is still a draft", "review": "is still in review"}.get(
             q.state, f"is {q.state}")
         c.add("error", "core-open", f"core question {_label(project, q.id)} {what}: finish it and mark it "
@@ -449,6 +371,8 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
         ans = answers.get(q.id)
         if ans is None or q.id in core_ids:
             continue
+        if ans.changed is not None:
+            continue  # reported as changed-since-final
         if q.state in ("draft", "review"):
             c.add("warning", "not-final", f"{_label(project, q.id)} is still {q.state}: the letter leaves it out; "
                                           f"mark it final to include it, or skip it", q.id, ans.path)
@@ -460,13 +384,15 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
     included: list[str] = []
     for q in pack.bank.ordered():
         ans = answers.get(q.id)
-        if ans is not None and ans.meta.status == "final" and not ans.is_empty:
+        if admitted(ans, False):
             included.append(q.id)
     for name in GENERAL_SECTIONS:
         ans = answers.get(name)
         if ans is None or ans.meta.status == "skipped":
             continue
         where = f"general/{name}"
+        if ans.changed is not None or (ans.meta.status == "final" and not admitted(ans, False)):
+            continue  # reported below (changed since approved / unapproved text)
         if ans.is_empty:
             c.add("warning", "empty-section", f"{_label(project, name)} is empty: the letter leaves it out "
                                               f"(write it, or delete the file)", where, ans.path)
@@ -484,8 +410,23 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
     if not any(k not in GENERAL_SECTIONS for k in included):
         c.add("error", "no-answers", "no answer is final: the letter would respond to no question")
 
-    # -- text of everything the letter prints
-    for key in included:
+    # -- nothing unapproved: text changed after approval, generated or member text nobody approved
+    for key, ans in answers.items():
+        if ans.changed is None:
+            continue
+        where = key if key not in GENERAL_SECTIONS else f"general/{key}"
+        c.add("error", "changed-since-final",
+              f"{_label(project, key)} was {ans.changed_note()}: it is not final (the letter leaves it out) "
+              f"until it is marked final again ({hints.command(project.root, 'mark', key, 'final')})",
+              where, ans.path)
+    for p in unapproved_passages(project):
+        ans = answers.get(p.key)
+        c.add("error", "unapproved-text", p.message, p.where, ans.path if ans is not None else None)
+
+    # -- text of everything the letter prints (and of answers changed since approval: they are
+    # filed once marked final again, so what they hold is reported now)
+    scanned = included + [k for k, a in answers.items() if a.changed is not None and k not in included]
+    for key in scanned:
         ans = answers[key]
         base = _body_first_line(ans) - 1
         where = key if key not in GENERAL_SECTIONS else f"general/{key}"
@@ -499,7 +440,7 @@ def check(project, *, now: dt.datetime | None = None, today: dt.date | None = No
     result.comment_box = _check_templates(c, project, included, comment_box_text, COMMENT_BOX_LIMIT)
 
     # -- confidential material
-    _check_confidential(c, project, included)
+    _check_confidential(c, project, scanned)
 
     # -- uploads
     result.uploads = uploads if uploads is not None else planned_uploads(project, versions)
@@ -622,7 +563,7 @@ def _check_templates(c: _Collector, project, included: list[str], box_text: str 
         letter = build.build_letter(project, version=build.comment_box_version(project))
     except UserError as exc:
         c.add("error", "template", f"the letter cannot be built: {exc.format()}", "templates")
-        return {"characters": None, "limit": limit, "fits": None}
+        return {"characters": None, "at_most": None, "exact": False, "limit": limit, "fits": None}
     plain = build.document_text(letter.document)
     if docket.docket_id and docket.docket_id not in plain:
         c.add("error", "no-docket-id", f"docket ID {docket.docket_id} missing from the letter (a template override "
@@ -640,7 +581,8 @@ def _check_templates(c: _Collector, project, included: list[str], box_text: str 
     if box_text is None:
         box_text = build.comment_box_text(letter)
     n = len(box_text)
-    box = {"characters": n, "limit": limit, "fits": n <= limit}
+    # "exact" and "at_most" stay for callers of the earlier JSON: the count is always exact now
+    box = {"characters": n, "at_most": n, "exact": True, "limit": limit, "fits": n <= limit}
     if n > limit:
         c.add("error", "comment-box", f"the comment-box text is {n:,} characters, {n - limit:,} over regulations.gov's "
                                       f"{limit:,}: shorten general/executive-summary.md or override "

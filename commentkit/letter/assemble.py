@@ -28,6 +28,7 @@ Markdown, wrapped in an :class:`~commentkit.models.document.Anchor` (a Word book
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,8 @@ from markupsafe import Markup
 
 from commentkit import __version__
 from commentkit.errors import UserError
-from commentkit.files import clock
+from commentkit.files import clock, hints
+from commentkit.letter import markers
 from commentkit.letter.markdown_in import BCI_OPEN, Directive, parse_blocks
 from commentkit.letter.templating import TemplateSet, template_dirs
 from commentkit.models.document import (
@@ -50,11 +52,16 @@ from commentkit.models.document import (
     ListBlock,
     PageBreak,
     Paragraph,
+    Provenance,
     Quote,
+    Run,
+    Source,
     anchor_name,
     has_confidential,
+    provenance_of,
+    set_provenance,
 )
-from commentkit.models.project import GENERAL_SECTIONS
+from commentkit.models.project import GENERAL_SECTIONS, ORIGIN_LABELS
 from commentkit.questionnaire.background import background_markdown
 
 LETTER_TEMPLATE = "letter.md.j2"
@@ -123,6 +130,80 @@ def project_has_confidential(project) -> bool:
     return any(BCI_OPEN in a.body for a in project.answers.values())
 
 
+# ---- approval: what a final letter may print -------------------------------------------------
+
+def needs_record(ans) -> bool:
+    """Text a person did not write (generated from the questionnaire, member input from collect)
+    is filed only with a record of who approved it (``approved:``), not on a status alone."""
+    return ans.meta.origin is not None
+
+
+def admitted(ans, draft: bool) -> bool:
+    """Whether answer ``ans`` is printed: final (and, for generated or member text, approved with
+    a record of who and when); with ``draft``, also draft and review answers (marked)."""
+    if ans is None or ans.is_empty or ans.meta.status == "skipped":
+        return False
+    if draft:
+        return ans.meta.status in ("final", "review", "draft")
+    return ans.meta.status == "final" and (ans.approved or not needs_record(ans))
+
+
+def settled(ans) -> bool:
+    """Final and approved as required: printed without a DRAFT mark."""
+    return admitted(ans, False)
+
+
+def answer_provenance(key: str, ans) -> Provenance:
+    origin = ans.meta.origin
+    source: Source = "generated" if origin == "questionnaire" else "member" if origin == "collect" else "answer"
+    a = ans.meta.approved if ans.approved else None
+    return Provenance(source=source, key=key, status=ans.meta.status, origin=origin,
+                      approved_by=a.by if a else None, approved_at=a.at.isoformat() if a else None)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Text the letter would print that no person has approved (``check`` lists each one)."""
+
+    key: str      # answer key or general section
+    where: str    # "general/background", a question id
+    message: str
+
+
+def unapproved_passages(project) -> list[Passage]:
+    """Generated or member-inserted text that a final build leaves out because nobody approved it."""
+    root = project.root
+    out: list[Passage] = []
+    for key, ans in project.answers.items():
+        if ans.is_empty or ans.meta.status != "final" or not needs_record(ans) or ans.approved:
+            continue
+        where = f"general/{key}" if key in GENERAL_SECTIONS else key
+        approve = hints.command(root, "mark", key, "final", options=("--by", "NAME"))
+        out.append(Passage(key, where, f"{where}.md is {ORIGIN_LABELS[ans.meta.origin or '']} and marked final "
+                                       f"without a record of who approved it: the letter leaves it out (approve it "
+                                       f"with '{approve}')"))
+    bg = project.answers.get("background")
+    if (bg is None or bg.is_empty) and generated_background(project):
+        draft = hints.command(root, "answer", "background", options=("--from-questionnaire",))
+        final = hints.command(root, "mark", "background", "final")
+        skip = hints.command(root, "mark", "background", "skip", options=("--reason", "..."))
+        out.append(Passage("background", "general/background",
+                           f"the Background drafted from the questionnaire has not been approved: the letter leaves "
+                           f"it out. Save it with '{draft}', review and edit it, then '{final}'; or file without "
+                           f"a Background: '{skip}'"))
+    return out
+
+
+def generated_background(project) -> str:
+    """The Background the questionnaire drafts ('' when it gives nothing, or fails)."""
+    if not project.profile:
+        return ""
+    try:
+        return background_markdown(project.pack, project.profile, project.commenter_name)
+    except UserError:
+        return ""
+
+
 # ---- context ----------------------------------------------------------------------------
 
 def _lines(value: Any) -> list[str]:
@@ -158,10 +239,72 @@ def _labels(project) -> dict[str, Any]:
     return out
 
 
+_CITE = re.compile(r"\b(\d+) (FR|CFR|U\.S\.C\.|Fed\. Reg\.) (?=[\d§])")
+_NUMBERED = re.compile(r"\b(Docket No\.|RIN|No\.|§|Part|E\.O\.|Executive Order) (?=[\dA-Z])")
+
+
+def nbsp(text: str) -> str:
+    """Citations that do not break across lines: ``88 FR 54961``, ``31 CFR 800``, ``RIN 1505-AC82``
+    and ``Docket No. X`` with non-breaking spaces."""
+    text = _CITE.sub("\\1\N{NO-BREAK SPACE}\\2\N{NO-BREAK SPACE}", text)
+    return _NUMBERED.sub("\\1\N{NO-BREAK SPACE}", text)
+
+
+_CORPORATE = re.compile(r"(?:,\s*|\s+)(?:Inc\.?|Incorporated|L\.?\s?L\.?\s?C\.?|Ltd\.?|Limited|L\.?\s?L\.?\s?P\.?|"
+                        r"L\.?\s?P\.?|Corp\.?|Corporation|Co\.|Company|P\.?L\.?C\.?|N\.\s?A\.|GmbH|S\.\s?A\.|AG|"
+                        r"P\.\s?C\.)\s*$", re.I)
+_MINOR = frozenset({"of", "and", "the", "for", "on", "in", "&", "a", "an", "to", "at", "de"})
+
+
+def derive_short_name(name: str, kind: str | None = None) -> str:
+    """A short name for the commenter, as a lawyer would define it: the first word of a company
+    name ('Meridian Deposition Systems, Inc.' -> 'Meridian'), the initials of a longer
+    organization's name ('Commonwealth Public Employees' Retirement System' -> 'CPERS'), else the
+    name itself (individuals keep their name)."""
+    full = " ".join(name.split())
+    if kind == "individual":
+        return full
+    base, corporate = full, False
+    while (m := _CORPORATE.search(base)) and m.start() > 0:
+        base, corporate = base[:m.start()].rstrip(" ,"), True
+    words = base.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    if not words:
+        return full
+    if corporate:
+        first = words[0].strip(",")
+        if (len(first) <= 3 or first.endswith(".")) and len(words) > 1:  # 'U.S. Steel', 'GE Vernova'
+            first = f"{first} {words[1].strip(',')}"
+        return first
+    if len(words) >= 3:
+        initials = [w[0] for w in words if w.lower() not in _MINOR and w[:1].isalpha()]
+        if len(initials) >= 3 and all(c.isupper() for c in initials):
+            return "".join(initials)
+    return full
+
+
+def short_name_forms(full: str, short: str | None) -> dict[str, str]:
+    """``short`` (mid-sentence), ``short_start`` (starting a sentence) and ``defined`` (the
+    definition after the first mention: `` (“Meridian”)`` or `` (the “System”)``; empty when the
+    short name is the name)."""
+    full = " ".join(full.split())
+    short = " ".join((short or "").split()) or full
+    if short == full:
+        return {"short_name": full, "short_name_start": full, "defined": ""}
+    article = ""
+    bare = short
+    if bare.lower().startswith("the "):
+        article, bare = "the ", bare[4:]
+    mid = article + bare
+    return {"short_name": mid, "short_name_start": mid[:1].upper() + mid[1:],
+            "defined": f" ({article}\N{LEFT DOUBLE QUOTATION MARK}{bare}\N{RIGHT DOUBLE QUOTATION MARK})"}
+
+
 def question_intro(q, pack) -> str:
     """How the letter introduces a question: the agency's words, or a summary marked as one."""
     label = _DOC_LABEL.get(pack.docket.document_type, "notice")
-    cite = pack.cite(q).replace(" FR ", "\N{NO-BREAK SPACE}FR\N{NO-BREAK SPACE}")
+    cite = nbsp(pack.cite(q))
     text = " ".join(q.text.split())
     if q.wording == "official":
         return f"The {label} asks ({cite}):"
@@ -176,9 +319,10 @@ def _question_ctx(q, pack, ans, draft_mode: bool) -> dict[str, Any]:
     return {
         "id": q.id, "number": q.number, "title": q.title, "heading": pack.heading(q),
         "text": " ".join(q.text.split()), "wording": q.wording, "official": q.wording == "official",
-        "cite": pack.cite(q), "intro": question_intro(q, pack), "section": q.section,
+        "cite": nbsp(pack.cite(q)), "intro": question_intro(q, pack), "section": q.section,
+        "whole_notice": q.wording != "official" and pack.pages_of(q) in (None, pack.docket.federal_register.pages),
         "status": ans.meta.status, "owner": ans.meta.owner,
-        "draft": draft_mode and ans.meta.status != "final", "anchor": anchor_name("answer", q.id),
+        "draft": draft_mode and not settled(ans), "anchor": anchor_name("answer", q.id),
     }
 
 
@@ -189,7 +333,6 @@ def build_context(project, draft: bool, version: str, date: dt.date) -> tuple[di
     docket = pack.docket
     prof = project.profile
     warnings: list[str] = []
-    allowed = ("final",) if not draft else ("final", "review", "draft")
     answers = project.answers
 
     sections: list[dict[str, Any]] = []
@@ -200,12 +343,14 @@ def build_context(project, draft: bool, version: str, date: dt.date) -> tuple[di
         ans = answers.get(q.id)
         if ans is None or ans.meta.status == "skipped":
             continue
-        if ans.meta.status not in allowed:
-            omitted.append(q.id)
-            continue
-        if ans.is_empty:
+        if ans.is_empty and ans.meta.status in ("final", "review", "draft") and (draft or ans.meta.status == "final"):
             warnings.append(f"answer {q.id} is marked {ans.meta.status} but empty; left out")
             omitted.append(q.id)
+            continue
+        if not admitted(ans, draft):
+            omitted.append(q.id)
+            if ans.changed is not None:
+                warnings.append(f"answer {q.id} was {ans.changed_note()}: left out until it is marked final again")
             continue
         by_section.setdefault(q.section, []).append(_question_ctx(q, pack, ans, draft))
         included.append(q.id)
@@ -221,21 +366,38 @@ def build_context(project, draft: bool, version: str, date: dt.date) -> tuple[di
     general: dict[str, Any] = {}
     for name, title in GENERAL_SECTIONS.items():
         ans = answers.get(name)
-        present = ans is not None and not ans.is_empty and ans.meta.status in allowed
+        present = admitted(ans, draft)
         general[name.replace("-", "_")] = {
             "name": name, "title": title, "present": present,
             "status": ans.meta.status if ans else None,
-            "draft": present and draft and ans.meta.status != "final",
+            "draft": present and draft and not settled(ans),
             "anchor": anchor_name("general", name),
         }
         if ans is not None and not ans.is_empty and not present and ans.meta.status != "skipped":
-            warnings.append(f"general/{name}.md is {ans.meta.status}, not final; left out (use --draft)")
+            if ans.changed is not None:
+                warnings.append(f"general/{name}.md was {ans.changed_note()}: left out until it is marked final "
+                                f"again")
+            elif ans.meta.status == "final":
+                warnings.append(f"general/{name}.md is marked final without a record of who approved it "
+                                f"({ans.meta.origin} text): left out")
+            else:
+                warnings.append(f"general/{name}.md is {ans.meta.status}, not final; left out (use --draft)")
     if not general["executive_summary"]["present"]:
         warnings.append("no executive summary (write general/executive-summary.md); the letter has none")
 
     name = _str(prof.get("commenter_name")) or project.file.commenter.name
+    kind = _str(prof.get("commenter_type"))
+    short = project.file.commenter.short_name or derive_short_name(name, kind)
+    contacts = [x for x in (_str(prof.get("contact_email")), _str(prof.get("contact_phone"))) if x]
+    conclusion_own = general["conclusion"]["present"]
+    # contact details are printed once: by the letter's own conclusion when it has one, or by
+    # the text of an answer that gives them; else in the signature block
+    in_text = any(c in answers[k].body or _digits(c) and _digits(c) in _digits(answers[k].body)
+                  for c in contacts for k in [*included, *(g["name"] for g in general.values() if g["present"])])
     commenter = {
         "name": name,
+        **short_name_forms(name, short),
+        "contact_elsewhere": bool(contacts) and (in_text or not conclusion_own),
         "type": _str(prof.get("commenter_type")),
         "address": _lines(prof.get("commenter_address")),
         "us_person": prof.get("us_person"),
@@ -257,26 +419,36 @@ def build_context(project, draft: bool, version: str, date: dt.date) -> tuple[di
                 warnings.append(f"profile has no {what} ({key}); the letter leaves it out")
 
     label = _DOC_LABEL.get(docket.document_type, "notice")
+    # The Background drafted from the questionnaire is text nobody approved: a draft build shows
+    # it, marked; a final build leaves it out (it is filed only once saved as general/background.md,
+    # reviewed and marked final). It replaces nothing: a background.md that is not final is not
+    # swapped for generated text.
     prose = ""
-    if not general["background"]["present"] and prof:
+    bg = answers.get("background")
+    if draft and not general["background"]["present"] and prof and (bg is None or bg.is_empty):
         try:
             prose = background_markdown(pack, prof, name)
         except UserError as exc:
             warnings.append(f"could not draft the background from the questionnaire: {exc.format()}")
+    if not draft and (bg is None or bg.is_empty) and generated_background(project):
+        warnings.append("the Background drafted from the questionnaire has not been approved: left out "
+                        "(see 'commentkit check')")
     ctx = {
         "docket": {
             "id": docket.id, "docket_id": docket.docket_id, "agency": docket.agency, "office": docket.office,
             "rin": docket.rin, "cfr": docket.cfr, "title": docket.title, "short_name": docket.short_name,
             "document_type": docket.document_type, "label": label,
-            "citation": docket.citation,
-            "fr_pages": docket.federal_register.cite(docket.federal_register.pages),
+            "citation": nbsp(docket.citation),
+            "fr_pages": nbsp(docket.federal_register.cite(docket.federal_register.pages)),
             "fr_doc": docket.federal_register.document_number,
             "publication_date": docket.federal_register.publication_date.isoformat(),
             "deadline": docket.deadline.date.isoformat(),
-            "addressee": {"attention": docket.addressee.attention, "office": docket.addressee.office,
+            "addressee": {"attention": docket.addressee.attention_line(), "office": docket.addressee.office,
                           "organization": list(docket.addressee.organization),
                           "address": list(docket.addressee.address),
-                          "salutation": docket.addressee.salutation},
+                          "contact": docket.addressee.contact.model_dump() if docket.addressee.contact else None,
+                          "salutation": docket.addressee.letter_salutation(
+                              docket.office or docket.addressee.office or docket.agency)},
             "confidential_submissions": docket.confidential_submissions,
         },
         "commenter": commenter,
@@ -284,13 +456,27 @@ def build_context(project, draft: bool, version: str, date: dt.date) -> tuple[di
         "labels": _labels(project),
         "letter": {"date": date.isoformat(), "draft": draft, "version": version,
                    "confidential": version == "confidential", "public": version == "public",
-                   "count": len(included), "redacted": REDACTED},
+                   "count": len(included), "redacted": REDACTED, "summary_label": markers.SUMMARY_LABEL,
+                   "appendix": _appendix(project.file.build.appendix, [q for s in sections for q in s["questions"]])},
         "general": general,
         "background_prose": Markup(prose),
         "sections": sections,
         "answered": [q for s in sections for q in s["questions"]],
     }
     return ctx, warnings, included, omitted
+
+
+def _digits(text: str) -> str:
+    d = re.sub(r"\D", "", text or "")
+    return d if len(d) >= 7 else ""
+
+
+def _appendix(setting: str, answered: list[dict]) -> bool:
+    """Whether the letter ends with the table of questions answered: 'auto' only when a row says
+    more than "summary, whole notice" (an official question, or a narrower page)."""
+    if not answered or setting == "never":
+        return False
+    return setting == "always" or any(q["official"] or not q["whole_notice"] for q in answered)
 
 
 # ---- resolving directives ----------------------------------------------------------------
@@ -305,6 +491,12 @@ def _resolve(blocks: list, project, answers_ctx: dict, footnotes: dict, template
             continue
         if b.kind == "pagebreak":
             out.append(PageBreak())
+        elif b.kind == "generated":  # ::: generated background: text drafted by commentkit
+            key = b.args[0] if b.args else "background"
+            blocks = _resolve(b.blocks, project, answers_ctx, footnotes, template)
+            prov = Provenance(source="generated", key=key, origin="questionnaire")
+            out.append(Anchor(anchor_name("general", key), set_provenance(blocks, prov, replace=True), key=key,
+                              kind="general", provenance=prov))
         elif b.kind in ("answer", "general"):
             if len(b.args) != 1:
                 raise UserError(f"'::: {b.kind}' needs exactly one id (rendered line {b.line})",
@@ -346,14 +538,53 @@ def _answer_anchor(d, key: str, project, answers_ctx: dict, footnotes: dict, tem
         for blk in blocks:
             if isinstance(blk, Directive):
                 raise UserError("':::' directive blocks are for templates, not answers", ans.path)
-        footnotes.update(notes)
-        blocks = _shift_headings(blocks, 3)
-    else:  # fallback content written inside the directive (e.g. generated background prose)
+        prov = answer_provenance(key, ans)
+        footnotes.update({k: set_provenance(v, prov) for k, v in notes.items()})
+        blocks = set_provenance(_shift_headings(blocks, 3), prov)
+    else:  # fallback content written inside the directive (the template's own conclusion ...)
         blocks = _resolve(d.blocks, project, answers_ctx, footnotes, template)
         if kind == "answer" and not blocks:
             raise UserError(f"'::: answer {key}': the answer is not included in this build "
                             f"(check 'q.id in answered' in the template)", answers_ctx["__template__"])
-    return Anchor(anchor_name(kind, key), blocks, key=key, kind=kind)
+        prov = Provenance()
+        if kind == "general" and key == "background" and blocks:
+            # a template that prints the questionnaire's draft as the background's fallback (as
+            # commentkit's templates did before 'generated'): generated text, not the letter form
+            prov = Provenance(source="generated", key=key, origin="questionnaire")
+            set_provenance(blocks, prov, replace=True)
+    return Anchor(anchor_name(kind, key), blocks, key=key, kind=kind, provenance=prov)
+
+
+def gate(blocks: list, draft: bool, warnings: list[str]) -> list:
+    """Nothing unapproved reaches a final letter: a final build drops every block no person
+    approved (with the heading right above it when nothing else is left under that heading);
+    a draft build keeps them, each generated passage visibly labeled
+    (:data:`commentkit.letter.markers.GENERATED_LABEL`) and styled as generated text."""
+    out: list = []
+    for b in blocks:
+        prov = provenance_of(b)
+        if isinstance(b, Quote):
+            b.blocks = gate(b.blocks, draft, warnings)
+        if prov.approved:
+            out.append(b)
+            continue
+        if not draft:
+            what = {"generated": "text generated from the questionnaire",
+                    "member": "member input"}.get(prov.source, "text")
+            msg = f"{what} ({prov.key or 'letter'}) has not been approved: left out of the letter"
+            if msg not in warnings:
+                warnings.append(msg)
+            if out and isinstance(out[-1], Heading) and provenance_of(out[-1]).source == "boilerplate":
+                out.pop()  # "Background" with nothing under it
+            continue
+        label = markers.GENERATED_LABEL if prov.source == "generated" else (
+            "[Member input: not yet approved]" if prov.source == "member" else "[Not yet approved]")
+        out.append(Paragraph([Run(label)], role="generated-mark"))
+        for inner in ([b] if not isinstance(b, Anchor) else b.blocks):
+            if isinstance(inner, Paragraph) and inner.role == "body":
+                inner.role = "generated"
+        out.append(b)
+    return out
 
 
 def render_template(project, templates, name: str, ctx: dict, included: list[str]) -> tuple[list, dict]:
@@ -381,6 +612,8 @@ def build_letter(project, draft: bool = False, version: str = "plain", date: dt.
     templates = templates or TemplateSet(template_dirs(project))
     blocks, footnotes = render_template(project, templates, letter_name, ctx, included)
     box_blocks, box_notes = render_template(project, templates, box_name, ctx, included)
+    blocks = gate(blocks, draft, warnings)
+    box_blocks = gate(box_blocks, draft, warnings)
 
     docket = project.pack.docket
     name = ctx["commenter"]["name"]

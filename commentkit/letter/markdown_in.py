@@ -9,6 +9,8 @@ Entry points:
   cfp-1``, ``::: general conclusion``, ``::: address`` ...). Only templates use them;
   :mod:`commentkit.letter.assemble` resolves them, and answers may not contain them.
 
+Templates are parsed with typographic quotes (``"`` and ``'`` become curly); answers are not.
+
 Confidential passages are written ``[[BCI]]text[[/BCI]]`` inside a paragraph; an inline rule
 turns the markers into the ``confidential`` flag of the runs between them (an unclosed
 marker runs to the end of the paragraph, never further). Raw HTML is not interpreted (it
@@ -37,10 +39,10 @@ from commentkit.models.document import (
 BCI_OPEN = "[[BCI]]"
 BCI_CLOSE = "[[/BCI]]"
 
-DIRECTIVES = frozenset({"answer", "general", "pagebreak", "letterhead", "letterhead-address", "date", "address",
-                        "re", "salutation", "closing", "signature", "question", "question-intro", "draft", "note",
-                        "title", "subtitle", "center"})
-"""Container kinds a template may use; all but answer/general/pagebreak set the paragraph role."""
+DIRECTIVES = frozenset({"answer", "general", "generated", "pagebreak", "letterhead", "letterhead-address", "date",
+                        "address", "re", "salutation", "closing", "signature", "question", "question-intro",
+                        "summary-label", "summary", "draft", "note", "title", "subtitle", "center"})
+"""Container kinds a template may use; all but answer/general/generated/pagebreak set the paragraph role."""
 
 
 @dataclass
@@ -72,9 +74,12 @@ def _parser(directives: bool):
     from markdown_it import MarkdownIt  # lazy: the Markdown parser; light commands must not load it
     from mdit_py_plugins.footnote import footnote_plugin  # lazy: the Markdown parser; light commands must not load it
 
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table").use(footnote_plugin)
+    md = MarkdownIt("commonmark", {"html": False, "typographer": directives}).enable("table").use(footnote_plugin)
     md.inline.ruler.before("link", "bci", _bci_rule)
     if directives:
+        # Text commentkit writes (templates, generated prose, names and titles they print) gets
+        # typographic quotes and apostrophes; an answer is printed as its author typed it.
+        md.enable("smartquotes")
         from mdit_py_plugins.container import (
             container_plugin,  # lazy: the Markdown parser; light commands must not load it
         )

@@ -33,6 +33,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from commentkit import __version__
 from commentkit.errors import TemplateError, UserError
 from commentkit.files.resources import data_dir
 
@@ -173,11 +174,9 @@ def _bytecode_cache():
     if os.environ.get("COMMENTKIT_NO_TEMPLATE_CACHE"):
         return None
     try:
-        import jinja2
-        from jinja2 import FileSystemBytecodeCache
-        from platformdirs import user_cache_dir
-
-        from commentkit import __version__
+        import jinja2  # lazy: templates only when a letter is rendered
+        from jinja2 import FileSystemBytecodeCache  # lazy: as above
+        from platformdirs import user_cache_dir  # lazy: only the template cache needs it
 
         folder = Path(user_cache_dir("commentkit", appauthor=False)) / f"templates-{jinja2.__version__}-{__version__}-s{SANDBOX_REVISION}"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -190,20 +189,14 @@ def _bytecode_cache():
 
 
 def _guarded_filter(fn):
-    try:
-        from jinja2.utils import _PassArg
-        pass_arg = _PassArg.from_obj(fn)
-    except Exception:  # pragma: no cover - jinja internals moved
-        pass_arg = None
-
+    # functools.wraps copies the function's attributes, so a filter marked with jinja2's public
+    # pass_context / pass_eval_context / pass_environment decorators stays marked
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         for a in (*args, *kwargs.values()):
             _check_number(a)
         return _check_size(fn(*args, **kwargs))
 
-    if pass_arg is not None:
-        wrapper.jinja_pass_arg = pass_arg
     return wrapper
 
 

@@ -106,12 +106,59 @@ class Deadline(Strict):
         return dt.datetime.combine(self.date, dt.time(hh, mm), tzinfo=ZoneInfo(self.timezone))
 
 
+class NoticeContact(Strict):
+    """The person the notice names (FOR FURTHER INFORMATION CONTACT, or the ADDRESSES attention
+    line): the letter is addressed to them ("Dear Ms. Sharma:")."""
+
+    name: str = Field(min_length=1, description="Full name as the notice gives it: 'Meena R. Sharma'")
+    title: str | None = Field(None, description="Title as the notice gives it: 'Acting Director'")
+    courtesy: str | None = Field(None, description="'Ms.', 'Mr.', 'Dr.' ... for the salutation; without it "
+                                                   "the letter uses the full name ('Dear Meena R. Sharma:')")
+    source: str | None = Field(None, description="Where the name comes from (the notice's section, or a "
+                                                 "secondary source)")
+
+    @property
+    def surname(self) -> str:
+        parts = [p for p in self.name.replace(",", " ").split() if p.rstrip(".").lower() not in ("jr", "sr", "ii",
+                                                                                              "iii", "iv")]
+        return parts[-1] if parts else self.name
+
+    @property
+    def salutation(self) -> str:
+        return f"Dear {self.courtesy} {self.surname}:" if self.courtesy else f"Dear {self.name}:"
+
+
+GENERIC_SALUTATIONS = frozenset({"Dear Sir or Madam:", "To Whom It May Concern:", "Dear Sir/Madam:"})
+"""Salutations that give way to a named contact (older packs and importers wrote the first)."""
+
+
 class Addressee(Strict):
-    attention: str | None = Field(None, description="Person or title on the attention line, if known")
+    attention: str | None = Field(None, description="Attention line, if the notice gives one; default: the "
+                                                    "contact's name and title")
     office: str | None = None
     organization: list[str] = Field(default=[], description="Office and department lines")
     address: list[str] = Field(default=[], description="Street and city lines")
-    salutation: str = "Dear Sir or Madam:"
+    contact: NoticeContact | None = Field(None, description="The person the notice names; the letter's "
+                                                            "salutation and attention line use it")
+    salutation: str | None = Field(None, description="The letter's salutation, verbatim; default: the "
+                                                     "contact's ('Dear Ms. Sharma:'), else the office's "
+                                                     "('To the Office of Investment Security:')")
+
+    def letter_salutation(self, office: str) -> str:
+        """The salutation the letter prints: ``salutation`` as written (a generic one gives way to a
+        named contact), else the contact's, else one to ``office`` (the docket's office or agency)."""
+        if self.salutation and (self.salutation.strip() not in GENERIC_SALUTATIONS or self.contact is None):
+            return self.salutation.strip()
+        if self.contact is not None:
+            return self.contact.salutation
+        return f"To the {office}:" if not office.lower().startswith("the ") else f"To {office}:"
+
+    def attention_line(self) -> str | None:
+        if self.attention:
+            return self.attention
+        if self.contact is not None:
+            return self.contact.name + (f", {self.contact.title}" if self.contact.title else "")
+        return None
 
 
 class Channel(Strict):

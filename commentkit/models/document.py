@@ -9,7 +9,9 @@ Blocks
     :class:`Heading`, :class:`Paragraph` (with a named paragraph *role* such as
     ``letterhead`` or ``question``), :class:`ListBlock`, :class:`Quote`, :class:`Table`,
     :class:`PageBreak` and :class:`Anchor` (a named group of blocks: one answer or one
-    general section; becomes a Word bookmark so edits can be imported back).
+    general section; becomes a Word bookmark so edits can be imported back). Every block
+    carries a :class:`Provenance`: counsel's answer (with its status), generated from the
+    questionnaire, member input, an association position, or the letter form (boilerplate).
 
 Inlines
     :class:`Run` (text with bold / italic / code / link and the *confidential* flag for
@@ -69,10 +71,51 @@ class LineBreak:
 Inline = Union[Run, FootnoteRef, LineBreak]
 
 
+# ---- provenance --------------------------------------------------------------------------
+
+Source = Literal["answer", "generated", "association", "member", "boilerplate"]
+SOURCES: tuple[str, ...] = ("answer", "generated", "association", "member", "boilerplate")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a block's text came from, and whether a person approved it for filing.
+
+    * ``answer``: counsel's own answer file (``key``), with its ``status``;
+    * ``generated``: text commentkit drafted (from the questionnaire: ``origin``);
+    * ``member``: member input that ``commentkit collect`` inserted;
+    * ``association``: an association's position in a member's sign-on letter;
+    * ``boilerplate``: the letter form itself (the template: letterhead, Re line, closing ...).
+
+    Generated and member text is approved only when its answer file is final *with* a record
+    of who approved it and when (``approved_by``, ``approved_at``); an answer is approved when
+    final; the letter form is approved with the template.
+    """
+
+    source: Source = "boilerplate"
+    key: str = ""
+    status: str | None = None
+    approved_by: str | None = None
+    approved_at: str | None = None
+    origin: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        if self.source in ("boilerplate", "association"):
+            return True
+        if self.source == "answer":
+            return self.status == "final"
+        return self.status == "final" and bool(self.approved_by and self.approved_at)
+
+
+BOILERPLATE = Provenance()
+
+
 # ---- blocks ----------------------------------------------------------------------------
 
 ROLES = ("body", "letterhead", "letterhead-address", "date", "address", "re", "salutation", "closing",
-         "signature", "question", "question-intro", "draft", "note", "title", "subtitle", "center")
+         "signature", "question", "question-intro", "summary-label", "summary", "draft", "generated",
+         "generated-mark", "note", "title", "subtitle", "center")
 """Paragraph roles: each maps to a Word style (see writers.docx.STYLE_OF_ROLE)."""
 
 
@@ -80,12 +123,14 @@ ROLES = ("body", "letterhead", "letterhead-address", "date", "address", "re", "s
 class Paragraph:
     inlines: list[Inline]
     role: str = "body"
+    provenance: Provenance | None = None
 
 
 @dataclass
 class Heading:
     level: int
     inlines: list[Inline]
+    provenance: Provenance | None = None
 
 
 @dataclass
@@ -93,22 +138,25 @@ class ListBlock:
     ordered: bool
     items: list[list["Block"]]
     start: int = 1
+    provenance: Provenance | None = None
 
 
 @dataclass
 class Quote:
     blocks: list["Block"]
+    provenance: Provenance | None = None
 
 
 @dataclass
 class Table:
     header: list[list[Inline]]
     rows: list[list[list[Inline]]]
+    provenance: Provenance | None = None
 
 
 @dataclass
 class PageBreak:
-    pass
+    provenance: Provenance | None = None
 
 
 @dataclass
@@ -119,6 +167,7 @@ class Anchor:
     blocks: list["Block"]
     key: str = ""          # question id or general section name
     kind: str = "answer"   # "answer" or "general"
+    provenance: Provenance | None = None
 
 
 Block = Union[Paragraph, Heading, ListBlock, Quote, Table, PageBreak, Anchor]
@@ -145,6 +194,23 @@ class Document:
 
     def anchors(self) -> list[Anchor]:
         return [b for b in self.iter_blocks() if isinstance(b, Anchor)]
+
+
+def set_provenance(blocks: list[Block], prov: Provenance, *, replace: bool = False) -> list[Block]:
+    """Give ``prov`` to every block (depth first) that has none yet (every block with ``replace``)."""
+    for b in walk(blocks):
+        if replace or b.provenance is None:
+            b.provenance = prov
+    return blocks
+
+
+def provenance_of(block: Block) -> Provenance:
+    return block.provenance or BOILERPLATE
+
+
+def unapproved(blocks: list[Block]) -> list[Block]:
+    """Top-level blocks (and anchors) whose text no person has approved for filing."""
+    return [b for b in blocks if not provenance_of(b).approved]
 
 
 def walk(blocks: list[Block]) -> Iterator[Block]:

@@ -41,7 +41,11 @@ GENERAL_SECTIONS: dict[str, str] = {
 
 
 class Commenter(Strict):
-    name: str = Field(min_length=1, description="Organisation or person submitting the comment")
+    name: str = Field(min_length=1, description="Organization or person submitting the comment")
+    short_name: str | None = Field(
+        None, description="The short name the letter defines and then uses: 'Meridian' for 'Meridian Deposition "
+                          "Systems, Inc.' (defined as (\u201cMeridian\u201d)), or 'the System' (defined as "
+                          "(the \u201cSystem\u201d)). Default: derived from the name")
 
 
 class Milestone(Strict):
@@ -61,6 +65,9 @@ def default_milestones() -> list[Milestone]:
 
 class BuildSettings(Strict):
     formats: list[Literal["docx", "md", "txt"]] = Field(default_factory=lambda: ["docx", "md", "txt"])  # type: ignore[arg-type]
+    appendix: Literal["auto", "always", "never"] = Field(
+        "auto", description="The appendix table of questions answered: 'auto' prints it only when it adds "
+                            "something (an official question, or a page narrower than the whole notice)")
     out: str = "build"
     reference_docx: str | None = Field(None, description="Word file whose styles, page setup and letterhead to use")
     templates: str | None = Field("templates", description="Folder of template overrides, relative to the project")
@@ -90,6 +97,26 @@ class ProjectFile(Strict):
     member: MemberLink | None = Field(None, description="Set in member projects (init --from-template)")
 
 
+class Approval(Strict):
+    """``approved:`` in an answer's front matter: who marked the text final, when, and a
+    fingerprint of the text they approved (set by ``commentkit mark ID final``)."""
+
+    by: str = Field(min_length=1, description="Who marked the answer final")
+    at: dt.datetime = Field(description="When")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the approved text, normalized "
+                                                                "(see commentkit.answerfile.fingerprint)")
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, v):
+        return v.replace(tzinfo=dt.timezone.utc) if v.tzinfo is None else v
+
+
+Origin = Literal["questionnaire", "collect"]
+ORIGIN_LABELS: dict[str, str] = {"questionnaire": "drafted from the questionnaire",
+                                 "collect": "holds member input inserted by commentkit collect"}
+
+
 class AnswerMeta(Strict):
     """Front matter of an answer file (``answers/<id>.md`` or ``general/<name>.md``)."""
 
@@ -101,6 +128,9 @@ class AnswerMeta(Strict):
     reason: str | None = Field(None, description="Why the question is skipped")
     reached: dict[Status, dt.datetime] | None = Field(
         None, description="When the answer reached each status (set by commentkit; milestones use it)")
+    origin: Origin | None = Field(None, description="Where the text came from when a person did not write it: "
+                                                    "questionnaire (generated) or collect (member input)")
+    approved: Approval | None = Field(None, description="Who marked the text final, when, and its fingerprint")
 
     @field_validator("updated")
     @classmethod

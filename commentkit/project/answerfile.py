@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from commentkit.files.yamlio import (
     refuse_newer,
     validate,
 )
-from commentkit.models.project import AnswerMeta
+from commentkit.models.project import AnswerMeta, Approval
 
 FENCE = "---"
 ANSWER_SCHEMA_VERSION = 1
@@ -39,6 +41,10 @@ class Answer:
     body: str = ""
     path: Path | None = None
     raw: bytes | None = field(default=None, repr=False)  # as read, for change detection
+    changed: Approval | None = None
+    """The approval the text no longer matches: the file says final, but its text was changed
+    after it was marked final (by any means, e.g. in an editor). Such an answer is loaded as
+    ``review`` (``meta.status``) and is not final again until it is marked final again."""
 
     @property
     def key(self) -> str:
@@ -55,6 +61,41 @@ class Answer:
     @property
     def is_empty(self) -> bool:
         return not self.text
+
+    @property
+    def approved(self) -> bool:
+        """Final, with a record of who approved this very text and when."""
+        a = self.meta.approved
+        return self.meta.status == "final" and a is not None and a.sha256 == fingerprint(self.body)
+
+    def changed_note(self) -> str | None:
+        """'changed since marked final by X on DATE' when the text changed after approval."""
+        if self.changed is None:
+            return None
+        at = self.changed.at
+        return f"changed since marked final by {self.changed.by} on {at:%B} {at.day}, {at.year}"
+
+
+def fingerprint(body: str) -> str:
+    """SHA-256 of an answer's text, normalised so that only a change a reader could see changes
+    it: Unicode NFC, line endings, trailing spaces and leading/trailing blank lines do not count."""
+    text = unicodedata.normalize("NFC", body.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def approval(body: str, by: str, at) -> Approval:
+    """The ``approved:`` record for ``body`` approved by ``by`` at ``at``."""
+    return Approval(by=by, at=at, sha256=fingerprint(body))
+
+
+def settle(answer: Answer) -> Answer:
+    """An answer marked final whose text no longer matches its approval is loaded as review."""
+    a = answer.meta.approved
+    if answer.meta.status == "final" and a is not None and a.sha256 != fingerprint(answer.body):
+        answer.changed = a
+        answer.meta.status = "review"
+    return answer
 
 
 def parse(text: str, path: Path | None = None) -> tuple[AnswerMeta, str]:
@@ -105,7 +146,7 @@ def read(path: Path) -> Answer:
     path = Path(path)
     text, raw = read_text_and_bytes(path, "answer file")
     meta, body = parse(text, path)
-    return Answer(meta=meta, body=body, path=path, raw=raw)
+    return settle(Answer(meta=meta, body=body, path=path, raw=raw))
 
 
 def render(meta: AnswerMeta, body: str) -> str:

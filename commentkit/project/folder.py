@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import re
 from functools import cached_property
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from commentkit.dockets import catalog as packs
-from commentkit.errors import ProjectFileError
+from commentkit.errors import ProjectFileError, typed
 from commentkit.files import clock, storage
 from commentkit.files.yamlio import load_yaml, parse_yaml, read_text, validate
 from commentkit.models.docket import ID_PATTERN
@@ -69,6 +70,10 @@ class Project:
 
     @cached_property
     def file(self) -> ProjectFile:
+        with typed(ProjectFileError):
+            return self._read_file()
+
+    def _read_file(self) -> ProjectFile:
         text = read_text(self.project_path, "project file")
         data = parse_yaml(text, self.project_path)
         if data is None:
@@ -88,6 +93,10 @@ class Project:
     @cached_property
     def profile(self) -> dict[str, Any]:
         """Questionnaire answers as stored (item id -> value); empty when not interviewed yet."""
+        with typed(ProjectFileError):
+            return self._read_profile()
+
+    def _read_profile(self) -> dict[str, Any]:
         if not self.profile_path.exists():
             return {}
         data = load_yaml(self.profile_path, "profile file")
@@ -127,7 +136,8 @@ class Project:
             for path in sorted(folder.glob("*.md")):
                 if path.name.startswith((".", "~$")):
                     continue  # editors' lock files (.#x.md), macOS '._x.md' metadata, Office '~$' files
-                ans = answerfile.read(path)
+                with typed(ProjectFileError):
+                    ans = answerfile.read(path)
                 key = getattr(ans.meta, field) or path.stem
                 if key != path.stem:
                     raise ProjectFileError(f"front matter says {field} {key!r} but the file is named {path.name}", path, 2)
@@ -143,11 +153,16 @@ class Project:
         return out
 
     def save_answer(self, key: str, body: str, *, status: str | None = None, owner: str | None = None,
-                    reason: str | None = None, now: dt.datetime | None = None, expect: Any = None) -> Path:
+                    reason: str | None = None, now: dt.datetime | None = None, expect: Any = None,
+                    approver: str | None = None, origin: Any = "keep") -> Path:
         """Write one answer atomically, keeping the previous version as a backup.
 
         ``expect`` is the Answer as read earlier; if the file changed on disk since, nothing is
-        written and a ConflictError says so.
+        written and a ConflictError says so. An answer saved as final records who approved it
+        (``approver``, else the owner, the project's owner or the login name), when, and the
+        fingerprint of its text (:func:`commentkit.answerfile.fingerprint`); any other status
+        drops that record. ``origin``: "questionnaire" / "collect" / None (a person's text), or
+        "keep" (unchanged).
         """
         path = self.answer_path(key)
         old = self.answers.get(key)
@@ -166,6 +181,17 @@ class Project:
             meta.reason = reason
         meta.updated = (now or clock.now()).astimezone(dt.timezone.utc).replace(microsecond=0)
         meta.reached = _reached(meta.reached, old_status, meta.status, bool(body.strip()), meta.updated)
+        if origin != "keep":
+            meta.origin = origin
+        if meta.status == "final":
+            fp = answerfile.fingerprint(body)
+            prev = meta.approved
+            if (prev is None or prev.sha256 != fp or old_status != "final"
+                    or (approver is not None and approver != prev.by)):
+                who = approver or owner or meta.owner or self.file.owner or _login_name()
+                meta.approved = answerfile.approval(body, who, meta.updated)
+        else:
+            meta.approved = None
         snap = None
         base = expect if expect is not None else old
         if base is not None and base.raw is not None:
@@ -178,6 +204,13 @@ class Project:
         new = answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
         self.answers[key] = new
         return path
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError, ImportError):  # no login name (some containers)
+        return "unknown"
 
 
 _LEVELS = ("draft", "review", "final")

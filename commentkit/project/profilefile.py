@@ -162,8 +162,6 @@ def check_stored(pack, data: dict[str, Any], path: Path, text: str | None = None
                     f"'{hints.command(Path(path).parent, 'interview', options=('--item', first.item_id))}'")
     line = None
     try:
-        from commentkit.files.yamlio import line_of, read_text
-
         line = line_of(text if text is not None else read_text(path, "profile file"), (first.item_id,))
     except UserError:
         pass

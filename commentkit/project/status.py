@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commentkit.calendar import deadlines
+from commentkit.calendar import deadlines as dl
+from commentkit.files import clock
 from commentkit.models.project import GENERAL_SECTIONS
 
 ANSWER_STATES: tuple[str, ...] = ("final", "review", "draft", "skipped", "unanswered")
@@ -82,11 +84,13 @@ class QuestionRow:
     words: int
     reason: str | None  # why skipped
     priority_reasons: tuple[str, ...]
+    changed: str | None = None  # "changed since marked final by X on DATE" (then state is review)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "number": self.number, "title": self.title, "section": self.section,
                 "priority": self.level, "status": self.state, "owner": self.owner, "words": self.words,
-                "skip_reason": self.reason, "priority_reasons": list(self.priority_reasons)}
+                "skip_reason": self.reason, "priority_reasons": list(self.priority_reasons),
+                "changed_since_final": self.changed}
 
 
 @dataclass(frozen=True)
@@ -96,10 +100,11 @@ class GeneralRow:
     state: str
     owner: str | None
     words: int
+    changed: str | None = None  # "changed since marked final by X on DATE" (then state is review)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "status": self.state, "owner": self.owner,
-                "words": self.words}
+                "words": self.words, "changed_since_final": self.changed}
 
 
 @dataclass
@@ -132,6 +137,12 @@ class Report:
     def words(self) -> int:
         return self.totals.words + sum(g.words for g in self.general)
 
+    @property
+    def changed_since_final(self) -> list[tuple[str, str]]:
+        """``(key, note)`` for every answer whose text changed after it was marked final."""
+        return ([(q.id, q.changed) for q in self.questions if q.changed]
+                + [(g.name, g.changed) for g in self.general if g.changed])
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "docket": {"id": self.docket_id, "title": self.docket_title, "citation": self.citation},
@@ -147,8 +158,14 @@ class Report:
             "milestones": [m.as_dict() for m in self.milestones],
             "milestones_from": self.milestones_from,
             "unsaved_edits": list(self.unsaved_edits),
+            "changed_since_final": [{"key": k, "note": n} for k, n in self.changed_since_final],
             "questions": [q.as_dict() for q in self.questions],
         }
+
+
+def _changed(answer) -> str | None:
+    note = getattr(answer, "changed_note", None)
+    return note() if note is not None else None
 
 
 def _state_for_milestones(key: str, answer, state: str) -> deadlines.AnswerState:
@@ -196,14 +213,15 @@ def build_report(pack, answers: dict, priorities, milestone_specs, *, now: dt.da
         rows.append(QuestionRow(q.id, q.number, q.title, q.section, level, state,
                                 ans.meta.owner if ans else None, words,
                                 ans.meta.reason if ans is not None and state == "skipped" else None,
-                                tuple(p.reasons) if p is not None else ()))
+                                tuple(p.reasons) if p is not None else (), _changed(ans)))
 
     general = []
     for name, title in GENERAL_SECTIONS.items():
         ans = answers.get(name)
         state = answer_state(ans)
         general.append(GeneralRow(name, title, state, ans.meta.owner if ans else None,
-                                  word_count(ans.body) if ans is not None and state != "skipped" else 0))
+                                  word_count(ans.body) if ans is not None and state != "skipped" else 0,
+                                  _changed(ans)))
 
     core = [r for r in rows if r.level == "core"]
     states = [_state_for_milestones(r.id, answers.get(r.id), r.state) for r in core]
@@ -233,3 +251,44 @@ def bar(group: Group, width: int = 24) -> str:
         used = upto
     cells.append("." * (width - used))
     return "[" + "".join(cells) + "]"
+
+
+# ---- the member due date in `commentkit status` ---------------------------------------------------
+
+def member_due(project, now=None, today=None):
+    """Time left until the association's member due date (end of that day, in the docket's zone,
+    at the agency deadline's time of day), as a :class:`commentkit.calendar.deadlines.TimeLeft`; None for
+    projects that are not member projects."""
+    m = project.file.member
+    if m is None:
+        return None
+    agency = project.pack.docket.deadline.instant()
+    due = dt.datetime.combine(m.due, agency.timetz())
+    now = now or clock.now()
+    return dl.time_left(due, now, today or clock.today())
+
+
+def due_lines(project, now=None, today=None) -> list[str]:
+    """Lines for ``status``: the member due date and time left (nothing for other projects)."""
+    t = member_due(project, now, today)
+    if t is None:
+        return []
+    who = project.file.member.association
+    lines = [f"Member due: {dl.format_instant(t.deadline)} ({t.deadline.tzinfo}), set by {who}"]
+    if t.closed:
+        lines.append(f"           PASSED {dl.describe_ago(t.closed_for)}: send your response now "
+                     f"(commentkit export-response); the association may not be able to include it.")
+    else:
+        lines.append(f"           {t.summary()} left to send your response to the association")
+    return lines
+
+
+def due_json(project, now=None, today=None) -> dict | None:
+    t = member_due(project, now, today)
+    if t is None:
+        return None
+    m = project.file.member
+    return {"association": m.association, "template": m.template, "version": m.version,
+            "due": t.deadline.isoformat(), "passed": t.closed, "calendar_days_left": t.calendar_days,
+            "business_days_left": t.business_days,
+            "passed_days_ago": t.closed_for.days if t.closed_for is not None else None}

@@ -185,7 +185,7 @@ def _who(kind: str | None, name: str, investor: list[str]) -> str:
     if kind == "individual":
         return f"{name} submits these comments in an individual capacity."
     if kind == "other":
-        return f"{name} submits these comments as an organisation with an interest in the program."
+        return f"{name} submits these comments as an organization with an interest in the program."
     return ""
 
 

@@ -12,6 +12,7 @@ stores. Stored answers (``profile.yaml``) map item id -> value:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -305,8 +306,6 @@ def check_answers(interview, given: dict[str, Any], *, base: dict[str, Any] | No
 
 def did_you_mean(word: str, known) -> str:
     """A hint like " (did you mean 'sectors'?)" naming the closest known id, or an empty string."""
-    import difflib
-
     near = difflib.get_close_matches(word, list(known), n=1)
     return f" (did you mean {near[0]!r}?)" if near else ""
 

@@ -128,3 +128,20 @@ def test_no_import_cycles():
         if v not in index:
             visit(v)
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in cycles)
+
+
+def test_imports_inside_functions_say_why_they_are_lazy():
+    """Imports belong at the top of a module. The few that stay inside a function (heavy libraries a
+    light command must not load, platform-only modules) carry a ``# lazy: reason`` comment."""
+    bare = []
+    for path in sorted(PKG.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for fn in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    text = " ".join(lines[node.lineno - 1: node.end_lineno])
+                    if "# lazy:" not in text:
+                        bare.append(f"{path.relative_to(PKG.parent)}:{node.lineno}: {text.strip()}")
+    assert not bare, "imports inside functions without a '# lazy: reason':\n" + "\n".join(bare)

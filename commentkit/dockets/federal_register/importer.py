@@ -39,6 +39,7 @@ from commentkit.models.docket import (
     Section,
 )
 from commentkit.models.interview import Interview
+from commentkit.ooxml import safe
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 """Largest FR document accepted (the largest rules are a few MB of XML)."""
@@ -102,10 +103,7 @@ _DOC_ROOTS = ("PRORULE", "RULE", "NOTICE", "PRESDOCU")
 
 
 def _xml_parser():
-    from lxml import etree  # lazy: only Word/XML readers need it
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                           dtd_validation=False, remove_comments=True, remove_pis=True, recover=False)
+    return safe.xml_parser(remove_comments=True, remove_pis=True)
 
 
 def parse_xml(raw: bytes, source: str | Path = "XML", document: str | None = None) -> ParsedNotice:

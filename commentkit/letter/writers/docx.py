@@ -30,6 +30,7 @@ from pathlib import Path
 from commentkit.errors import UserError
 from commentkit.files.resources import data_dir
 from commentkit.files.storage import atomic_write
+from commentkit.letter.writers.anchors import base_record, para_bookmark
 from commentkit.models.document import (
     Anchor,
     Document,
@@ -45,14 +46,17 @@ from commentkit.models.document import (
     plain_text,
     resolve_confidential,
 )
+from commentkit.ooxml import safe
+from commentkit.ooxml.ns import R_NS, W_NS
 from commentkit.ooxml.safe import check
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 RT_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+RT_CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+RT_CUSTOM_XML_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
+CT_CUSTOM_XML_PROPS = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
 RT_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 SAFE_URL = re.compile(r"^(https?://|mailto:)", re.I)
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -67,8 +71,20 @@ STYLE_OF_ROLE = {
     "body": "Normal", "letterhead": "Letterhead", "letterhead-address": "Letterhead Address",
     "date": "Letter Date", "address": "Inside Address", "re": "Re Line", "salutation": "Salutation",
     "closing": "Closing", "signature": "Signature", "question": "Question", "question-intro": "Question Intro",
-    "draft": "Draft Mark", "note": "Letter Note", "title": "Title", "subtitle": "Subtitle", "center": "Centered",
+    "summary-label": "Summary Label", "summary": "Summary of Request",
+    "draft": "Draft Mark", "generated": "Generated Text", "generated-mark": "Generated Mark",
+    "note": "Letter Note", "title": "Title", "subtitle": "Subtitle", "center": "Centered",
 }
+"""Word style of each paragraph role. A quotation of the agency ("Question": indented italics with
+a rule) and commentkit's summary of a request ("Summary Label" + "Summary of Request": upright
+text in a shaded box under its label) never share a style, so they never look alike."""
+
+_SUMMARY_BOX = ('<w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/>'
+                '<w:left w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/>'
+                '<w:bottom w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/>'
+                '<w:right w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/></w:pBdr>'
+                '<w:shd w:val="clear" w:color="auto" w:fill="EDEDED"/>')
+"""The summary's box: label and text share it (Word joins equal borders of adjacent paragraphs)."""
 
 # Definitions added when the base document lacks a style: (type, name, basedOn, pPr, rPr, extra).
 _T = "paragraph"
@@ -100,7 +116,13 @@ STYLE_DEFS: list[tuple[str, str, str | None, str, str]] = [
     (_T, "Question", "Normal",
      '<w:keepNext/><w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="808080"/></w:pBdr>'
      '<w:spacing w:after="200"/><w:ind w:left="567" w:right="567"/>', '<w:i/>'),
+    (_T, "Summary Label", "Normal", '<w:keepNext/>' + _SUMMARY_BOX + '<w:spacing w:after="0"/><w:ind w:left="113" w:right="113"/>',
+     '<w:b/><w:smallCaps/><w:sz w:val="18"/><w:color w:val="404040"/>'),
+    (_T, "Summary of Request", "Normal", _SUMMARY_BOX + '<w:spacing w:after="240"/><w:ind w:left="113" w:right="113"/>',
+     '<w:sz w:val="21"/>'),
     (_T, "Draft Mark", "Normal", '<w:keepNext/><w:spacing w:after="120"/>', '<w:b/><w:color w:val="C00000"/>'),
+    (_T, "Generated Mark", "Normal", '<w:keepNext/><w:spacing w:after="60"/>', '<w:b/><w:color w:val="B45F06"/>'),
+    (_T, "Generated Text", "Normal", '<w:shd w:val="clear" w:color="auto" w:fill="FFF2CC"/>', ''),
     (_T, "Letter Note", "Normal", '<w:spacing w:after="240"/>', '<w:i/><w:sz w:val="20"/>'),
     (_T, "Centered", "Normal", '<w:jc w:val="center"/>', ""),
     (_T, "Header", "Normal", '<w:tabs><w:tab w:val="center" w:pos="4680"/><w:tab w:val="right" w:pos="9360"/></w:tabs>'
@@ -308,6 +330,7 @@ class _BodyWriter:
         self._numbering: _Numbering | None = None
         self.pending_starts: list[str] = []  # bookmarkStart xml to put in the next paragraph
         self.link_ids: dict[str, str] = {}
+        self.region: list = []  # [anchor name, paragraphs so far] while writing an anchored region
 
     @property
     def numbering(self) -> _Numbering:
@@ -391,9 +414,23 @@ class _BodyWriter:
         return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
 
     # blocks
+    def para_mark(self) -> tuple[str, str]:
+        """The paragraph bookmark (start, end) of the next paragraph of an anchored region, or
+        two empty strings outside one (see :mod:`commentkit.writers.anchors`)."""
+        if not self.region:
+            return "", ""
+        self.region[1] += 1
+        bid = self.bookmark_id
+        self.bookmark_id += 1
+        name = para_bookmark(self.region[0], self.region[1])
+        return f'<w:bookmarkStart w:id="{bid}" w:name={quoteattr(name)}/>', f'<w:bookmarkEnd w:id="{bid}"/>'
+
     def para(self, style: str, inner: str, extra_ppr: str = "", inlines=None) -> str:
         starts = "".join(self.pending_starts)
         self.pending_starts.clear()
+        mark_start, mark_end = self.para_mark()
+        starts += mark_start
+        inner += mark_end
         if inlines is not None and _mostly_rtl(inlines):  # a Hebrew or Arabic paragraph reads right to left
             i = extra_ppr.find("<w:ind")
             extra_ppr = extra_ppr + "<w:bidi/>" if i < 0 else extra_ppr[:i] + "<w:bidi/>" + extra_ppr[i:]
@@ -453,7 +490,9 @@ class _BodyWriter:
             self.bookmark_id += 1
             self.pending_starts.append(f'<w:bookmarkStart w:id="{bid}" w:name={quoteattr(b.name)}/>')
             before = len(self.parts)
+            outer, self.region = self.region, [b.name, 0]
             self.blocks(b.blocks, quote, list_ctx)
+            self.region = outer
             end = f'<w:bookmarkEnd w:id="{bid}"/>'
             if self.pending_starts or len(self.parts) == before:  # empty anchor: an empty paragraph holds it
                 self.parts.append(self.para("Normal", end))
@@ -487,9 +526,15 @@ class _BodyWriter:
                     inl = [x.styled(bold=True) if isinstance(x, Run) else x for x in inl]
                 starts = "".join(self.pending_starts)
                 self.pending_starts.clear()
+                if ri == 0 and ci == 0:  # the table's paragraph bookmark, in its first cell
+                    mark_start, mark_end = self.para_mark()
+                    starts += mark_start
+                    inl_end = mark_end
+                else:
+                    inl_end = ""
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[ci]}" w:type="dxa"/></w:tcPr><w:p><w:pPr>'
                              f'<w:pStyle w:val="{self.sid("Table Text")}"/></w:pPr>{starts}{self.runs(inl)}'
-                             f'</w:p></w:tc>')
+                             f'{inl_end}</w:p></w:tc>')
             trpr = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if head else "<w:trPr><w:cantSplit/></w:trPr>"
             rows.append(f"<w:tr>{trpr}{''.join(cells)}</w:tr>")
         self.parts.append(f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.sid("Table Grid")}"/>'
@@ -628,7 +673,32 @@ def _set_part(owner, reltype: str, partname: str, content_type: str, blob: bytes
     owner.relate_to(part, reltype)
 
 
-def _properties(d, doc: Document) -> None:
+def _base_part(d, doc: Document) -> dict[str, str]:
+    """Store every anchored region's text as built in a custom XML part (with its item
+    properties, as Word writes them); returns the fingerprint properties. See
+    :mod:`commentkit.writers.anchors`."""
+    from docx.opc.packuri import PackURI  # lazy: python-docx
+    from docx.opc.part import Part  # lazy: python-docx
+
+    xml, props = base_record(doc)
+    pkg = d.part.package
+    used = {str(p.partname) for p in pkg.iter_parts()}
+    n = 1
+    while f"/customXml/item{n}.xml" in used or f"/customXml/itemProps{n}.xml" in used:
+        n += 1
+    guid = props["commentkit.fingerprint"].upper()
+    guid = f"{{{guid[:8]}-{guid[8:12]}-{guid[12:16]}-A000-000000000000}}"
+    item_props = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<ds:datastoreItem '
+                  f'ds:itemID="{guid}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+                  '<ds:schemaRefs><ds:schemaRef ds:uri="urn:commentkit:base:1"/></ds:schemaRefs></ds:datastoreItem>')
+    item = Part(PackURI(f"/customXml/item{n}.xml"), "application/xml", xml, pkg)
+    item.relate_to(Part(PackURI(f"/customXml/itemProps{n}.xml"), CT_CUSTOM_XML_PROPS,
+                        item_props.encode("utf-8"), pkg), RT_CUSTOM_XML_PROPS)
+    d.part.relate_to(item, RT_CUSTOM_XML)
+    return props
+
+
+def _properties(d, doc: Document, extra: dict[str, str] | None = None) -> None:
     cp = d.core_properties
     stamp = dt.datetime.strptime(doc.created, "%Y-%m-%dT%H:%M:%SZ")
     cp.title = _clean(doc.title)[:255]
@@ -643,7 +713,7 @@ def _properties(d, doc: Document) -> None:
     cp.last_printed = stamp
     cp.revision = 1
     pkg = d.part.package
-    _set_part(pkg, RT_CUSTOM, "/docProps/custom.xml", CT_CUSTOM, _custom_props_xml(doc.properties), pkg)
+    _set_part(pkg, RT_CUSTOM, "/docProps/custom.xml", CT_CUSTOM, _custom_props_xml({**doc.properties, **(extra or {})}), pkg)
     # an old preview image would show the reference document, not this letter
     for rid, rel in list(pkg.rels.items()):
         if rel.reltype == RT_THUMBNAIL:
@@ -738,7 +808,7 @@ def _fill(d, doc: Document) -> bytes:
         # It is parsed once all the same, so a malformed body fails here, never in Word.
         from lxml import etree  # lazy: only Word/XML readers need it
 
-        etree.fromstring(wrapped.encode("utf-8"), etree.XMLParser(resolve_entities=False, huge_tree=True))
+        etree.fromstring(wrapped.encode("utf-8"), safe.xml_parser(huge_tree=True))
         marker = etree.Comment(_BODY_MARK)
         if sect is not None:
             sect.addprevious(marker)
@@ -757,7 +827,8 @@ def _fill(d, doc: Document) -> bytes:
                   d.part.package)
         _settings(d)
     _header_footer(d, doc, styles)
-    _properties(d, doc)
+    base_props = _base_part(d, doc) if doc.anchors() else {}
+    _properties(d, doc, base_props)
     y, mo, da = (int(x) for x in doc.created[:10].split("-"))
     return _save_deterministic(d, (max(y, 1980), mo, da, 0, 0, 0), splice)
 

@@ -128,7 +128,7 @@ def blocks_to_markdown(blocks, version: str = "plain", footnote_label=None, inde
 def _block(b, version, fl) -> str:
     if isinstance(b, Paragraph):
         text = inlines_to_markdown(b.inlines, version, fl)
-        if b.role == "letterhead":
+        if b.role in ("letterhead", "summary-label", "generated-mark"):
             return f"**{text}**" if text else ""
         return text
     if isinstance(b, Heading):
@@ -211,9 +211,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def region_markdown(blocks: list[Block], footnotes: dict[str, list[Block]], version: str = "confidential") -> str:
-    """Canonical Markdown for an answer's blocks: footnotes numbered in order of reference."""
-    # version "confidential" keeps [[BCI]] marks as marks
-    body, notes = markdown_with_footnotes(_merge_quotes(blocks), footnotes, "confidential")
+    """Canonical Markdown for an answer's blocks: footnotes numbered in order of reference. Version
+    "confidential" (the default) keeps [[BCI]] marks as marks; "public" redacts the passages and
+    "plain" drops the marks, as those versions of the letter show them."""
+    body, notes = markdown_with_footnotes(_merge_quotes(blocks), footnotes, version)
     text = body.strip() + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
     return _CONTROL.sub("", text)
 
