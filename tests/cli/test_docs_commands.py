@@ -26,6 +26,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,48 @@ def _stdin_for(cmd: str):
     return None
 
 
+def _serve(cmd: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    """``commentkit serve`` runs until Ctrl-C: wait for its address, check it answers, then stop it."""
+    import signal
+    import urllib.error
+    import urllib.request
+
+    proc = subprocess.Popen(["bash", "-c", f"exec {cmd}"], cwd=cwd, env=dict(env, BROWSER="true"),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, url = [], None
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        out.append(line)
+        found = re.search(r"https?://127\.0\.0\.1:\d+\S*", line)
+        url = found.group(0) if found else None
+    if url is not None:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}),  # 127.0.0.1, never a proxy
+                                             urllib.request.HTTPCookieProcessor())  # as a browser keeps the session
+        for _ in range(100):  # the address may be printed just before the socket listens
+            try:
+                with direct.open(url, timeout=30) as page:
+                    assert page.status == 200
+                break
+            except urllib.error.HTTPError:
+                raise
+            except urllib.error.URLError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(f"`{cmd}`: {url} does not answer")
+        proc.send_signal(signal.SIGINT)
+    else:
+        proc.kill()
+    rest, err = proc.communicate(timeout=30)
+    code = 0 if url is not None and proc.returncode in (0, 130, -signal.SIGINT) else (proc.returncode or 1)
+    return subprocess.CompletedProcess(cmd, code, "".join(out) + rest, err)
+
+
 def run_line(cmd: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    if shlex.split(cmd, comments=True)[:2] == ["commentkit", "serve"]:
+        return _serve(cmd, cwd, env)
     stdin = _stdin_for(cmd)
     if stdin == "pty":
         primary, secondary = pty.openpty()
