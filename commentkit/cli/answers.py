@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 import time
@@ -183,6 +184,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             origin = "questionnaire"  # the person edits text generated from the questionnaire
         initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
         edit_file = editor.new_edit_file(proj.root, key, initial)
+        _say_which_editor()
         started = time.monotonic()
         try:
             code = editor.run_editor(edit_file)
@@ -326,6 +328,18 @@ def mark(question, status, directory, reason, owner, approver, as_json):
     click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
                + (f"; owner {saved.meta.owner}" if saved.meta.owner else "")
                + (f"; approved by {saved.meta.approved.by}" if saved.meta.approved else "") + ".")
+
+
+def _say_which_editor() -> None:
+    """Without $VISUAL and $EDITOR, say which editor opens and how to choose another."""
+    if any(os.environ.get(var, "").strip() for var in ("VISUAL", "EDITOR")):
+        return
+    try:
+        name = Path(editor.editor_command()[0]).name
+    except UserError:
+        return  # run_editor says that no editor was found
+    click.echo(f"Opening {name} ($VISUAL and $EDITOR are not set; to choose your editor: export EDITOR=nano, "
+               f"or VISUAL='code --wait')", err=True)
 
 
 def _emit_change(output, proj, key: str, q, before, after, *, written=(), notes=(), source=None) -> None:
