@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from commentkit.calendar.deadlines import plural
 from commentkit.cli import jsonout
 from commentkit.cli.common import complete_docket_ids, json_option, quiet_option, today_option
 from commentkit.dockets import catalog as packs
@@ -52,7 +53,7 @@ def _summary_lines(result) -> list[str]:
         f"  {d.title}",
         f"  docket ID: {d.docket_id or 'not stated (pack id ' + d.id + ')'}; RIN: {d.rin or '-'}",
         f"  comments due {d.deadline.date.isoformat()} {d.deadline.time} {d.deadline.timezone}",
-        f"  {len(bank.questions)} questions ({official} in the notice's words, {numbered} with the notice's number) "
+        f"  {plural(len(bank.questions), 'question')} ({official} in the notice's words, {numbered} with the notice's number) "
         f"in {len(bank.sections)} sections",
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from commentkit.calendar.deadlines import plural
 from commentkit.cli import jsonout, layout
 from commentkit.cli.common import json_option, today_option
 from commentkit.cli.docket import api_options
@@ -79,6 +80,6 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
         wording = ("official wording" if not r["summary_wordings"] else
                    "summaries, not the agency's words" if not r["official_wordings"] else
                    f"{r['official_wordings']} official, {r['summary_wordings']} summaries")
-        layout.echo(f"    comments due {r['deadline_text']} ({r['period']}); {r['questions']} questions ({wording})")
+        layout.echo(f"    comments due {r['deadline_text']} ({r['period']}); {plural(r['questions'], 'question')} ({wording})")
         if r["unresolved"]:
             layout.echo(f"    to check: {'; '.join(r['unresolved'])}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from commentkit.association import member_project as members_project
+from commentkit.calendar.deadlines import plural
 from commentkit.cli import jsonout
 from commentkit.cli.common import complete_docket_ids, json_option, today_option
 from commentkit.errors import UserError
@@ -59,7 +60,7 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
             _emit(proj, "member-from-template")
             return
         click.echo(f"Created member project {directory} answering {tpl.association.name}'s template "
-                   f"{tpl.label} ({len(tpl.questions)} questions).")
+                   f"{tpl.label} ({plural(len(tpl.questions), 'question')}).")
         click.echo(f"Your due date: {tpl.member_due} (agency deadline {tpl.docket.deadline:%Y-%m-%d}). "
                    f"Read {Path(directory) / 'MEMBER-GUIDE.md'}, then: commentkit interview {directory}")
         return
@@ -74,7 +75,7 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
     if as_json:
         _emit(proj, "project")
         return
-    click.echo(f"Created {proj.project_path} for {proj.file.docket} ({n} questions).")
+    click.echo(f"Created {proj.project_path} for {proj.file.docket} ({plural(n, 'question')}).")
     click.echo(f"Next: commentkit interview {directory}")
 
 

@@ -173,7 +173,7 @@ def status(directory, as_json):
         out(line)
     t = report.totals
     out("")
-    out(f"Progress: {t.done} of {t.total} questions settled (final or skipped); {t.counts['review']} in review, "
+    out(f"Progress: {t.done} of {dl.plural(t.total, 'question')} settled (final or skipped); {t.counts['review']} in review, "
         f"{t.counts['draft']} draft, {t.counts['unanswered']} unanswered. {report.words:,} words in all.")
     out("  Bars: # final or skipped   = review   - draft   . unanswered")
     out("")
