@@ -201,7 +201,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             msg = (f"The pre-filled {key} text was left as it was: nothing was written. To store it "
                    f"unchanged: {hints.command(proj.root, 'answer', key, options=('--from-questionnaire',))}")
             if as_json:
-                _emit_change(jsonout.Answer, proj, key, q, old, old, notes=[msg], source=source)
+                _emit_change("answer", proj, key, q, old, old, notes=[msg], source=source)
                 return
             click.echo(msg)
             return
@@ -227,7 +227,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         if edit_file is not None:
             edit_file.unlink(missing_ok=True)
         if as_json:
-            _emit_change(jsonout.Answer, proj, key, q, old, old, source=source)
+            _emit_change("answer", proj, key, q, old, old, source=source)
             return
         click.echo(f"No change to the answer to {key}: nothing was written.")
         return
@@ -253,7 +253,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     saved = proj.answers[key]
     rel = path.relative_to(proj.root)
     if as_json:
-        _emit_change(jsonout.Answer, proj, key, q, old, saved, written=[str(path)], notes=notes, source=source)
+        _emit_change("answer", proj, key, q, old, saved, written=[str(path)], notes=notes, source=source)
         return
     click.echo(f"Saved {rel} ({saved.meta.status}, {word_count(saved.body):,} words"
                + (f"; previous version in {storage.BACKUP_DIR}/" if old is not None else "") + ").")
@@ -311,14 +311,14 @@ def mark(question, status, directory, reason, owner, approver, as_json):
             and (new_status != "skipped" or reason == old.meta.reason)
             and (new_status != "final" or (old.approved and approver in (None, old.meta.approved.by)))):
         if as_json:
-            _emit_change(jsonout.Mark, proj, key, q, old, old)
+            _emit_change("mark", proj, key, q, old, old)
             return
         click.echo(f"{key} is already {new_status}: nothing was written.")
         return
     changed = old.changed_note() if old is not None else None
     path = proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old, approver=approver)
     if as_json:
-        _emit_change(jsonout.Mark, proj, key, q, old, proj.answers[key], written=[str(path)])
+        _emit_change("mark", proj, key, q, old, proj.answers[key], written=[str(path)])
         return
     before = old.meta.status if old is not None and (old.body.strip() or old.meta.status == "skipped") \
         else "unanswered"
@@ -342,7 +342,7 @@ def _say_which_editor() -> None:
                f"or VISUAL='code --wait')", err=True)
 
 
-def _emit_change(output, proj, key: str, q, before, after, *, written=(), notes=(), source=None) -> None:
+def _emit_change(output: str, proj, key: str, q, before, after, *, written=(), notes=(), source=None) -> None:
     """``answer --json`` / ``mark --json``: what changed in the answer to ``key``."""
     data = {"project": str(proj.root), "question_id": q.id if q is not None else None,
             "general_section": key if q is None else None,
@@ -350,7 +350,7 @@ def _emit_change(output, proj, key: str, q, before, after, *, written=(), notes=
             "status_before": answer_state(before), "status": answer_state(after),
             "owner": after.meta.owner if after is not None else None, "changed": bool(written),
             "written": list(written), "notes": list(notes)}
-    if output is jsonout.Answer:
+    if output == "answer":
         data.update(words=word_count(after.body) if after is not None else 0, source=source)
     else:
         data.update(skip_reason=after.meta.reason if after is not None and after.meta.status == "skipped" else None,

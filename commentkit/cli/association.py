@@ -69,7 +69,7 @@ def create(directory, out, fmt, as_json):
     storage.atomic_write(out_path, data)
     locked = sum(1 for q in tpl.questions if q.locked)
     if as_json:
-        jsonout.emit(jsonout.TemplateCreate, {
+        jsonout.emit("template-create", {
             "project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket), "format": fmt,
             "template": tpl.label, "association": tpl.association.name, "questions": len(tpl.questions),
             "locked_positions": locked, "required_items": list(tpl.required_items),
@@ -93,7 +93,7 @@ def show(file, as_json):
     """
     tpl = association_template.load(Path(file))
     if as_json:
-        jsonout.emit(jsonout.TemplateShow, {"file": str(file), "template": tpl.model_dump(
+        jsonout.emit("template-show", {"file": str(file), "template": tpl.model_dump(
             mode="json", exclude={"templates", "reference_docx"})})
         return
     d = tpl.docket
@@ -141,7 +141,7 @@ def collect(assoc_dir, members, out, force, as_json):
     """
     result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force)
     if as_json:
-        jsonout.emit(jsonout.Collect, {**result.summary(), "changed": True, "written": [str(result.out_dir)]})
+        jsonout.emit("collect", {**result.summary(), "changed": True, "written": [str(result.out_dir)]})
         return
     t = result.tracker
     click.echo(f"{t.headline()}; {len(t.late)} late; {len(result.collection.skipped)} skipped.")
@@ -182,7 +182,7 @@ def export_response(directory, out, as_json):
     storage.atomic_write(Path(out), text)
     if as_json:
         proj = Project(root)
-        jsonout.emit(jsonout.ExportResponse, {"project": str(root), "docket": jsonout.docket_ref(proj.pack.docket),
+        jsonout.emit("export-response", {"project": str(root), "docket": jsonout.docket_ref(proj.pack.docket),
                                               "commenter": proj.commenter_name, "changed": True, "written": [out]})
         return
     click.echo(f"Wrote {out}. Send it to the association; it can be read with 'commentkit collect'.")

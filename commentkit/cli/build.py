@@ -52,7 +52,7 @@ def build(directory, formats, out, reference_docx, draft, version, as_json):
     box_report = result.comment_box.report() if result.comment_box else {}
     box_error = result.error
     if as_json:
-        jsonout.emit(jsonout.Build, {"project": str(project.root), "docket": jsonout.docket_ref(project.pack.docket),
+        jsonout.emit("build", {"project": str(project.root), "docket": jsonout.docket_ref(project.pack.docket),
                                      "versions": result.versions, "draft": draft, "written": result.files,
                                      "included": result.included, "warnings": result.warnings,
                                      "comment_box": box_report or None, "error": box_error,

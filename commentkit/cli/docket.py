@@ -98,7 +98,7 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
         click.echo(f"Note: the pack's id is {d.id} but the folder is named {dest.name}; commentkit finds packs by "
                    f"folder name, so name the folder {d.id}.", err=True)
     if as_json:
-        jsonout.emit(jsonout.DocketFetch if d.origin == "fetched" else jsonout.DocketImport,
+        jsonout.emit("docket-fetch" if d.origin == "fetched" else "docket-import",
                      {"pack": str(dest), "docket": jsonout.docket_ref(d), "details": d.model_dump(mode="json"),
                       "questions": len(result.bank.questions), "unresolved": list(d.unresolved),
                       "dry_run": dry_run, "changed": not dry_run, "written": [] if dry_run else [str(dest)]})
@@ -139,7 +139,7 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
     if write:
         plan.apply()
     if as_json:
-        jsonout.emit(jsonout.DocketUpdate, {"pack": report["pack"], "docket": jsonout.docket_ref(pack.docket),
+        jsonout.emit("docket-update", {"pack": report["pack"], "docket": jsonout.docket_ref(pack.docket),
                                             "questions": report["questions"], "docket_changes": report["docket"],
                                             "counts": report["counts"], "dry_run": dry_run, "changed": write,
                                             "written": [str(plan.dest)] if write else []})
@@ -393,7 +393,7 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
         row.pop("_ref", None)
         row.pop("_why", None)
     if as_json:
-        jsonout.emit(jsonout.DocketsCheckUpdates, {"dockets": rows, "changed": any(r["accepted"] for r in rows),
+        jsonout.emit("dockets-check-updates", {"dockets": rows, "changed": any(r["accepted"] for r in rows),
                                                    "written": [r["pack"] for r in rows if r.get("pack")]})
         return
     for row in rows:

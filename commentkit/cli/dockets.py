@@ -65,7 +65,7 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
             "path": str(ref.path),
         })
     if as_json:
-        jsonout.emit(jsonout.Dockets, {"dockets": rows})
+        jsonout.emit("dockets", {"dockets": rows})
         return
     if not rows:
         click.echo("No docket packs installed.")

@@ -81,7 +81,7 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
 
 def _emit(proj, kind: str, answers: int = 0, problems: list[str] | None = None) -> None:
     written = sorted(str(p) for p in proj.root.rglob("*") if p.is_file() and ".commentkit" not in p.parts)
-    jsonout.emit(jsonout.Init, {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
+    jsonout.emit("init", {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
                                 "commenter": proj.commenter_name, "kind": kind,
                                 "questions": len(proj.pack.bank.questions), "answers": answers,
                                 "problems": problems or [], "changed": True, "written": written})

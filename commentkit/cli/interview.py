@@ -286,11 +286,11 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
                             "they cannot be combined with --review or --item")
         stored = _store_noninteractive(pf, iv, ifile, answers_file, defaults, shown, quiet=as_json)
         if as_json:
-            jsonout.emit(jsonout.Interview, {**_json_report(proj, pf, iv, ifile), "stored": stored,
+            jsonout.emit("interview", {**_json_report(proj, pf, iv, ifile), "stored": stored,
                                              "changed": bool(stored), "written": [str(pf.path)] if stored else []})
         return
     if as_json:
-        jsonout.emit(jsonout.Interview, {**_json_report(proj, pf, iv, ifile), "stored": [], "changed": False,
+        jsonout.emit("interview", {**_json_report(proj, pf, iv, ifile), "stored": [], "changed": False,
                                          "written": []})
         return
     if review and items:

@@ -39,7 +39,7 @@ def plan(directory, levels, as_json):
     priorities = relevance.plan(pack, profile)
     shown = [p for p in priorities if not levels or p.level in levels]
     if as_json:
-        jsonout.emit(jsonout.Plan, _json(proj, pack, profile, priorities, shown))
+        jsonout.emit("plan", _json(proj, pack, profile, priorities, shown))
         return
     _table(proj, pack, profile, priorities, shown, levels)
 

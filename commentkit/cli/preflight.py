@@ -65,7 +65,7 @@ def check(directory, strict, as_json):
     project = open_project(directory)
     result = preflight.check(project)
     if as_json:
-        jsonout.emit(jsonout.Check, {**result.as_dict(strict), "project": str(project.root),
+        jsonout.emit("check", {**result.as_dict(strict), "project": str(project.root),
                                      "docket": jsonout.docket_ref(project.pack.docket)})
     else:
         layout.echo(f"Preflight check: {project.root} ({result.docket}, {result.commenter})")
@@ -110,7 +110,7 @@ def package(directory, out, no_pdf, as_json):
     if as_json:
         data = result.as_dict()
         check_part = {k: v for k, v in data.pop("check").items() if k not in ("project", "docket", "commenter", "strict")}
-        jsonout.emit(jsonout.Package, {**data, "check": check_part, "project": str(project.root),
+        jsonout.emit("package", {**data, "check": check_part, "project": str(project.root),
                                        "docket": jsonout.docket_ref(project.pack.docket), "changed": True,
                                        "written": [str(result.out)]})
     else:

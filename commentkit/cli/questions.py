@@ -92,7 +92,7 @@ def questions(directory, docket, project_opt, section, tag, as_json):
             raise UserError(f"no question in {pack.docket.id} has the tag {t!r} (tags: {', '.join(known_tags)})")
         qs = [q for q in qs if t in q.tags]
     if as_json:
-        jsonout.emit(jsonout.Questions, {"docket": jsonout.docket_ref(pack.docket),
+        jsonout.emit("questions", {"docket": jsonout.docket_ref(pack.docket),
                                          "questions": [question_record(pack, q) for q in qs]})
         return
     current = None
@@ -140,7 +140,7 @@ def show(question, directory, docket, project_opt, as_json):
         raise UserError(f"no question {question!r} in {pack.docket.id}; see 'commentkit questions'") from None
     rec = question_record(pack, q)
     if as_json:
-        jsonout.emit(jsonout.Show, {"docket": jsonout.docket_ref(pack.docket), **rec})
+        jsonout.emit("show", {"docket": jsonout.docket_ref(pack.docket), **rec})
         return
     d = pack.docket
     heading = pack.heading(q)

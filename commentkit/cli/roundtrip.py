@@ -100,7 +100,7 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
         written = apply_import(project, plan)
 
     if as_json:
-        jsonout.emit(jsonout.ImportDocx, {
+        jsonout.emit("import-docx", {
             "file": str(path), "project": str(project.root), "docket": jsonout.docket_ref(project.pack.docket),
             "version": letter.version, "applied": bool(apply_), "changed": bool(written), "written": written,
             "answers": [{"question_id": None if a.kind == "general" else a.key,

@@ -162,7 +162,7 @@ def status(directory, as_json):
         pass
 
     if as_json:
-        jsonout.emit(jsonout.Status_, _status_json(proj, report, tracking.due_json(proj) if member else None))
+        jsonout.emit("status", _status_json(proj, report, tracking.due_json(proj) if member else None))
         return
     out = layout.echo
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
@@ -270,7 +270,7 @@ def deadline(directory, ics_path, as_json):
         storage.atomic_write(target, data)
         written = target
     if as_json:
-        jsonout.emit(jsonout.Deadline, {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
+        jsonout.emit("deadline", {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
                                         "deadline": _time_json(report),
                                         "milestones": [m.as_dict() for m in report.milestones],
                                         "ics": str(written) if written else None, "changed": written is not None,

@@ -1,5 +1,5 @@
 """Every ``--json`` output validates against its published JSON Schema (docs/json/), and the
-published files are the ones generated from commentkit/cli/jsonout.py."""
+published files are the ones generated from commentkit/cli/schemas.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from commentkit.cli import jsonout
+from commentkit.cli import jsonout, schemas
 from tests.conftest import REPO, SAMPLES
 from tests.dockets.test_frfetch import FR, _anprm_meta, _new_rule, fr_api  # noqa: F401 - fixture
 from tests.questionnaire.test_interview import SEMI
@@ -19,16 +19,16 @@ SCHEMAS = REPO / "docs" / "json"
 
 
 def test_committed_schema_files_are_the_generated_ones():
-    generated = jsonout.schema_files()
+    generated = schemas.schema_files()
     committed = {p.name: p.read_text(encoding="utf-8") for p in SCHEMAS.glob("*.schema.json")}
-    assert sorted(committed) == sorted(generated), "run: python -m commentkit.cli.jsonout docs/json"
+    assert sorted(committed) == sorted(generated), "run: python -m commentkit.cli.schemas docs/json"
     for name, text in generated.items():
-        assert committed[name] == text, f"docs/json/{name} is stale: run python -m commentkit.cli.jsonout docs/json"
+        assert committed[name] == text, f"docs/json/{name} is stale: run python -m commentkit.cli.schemas docs/json"
 
 
 def test_every_output_is_documented():
     text = (REPO / "docs" / "json.md").read_text(encoding="utf-8")
-    for output in jsonout.OUTPUTS:
+    for output in schemas.OUTPUTS:
         assert f"`{output.NAME}`" in text, f"docs/json.md does not name the output {output.NAME}"
 
 
@@ -125,13 +125,24 @@ def test_every_command_output_validates_against_its_schema(run, tmp_path, fr_api
     upd = j("docket", "update", "TREAS-DO-2023-0009", "--fetch", "--yes")
     assert upd["changed"] and upd["docket"]["id"] == "TREAS-DO-2023-0009"
 
-    assert j.names == {o.NAME for o in jsonout.OUTPUTS}, "outputs not exercised: " + ", ".join(
-        sorted({o.NAME for o in jsonout.OUTPUTS} - j.names))
+    assert j.names == {o.NAME for o in schemas.OUTPUTS}, "outputs not exercised: " + ", ".join(
+        sorted({o.NAME for o in schemas.OUTPUTS} - j.names))
 
 
 def test_a_key_outside_the_schema_is_refused():
     with pytest.raises(Exception, match="extra"):
-        jsonout.emit(jsonout.Mark, {"project": "/p", "question_id": "def-3", "general_section": None,
+        jsonout.emit("mark", {"project": "/p", "question_id": "def-3", "general_section": None,
                                     "path": "answers/def-3.md", "status_before": "draft", "status": "final",
                                     "owner": None, "changed": True, "written": [], "notes": [], "skip_reason": None,
-                                    "surprise": 1})
+                                    "approved_by": None, "surprise": 1})
+
+
+def test_the_models_are_loaded_only_for_json(tmp_path):
+    from tests.architecture.test_startup_imports import PROBE, run_probe
+
+    sample = tmp_path / "s"
+    shutil.copytree(SAMPLES / "semiconductor-jv", sample, ignore=shutil.ignore_patterns("build", ".commentkit"))
+    _, mods = run_probe(PROBE, ["status", str(sample), "--today", "2023-09-21"], tmp_path)
+    assert "commentkit.cli.schemas" not in mods
+    _, mods = run_probe(PROBE, ["status", str(sample), "--today", "2023-09-21", "--json"], tmp_path)
+    assert "commentkit.cli.schemas" in mods
