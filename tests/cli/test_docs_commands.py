@@ -258,8 +258,7 @@ AFTERWARDS = {"README.md": _tour_did_what_it_says}
 
 
 # Docs whose command examples are not yet written as runnable ```sh blocks (the test says so).
-NOT_YET_RUNNABLE = {"answers.md", "association.md", "docket-packs.md", "letter.md", "projects.md", "roundtrip.md",
-                    "tracking.md"}
+NOT_YET_RUNNABLE = {"association.md", "docket-packs.md", "letter.md", "roundtrip.md"}
 
 
 @pytest.mark.parametrize("doc", [pytest.param(d, marks=pytest.mark.xfail(strict=True, reason="not converted yet"))
