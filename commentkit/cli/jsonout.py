@@ -6,6 +6,7 @@ The pydantic models of the outputs are in :mod:`commentkit.cli.schemas`, importe
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -26,9 +27,24 @@ def question_row(pack, question_id: str, *, level: str, reasons, status: str, sk
 
 
 def emit(name: str, data: dict[str, Any]) -> None:
-    """Validate ``data`` as the output ``name`` (``"plan"``) and print it, ``schema`` first."""
+    """Validate ``data`` as the output ``name`` (``"plan"``) and print it, ``schema`` first.
+
+    Data that does not match the published schema is a bug in commentkit, not the user's: the
+    JSON is still printed (a script gets its data), with a warning on standard error, and
+    ``tests/cli/test_json_schemas.py`` fails on it."""
+    from pydantic import ValidationError  # lazy: with the models below, only when --json is given
+
     from commentkit.cli import schemas  # lazy: ~40 pydantic models, created only when --json is given
 
     output = schemas.BY_NAME[name]
-    obj = output.model_validate({"schema": output.schema_id(), **data})
+    full = {"schema": output.schema_id(), **data}
+    try:
+        obj = output.model_validate(full)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        click.echo(f"warning: this --json output does not match its schema {output.schema_id()} "
+                   f"({where}: {first.get('msg')}); please report it", err=True)
+        click.echo(json.dumps(full, indent=2, ensure_ascii=False, default=str))
+        return
     click.echo(obj.model_dump_json(by_alias=True, indent=2))
