@@ -58,6 +58,38 @@ def _summary_lines(result) -> list[str]:
     ]
 
 
+_STYLE_NAMES = {"statement": "statement-form requests", "unlabelled": "unlabelled question paragraphs", "bullet": "bulleted", "\N{PILCROW SIGN} N": "numbered paragraphs",
+                "N.": 'labelled "1."', "(N)": 'labelled "(1)"', "N)": 'labelled "1)"', "Question N": 'labelled "Question 1"',
+                "QN": 'labelled "Q1"', "N.M": 'labelled "1.1"'}
+
+
+def report_data(result) -> dict:
+    """The question finder's report as data: label styles, numbering gaps, requests not taken."""
+    rep = getattr(result, "report", None)
+    if rep is None:
+        return {"styles": {}, "gaps": [], "not_taken": []}
+    return {"styles": dict(rep.styles), "gaps": list(rep.gaps),
+            "not_taken": [{"page": page, "text": text} for page, text in rep.not_taken]}
+
+
+def _report_lines(result) -> list[str]:
+    data = report_data(result)
+    lines = []
+    if data["styles"]:
+        parts = [f"{n} {_STYLE_NAMES.get(s, 'labelled ' + repr(s))}" for s, n in data["styles"].items()]
+        lines.append("  questions by label: " + ", ".join(parts))
+    if data["gaps"]:
+        lines.append("  numbering gaps: no question " + ", ".join(str(g) for g in data["gaps"]) + " in the text")
+    if data["not_taken"]:
+        vol = result.docket.federal_register.volume
+        lines.append(f"Paragraphs that ask or request comment but were not taken as questions "
+                     f"({len(data['not_taken'])}; check them against the notice):")
+        for row in data["not_taken"]:
+            text = row["text"] if len(row["text"]) <= 110 else row["text"][:109].rstrip() + "\u2026"
+            lines.append(f"  - {vol} FR {row['page']}: {text}")
+    return lines
+
+
 def _unresolved_lines(items: list[str]) -> list[str]:
     if not items:
         return []
@@ -84,13 +116,29 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
     else:
         dest = packs.user_dir() / d.id
         shipped = packs.shipped_dir() / d.id
-        if (shipped / packs.DOCKET_FILE).is_file() and not force:
-            raise UserError(f"commentkit ships a pack {d.id}; update it with the official text instead: "
-                            f"'commentkit docket update {d.id} --fetch' or 'commentkit docket import FILE --update "
-                            f"DIR' (--force installs a separate user pack that hides the shipped one)")
-    if dest.is_dir() and (dest / packs.DOCKET_FILE).is_file() and not force:
-        raise UserError("a docket pack is already there; nothing was written (use --update to merge the official "
-                        "text into it, or --force to replace it)", dest)
+        if (shipped / packs.DOCKET_FILE).is_file():
+            # never hide the shipped pack behind an import: projects on it would lose their questions
+            raise UserError(f"commentkit ships a pack {d.id}; merge the official text into it instead (answers "
+                            f"keep their questions): 'commentkit docket import FILE --update "
+                            f"{shipped}' or 'commentkit docket update {d.id} --fetch'")
+    dup = _installed_duplicate(d)
+    if dup is not None and not out and dup.path.resolve() != dest.resolve():
+        raise UserError(f"FR Doc. {d.federal_register.document_number} ({d.citation}) is already installed as "
+                        f"{dup.docket_id} ({dup.source}); update that pack instead: 'commentkit docket import FILE "
+                        f"--update {dup.path}'")
+    if dest.is_dir() and (dest / packs.DOCKET_FILE).is_file():
+        if not force:
+            raise UserError("a docket pack is already there; nothing was written (use --update DIR to merge the "
+                            "official text into it: its questions keep their ids)", dest)
+        try:
+            old_ids = {q.id for q in packs.load_path(dest, "path").bank.questions}
+        except UserError:
+            old_ids = set()
+        lost = sorted(old_ids - {q.id for q in result.bank.questions})
+        if lost:
+            raise UserError(f"--force would replace a pack whose questions {', '.join(lost[:6])}"
+                            f"{' ...' if len(lost) > 6 else ''} the new import does not have: projects on it would "
+                            f"lose them. Use --update DIR instead; nothing was written", dest)
     files = packwrite.new_pack_files(result, source_label, _today(), sources)
     if not dry_run:
         packwrite.install(files, dest, replace=force)
@@ -101,9 +149,10 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
         jsonout.emit("docket-fetch" if d.origin == "fetched" else "docket-import",
                      {"pack": str(dest), "docket": jsonout.docket_ref(d), "details": d.model_dump(mode="json"),
                       "questions": len(result.bank.questions), "unresolved": list(d.unresolved),
-                      "dry_run": dry_run, "changed": not dry_run, "written": [] if dry_run else [str(dest)]})
+                      "report": report_data(result), "dry_run": dry_run, "changed": not dry_run,
+                      "written": [] if dry_run else [str(dest)]})
         return
-    for line in _summary_lines(result):
+    for line in _summary_lines(result) + _report_lines(result):
         click.echo(line)
     click.echo(("Would write " if dry_run else "Wrote ") + f"{dest}")
     for line in _unresolved_lines(list(d.unresolved)):
@@ -117,17 +166,42 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
 
 
 def do_update(pack, source: str, result, *, source_label: str, sources: dict[str, bytes], origin: str,
-              dry_run: bool, yes: bool, ask: bool, as_json: bool) -> None:
-    plan = packwrite.plan_update(pack, source, result, source_label, _today(), origin=origin, sources=sources)
-    report = plan.report()
+              dry_run: bool, yes: bool, ask: bool, as_json: bool, accept_similar: bool = False) -> None:
+    """Show every proposed match, then write: matches by number and by the mapping file always,
+    matches by text similarity only when confirmed (or with --accept-similar)."""
+    today = _today()
+    full = packwrite.plan_update(pack, source, result, source_label, today, origin=origin, sources=sources,
+                                 accept_similar=True)
+    full_report = full.report()
+    n_similar = full_report["similar"]
     if not as_json:
         click.echo(f"Updating {pack.docket.id} ({pack.path}) from {source_label}:")
+        for line in packwrite.review_lines(full_report):
+            click.echo(line)
+    write = not dry_run
+    take_similar = accept_similar
+    if write and ask and not yes and n_similar and not accept_similar:
+        if as_json:
+            raise UserError("--json cannot ask for confirmation; add --yes to write, or --dry-run")
+        try:
+            take_similar = click.confirm(f"Apply the {n_similar} match(es) by text similarity shown above? (No keeps "
+                                         f"those summaries and adds the official questions beside them)",
+                                         default=False)
+        except click.Abort:
+            raise UserError("no answer (input closed); nothing was written. Re-run with --yes (matches by number "
+                            "and mapping only) or --yes --accept-similar") from None
+    plan = full if take_similar else packwrite.plan_update(pack, source, result, source_label, today, origin=origin,
+                                                           sources=sources, accept_similar=False)
+    report = plan.report()
+    if not as_json:
         for line in packwrite.format_report(report):
             click.echo(line)
+        if n_similar and not take_similar:
+            click.echo(f"{n_similar} match(es) by text similarity were not applied; confirm them in "
+                       f"{packwrite.MAP_FILE} (pack question id: official number), or re-run with --accept-similar.")
         if source == "shipped":
             click.echo(f"The shipped pack is not changed; the updated pack is installed for your user at {plan.dest} "
                        f"and takes its place.")
-    write = not dry_run
     if write and ask and not yes:
         if as_json:
             raise UserError("--json cannot ask for confirmation; add --yes to write, or --dry-run")
@@ -138,11 +212,12 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
                             "without asking") from None
     if write:
         plan.apply()
+    review = [c for c in full_report["questions"] if c["kind"] in ("matched", "proposed")]
     if as_json:
         jsonout.emit("docket-update", {"pack": report["pack"], "docket": jsonout.docket_ref(pack.docket),
                                             "questions": report["questions"], "docket_changes": report["docket"],
-                                            "counts": report["counts"], "dry_run": dry_run, "changed": write,
-                                            "written": [str(plan.dest)] if write else []})
+                                            "counts": report["counts"], "review": review, "dry_run": dry_run,
+                                            "changed": write, "written": [str(plan.dest)] if write else []})
         return
     if write:
         click.echo(f"Wrote {plan.dest} (previous files kept in {plan.dest / packwrite.BACKUPS}).")
@@ -163,11 +238,14 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
               help="FR Doc. number of the document to import when FILE is a whole daily issue (govinfo bulk XML).")
 @click.option("--published", metavar="YYYY-MM-DD", help="Publication date, if neither FILE nor --meta states it.")
 @click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
-@click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
+@click.option("--force", is_flag=True, help="Replace an existing pack in the destination (only when every question "
+                                          "id of that pack is kept).")
+@click.option("--accept-similar", is_flag=True,
+              help="With --update: also apply matches found by text similarity (shown for review first).")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @json_option
 @today_option
-def import_(file, meta, out, update_dir, document, published, docket_id, force, dry_run, as_json):
+def import_(file, meta, out, update_dir, document, published, docket_id, force, accept_similar, dry_run, as_json):
     """Build a docket pack from a Federal Register document you downloaded.
 
     FILE is the document's full-text XML or its plain-text edition (federalregister.gov or
@@ -189,6 +267,15 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
         raise UserError("give either --out (a new pack) or --update (an existing pack), not both")
     raw = _read_input(file, "Federal Register document")
     notice = frimport.read_document(Path(file), raw, document)
+    am = frimport.amendment(notice)
+    if am is not None:
+        if out:
+            raise UserError(f"{Path(file).name} is a{'n' if am.kind[0] in 'aeiou' else ''} {am.kind} notice, not a "
+                            f"notice with its own questions: import it without --out, and it updates the pack it "
+                            f"amends")
+        apply_amendment(am, Path(file).name, {Path(file).name: raw}, update_dir=update_dir, dry_run=dry_run,
+                        as_json=as_json)
+        return
     api = None
     sources = {Path(file).name: raw}
     if meta:
@@ -205,10 +292,82 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
         folder = Path(update_dir)
         pack = packs.load_path(folder, "path")
         do_update(pack, "path", result, source_label=Path(file).name, sources=sources, origin="imported",
-                  dry_run=dry_run, yes=True, ask=False, as_json=as_json)
+                  dry_run=dry_run, yes=True, ask=False, as_json=as_json, accept_similar=accept_similar)
         return
     do_import(result, out=out, source_label=Path(file).name, sources=sources, force=force, dry_run=dry_run,
               as_json=as_json)
+
+
+def apply_amendment(am, source_label: str, sources: dict[str, bytes], *, update_dir: str | None, dry_run: bool,
+                    as_json: bool) -> None:
+    """An extension, reopening or correction notice moves the deadline of the pack it amends.
+
+    The pack's question bank and questionnaire are never replaced; a shipped pack is copied whole
+    to the user's docket folder first, so projects on it keep working.
+    """
+    if update_dir:
+        folder = Path(update_dir)
+        pack = packs.load_path(folder, "path")
+        ref = packs.PackRef(pack.docket.id, folder, "path")
+        how = "--update"
+    else:
+        found, how = packwrite.find_amended(am)
+        ref = found
+        pack = packs.load_path(ref.path, ref.source)
+    d = pack.docket
+    change = packwrite.amendment_changes(pack, am, source_label)
+    new = change["deadline"]
+    today = _today()
+    data = {"kind": am.kind, "notice": am.label(), "pack": d.id, "matched_by": how, "source": ref.source,
+            "old_deadline": d.deadline.date.isoformat(), "new_deadline": new["date"].isoformat() if new else None,
+            "check": change["check"], "written": False}
+    if new is None and not change["check"]:
+        if am.deadline is None:
+            raise UserError(f"{source_label}: this {am.kind} notice for {d.id} states no new comment deadline that "
+                            f"commentkit could read; nothing was changed. Set deadline.date in the pack by hand "
+                            f"if the period moved")
+    written_to = None
+    if not dry_run and (new is not None or change["check"]):
+        why = (f"{am.kind.capitalize()} notice {am.label()}: \"{new['sentence']}\" (imported from {source_label} on "
+               f"{today.isoformat()})") if new else d.deadline.source or ""
+        note = (f"{today.isoformat()}: {am.kind} notice {am.label()} imported from {source_label}"
+                + (f": comment deadline moved from {d.deadline.date.isoformat()} to {new['date'].isoformat()}"
+                   if new else "") + ". The questions are unchanged.")
+        written_to = packwrite.set_deadline(ref.path, ref.source, new["date"] if new else d.deadline.date, why,
+                                            by=f"{am.kind} notice {am.label()}", today=today,
+                                            time=new["time"] if new else None,
+                                            timezone=new["timezone"] if new else None, note=note,
+                                            unresolved=change["check"], sources=sources) if new else \
+            packwrite.set_deadline(ref.path, ref.source, d.deadline.date, d.deadline.source or why,
+                                   by=f"{am.kind} notice {am.label()} (deadline unchanged)", today=today,
+                                   note=note, unresolved=change["check"], sources=sources)
+        data["written"] = True
+        data["pack_path"] = str(written_to)
+    if as_json:
+        jsonout.emit("docket-amendment", {
+            "docket": jsonout.docket_ref(d), "kind": am.kind, "notice": am.label(), "matched_by": how,
+            "source": ref.source, "old_deadline": data["old_deadline"], "new_deadline": data["new_deadline"],
+            "check": data["check"], "pack": data.get("pack_path"), "dry_run": dry_run, "changed": data["written"],
+            "written": [data["pack_path"]] if data["written"] else []})
+        return
+    click.echo(f"{source_label}: {am.kind} notice ({am.label()}) for {d.id} (matched by {how}).")
+    if new:
+        click.echo(f"  comment deadline: {d.deadline.date.isoformat()} {d.deadline.time} -> "
+                   f"{new['date'].isoformat()} {new['time'] or d.deadline.time} ({new['timezone'] or d.deadline.timezone})")
+        click.echo(f"  from the notice: \"{new['sentence']}\"")
+    else:
+        click.echo(f"  the comment deadline is unchanged ({d.deadline.date.isoformat()})")
+    for line in change["check"]:
+        click.echo(f"  to check: {line}")
+    if dry_run:
+        click.echo("Nothing was written (--dry-run).")
+    elif written_to is not None:
+        click.echo(f"Updated {written_to}: the question bank is unchanged; the previous deadline is kept in "
+                   f"deadline.history" + (f" and the previous files in {written_to / packwrite.BACKUPS}."
+                                          if ref.source != "shipped" else "."))
+        if ref.source == "shipped":
+            click.echo(f"The shipped pack is not changed; your copy in {written_to} takes its place, with the same "
+                       f"questions, so existing projects keep working. 'commentkit status' shows the new deadline.")
 
 
 def api_options(f):
@@ -227,6 +386,20 @@ def api_options(f):
 def make_client(api_url, timeout, retries, quiet: bool = False):
     # the download lines are progress: shown in a terminal only, and not with --quiet or --json
     return Client(api_url, timeout=timeout, retries=retries, show_progress=progress.enabled() and not quiet)
+
+
+def _installed_duplicate(d):
+    """An installed pack for the same FR document (by FR Doc. number, or volume and first page)."""
+    fr = d.federal_register
+    for ref in packs.installed():
+        try:
+            other = packs.load_path(ref.path, ref.source).docket.federal_register
+        except Exception:  # a broken pack elsewhere must not stop an import
+            continue
+        if other.document_number == fr.document_number or (other.volume, other.first_page) == (fr.volume,
+                                                                                               fr.first_page):
+            return ref
+    return None
 
 
 def _installed_by_number(number: str):
@@ -281,6 +454,13 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
     with make_client(api_url, timeout, retries, quiet=as_json) as client:
         meta, raw_json, raw_xml, xml_url = frfetch.fetch_document(client, number)
     notice = _parse_download(raw_xml, number, xml_url)
+    am = frimport.amendment(notice)
+    if am is not None and not out:
+        # an extension or correction moves the deadline of the pack it amends; it is not a pack
+        apply_amendment(am, f"FR Doc. {number} (Federal Register API)",
+                        {f"{number}.json": raw_json, f"{number}.xml": raw_xml}, update_dir=None, dry_run=False,
+                        as_json=as_json)
+        return
     result = frimport.build(notice, meta, frimport.Overrides(docket_id=docket_id),
                             source_label=f"the Federal Register API (FR Doc. {number})")
     result.docket.origin = "fetched"
@@ -292,12 +472,15 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
 @docket.command("update")
 @click.argument("docket_id", metavar="ID", shell_complete=complete_docket_ids)
 @click.option("--fetch", "do_fetch", is_flag=True, help="Fetch the official text from the Federal Register API.")
-@click.option("--yes", "-y", is_flag=True, help="Write without asking (for scripts).")
+@click.option("--yes", "-y", is_flag=True, help="Write without asking (for scripts): matches by number and by "
+                                                "official-map.yaml only.")
+@click.option("--accept-similar", is_flag=True, help="Also apply matches found by text similarity (listed for review "
+                                                     "before anything is written).")
 @click.option("--dry-run", is_flag=True, help="Show the changes; write nothing.")
 @api_options
 @json_option
 @today_option
-def update(docket_id, do_fetch, yes, dry_run, api_url, timeout, retries, as_json):
+def update(docket_id, do_fetch, yes, accept_similar, dry_run, api_url, timeout, retries, as_json):
     """Replace a pack's summary wordings with the notice's official questions.
 
     Fetches the pack's Federal Register document (its FR Doc. number is in docket.yaml), matches
@@ -325,7 +508,7 @@ def update(docket_id, do_fetch, yes, dry_run, api_url, timeout, retries, as_json
     result = frimport.build(notice, meta, source_label=f"FR Doc. {number}")
     do_update(pack, ref.source, result, source_label=f"the Federal Register (FR Doc. {number}, full-text XML)",
               sources={f"{number}.json": raw_json, f"{number}.xml": raw_xml}, origin="fetched", dry_run=dry_run,
-              yes=yes, ask=True, as_json=as_json)
+              yes=yes, ask=True, as_json=as_json, accept_similar=accept_similar)
 
 
 RECENTLY_CLOSED_DAYS = 90

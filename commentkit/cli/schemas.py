@@ -139,6 +139,9 @@ class TimeLeft(_Model):
     business_day_convention: str
     deadline_local: str
     local_timezone: str | None = None
+    source: str | None = Field(None, description="status: where the deadline comes from (the notice's DATES text)")
+    history: list[dict[str, Any]] | None = Field(None, description="status: earlier deadlines it replaced "
+                                                                   "(extension, reopening), oldest first")
 
 
 class Milestone(_Model):
@@ -488,6 +491,7 @@ class DocketImport(Output):
     details: dict[str, Any] = Field(description="The pack's docket.yaml, as written")
     questions: int
     unresolved: list[str]
+    report: dict[str, Any] = Field(description="What the importer found and could not determine, part by part")
     dry_run: bool
     changed: bool
     written: list[str]
@@ -504,6 +508,25 @@ class DocketUpdate(Output):
     questions: list[dict[str, Any]] = Field(description="What happened to each question (matched, added, ...)")
     docket_changes: list[dict[str, Any]] = Field(description="docket.yaml fields changed: field, old, new")
     counts: dict[str, int]
+    review: list[dict[str, Any]] = Field(description="Matches a person should review (by similarity, proposed)")
+    dry_run: bool
+    changed: bool
+    written: list[str]
+
+
+class DocketAmendment(Output):
+    """``docket import`` / ``fetch`` of an extension, reopening or correction notice."""
+
+    NAME = "docket-amendment"
+    docket: DocketRef = Field(description="The pack the notice amends")
+    kind: str = Field(description="extension, reopening or correction")
+    notice: str
+    matched_by: str = Field(description="How the amended pack was found")
+    source: str
+    old_deadline: str
+    new_deadline: str | None
+    check: list[str] = Field(description="What a person should check in the pack")
+    pack: str | None = Field(description="Where the amended pack was written")
     dry_run: bool
     changed: bool
     written: list[str]
@@ -512,7 +535,7 @@ class DocketUpdate(Output):
 OUTPUTS: tuple[type[Output], ...] = (
     Dockets, DocketsCheckUpdates, Questions, Show, Init, Interview, Plan, Answer, Mark, Status_, Deadline,
     Build, ImportDocx, Check, Package, TemplateCreate, TemplateShow, Collect, ExportResponse, DocketImport,
-    DocketFetch, DocketUpdate)
+    DocketFetch, DocketUpdate, DocketAmendment)
 BY_NAME = {o.NAME: o for o in OUTPUTS}
 
 

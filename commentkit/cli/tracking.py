@@ -46,6 +46,15 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
+def moved_lines(deadline) -> list[str]:
+    """When an extension, reopening or correction moved the deadline: from what, and on whose word."""
+    if not deadline.history:
+        return []
+    prev = deadline.history[-1]
+    return [f"Moved:     from {prev.date.isoformat()} {prev.time} by the {prev.replaced_by}",
+            f"Source:    {deadline.source}"]
+
+
 def deadline_lines(report) -> list[str]:
     t = report.time
     d = t.deadline
@@ -95,9 +104,13 @@ def _group_lines(g, width: int) -> list[str]:
                       rest=counts + words, rest_indent=4)
 
 
-def _time_json(report) -> dict:
-    return {**report.time.as_dict(), "deadline_local": report.deadline_local.isoformat(),
+def _time_json(report, docket_deadline=None) -> dict:
+    data = {**report.time.as_dict(), "deadline_local": report.deadline_local.isoformat(),
             "local_timezone": report.deadline_local.tzname()}
+    if docket_deadline is not None:  # where the deadline comes from, and the deadlines it replaced
+        data["source"] = docket_deadline.source
+        data["history"] = [h.model_dump(mode="json") for h in docket_deadline.history]
+    return data
 
 
 def _status_json(proj, report, member_due) -> dict:
@@ -114,7 +127,7 @@ def _status_json(proj, report, member_due) -> dict:
 
     return {
         "project": str(proj.root), "docket": jsonout.docket_ref(pack.docket), "commenter": report.commenter,
-        "deadline": _time_json(report),
+        "deadline": _time_json(report, pack.docket.deadline),
         "totals": {**group(report.totals), "words_with_general_sections": report.words},
         "by_priority": [group(g) for g in report.by_priority],
         "by_section": [group(g) for g in report.by_section],
@@ -168,6 +181,8 @@ def status(directory, as_json):
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
+        out(line)
+    for line in moved_lines(proj.pack.docket.deadline):
         out(line)
     for line in tracking.due_lines(proj) if member else ():
         out(line)

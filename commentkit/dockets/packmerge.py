@@ -35,8 +35,17 @@ from pydantic import Field
 from commentkit.errors import DocketPackError
 from commentkit.models.docket import Question, QuestionBank, Section, Strict
 
-THRESHOLD = 0.30
-MARGIN = 0.05
+THRESHOLD = 0.40
+"""Lowest similarity at which a summary is proposed as an official question's match.
+
+Calibrated on labelled pairs (tests/test_frimport_update.py): the test summary pack and the
+shipped ANPRM bank matched against the test notice. Correct matches scored 0.32-0.83; wrong
+candidates reached 0.32 (LP investments "as covered transactions" against the question on
+excepting them) and the wrong "ownership chains" match reported in issue 24 scored 0.31. At 0.40
+no wrong pair is proposed; correct pairs below it are shown as candidates to settle in
+official-map.yaml."""
+MARGIN = 0.10
+"""How far a proposed match must lead the runner-up of either side (a near tie is ambiguous)."""
 
 
 class OfficialMap(Strict):
@@ -57,6 +66,9 @@ class Change:
     how: str = ""  # number, mapping, similarity
     score: float | None = None
     detail: str = ""
+    runner_up: float | None = None  # similarity of the best rival candidate
+    title: str = ""  # the pack question's title (before the change)
+    official: str = ""  # the start of the official text it is matched to
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
@@ -136,8 +148,13 @@ def similarity_table(summaries, officials, old_bank, new_bank) -> dict[tuple[str
     return table
 
 
-def merge(old_bank, new_bank, mapping: OfficialMap | None = None, map_path=None) -> MergeResult:
-    """The pack's bank with official wordings from ``new_bank`` (an imported bank) merged in."""
+def merge(old_bank, new_bank, mapping: OfficialMap | None = None, map_path=None, *,
+          accept_similar: bool = True) -> MergeResult:
+    """The pack's bank with official wordings from ``new_bank`` (an imported bank) merged in.
+
+    With ``accept_similar=False`` matches found by text similarity are only proposed (reported as
+    ``proposed``): the summary stays a summary and the official question is added beside it.
+    """
     mapping = mapping or OfficialMap()
     officials = list(new_bank.questions)
     off_by_id = {q.id: q for q in officials}
@@ -176,21 +193,38 @@ def merge(old_bank, new_bank, mapping: OfficialMap | None = None, map_path=None)
     free_off = [q for q in officials if q.id not in pairs]
     table = similarity_table(summaries, free_off, old_bank, new_bank) if summaries and free_off else {}
     ambiguous: dict[str, str] = {}
+    proposed: dict[str, tuple[str, float, float]] = {}  # summary id -> (official id, score, runner-up)
+    runner_of: dict[str, float] = {}
     for (sid, oid), sim in sorted(table.items(), key=lambda kv: -kv[1]):
         if sim < THRESHOLD:
             break
-        if sid in taken_old or oid in pairs or sid in ambiguous:
+        if sid in taken_old or oid in pairs or sid in ambiguous or sid in proposed or \
+                any(p[0] == oid for p in proposed.values()):
             continue
+        busy_o = set(pairs) | {p[0] for p in proposed.values()}
+        busy_s = taken_old | set(proposed)
         rivals = [v for (s2, o2), v in table.items()
-                  if ((s2 == sid and o2 != oid and o2 not in pairs) or (o2 == oid and s2 != sid and s2 not in taken_old))]
+                  if ((s2 == sid and o2 != oid and o2 not in busy_o) or (o2 == oid and s2 != sid and s2 not in busy_s))]
         runner = max(rivals, default=0.0)
         if sim - runner < MARGIN:
             cands = sorted(((v, o2) for (s2, o2), v in table.items() if s2 == sid and o2 not in pairs),
                            reverse=True)[:3]
             ambiguous[sid] = ", ".join(f"{_label(off_by_id[o])} ({v:.2f})" for v, o in cands)
             continue
+        if not accept_similar:
+            proposed[sid] = (oid, sim, runner)
+            continue
         pairs[oid] = (sid, "similarity", sim)
+        runner_of[sid] = runner
         taken_old.add(sid)
+    # summaries below the threshold: their best candidate, for the review table
+    below: dict[str, str] = {}
+    for q in summaries:
+        if q.id in taken_old or q.id in ambiguous or q.id in proposed:
+            continue
+        cands = sorted(((v, o2) for (s2, o2), v in table.items() if s2 == q.id and o2 not in pairs), reverse=True)
+        if cands and cands[0][0] >= 0.15:
+            below[q.id] = f"best candidate {_label(off_by_id[cands[0][1]])} ({cands[0][0]:.2f}) is below {THRESHOLD:.2f}"
 
     # Build the new bank: official sections in the notice's order, then old sections still in use.
     old_by_id = {q.id: q for q in old_qs}
@@ -211,7 +245,8 @@ def merge(old_bank, new_bank, mapping: OfficialMap | None = None, map_path=None)
             else:
                 kind = "matched"
             changes.append(Change(kind, prev.id, o.number, how, score,
-                                  "" if kind != "matched" else f"was: {prev.title}"))
+                                  "" if kind != "matched" else f"was: {prev.title}", runner_of.get(prev.id),
+                                  prev.title, _start(o.text)))
         else:
             qid = o.id
             k = 2
@@ -247,7 +282,17 @@ def merge(old_bank, new_bank, mapping: OfficialMap | None = None, map_path=None)
         if q.wording == "summary":
             if q.id in ambiguous:
                 changes.append(Change("ambiguous", q.id, None, "similarity", None,
-                                      f"candidates: {ambiguous[q.id]}; settle it in {MAP_NAME}"))
+                                      f"candidates: {ambiguous[q.id]}; settle it in {MAP_NAME}", title=q.title))
+            elif q.id in proposed:
+                oid, score, runner = proposed[q.id]
+                off = off_by_id[oid]
+                changes.append(Change("proposed", q.id, off.number, "similarity", score,
+                                      f"not applied: re-run with --accept-similar, or confirm it in {MAP_NAME}",
+                                      runner, q.title, _start(off.text)))
+            elif q.id in below:
+                changes.append(Change("kept-summary", q.id, None, "", None,
+                                      f"{below[q.id]}; confirm it in {MAP_NAME} if it is the same question",
+                                      title=q.title))
             else:
                 changes.append(Change("kept-summary", q.id, None, "mapping" if q.id in kept_by_user else "", None,
                                       "kept by the mapping file" if q.id in kept_by_user
@@ -266,6 +311,11 @@ def merge(old_bank, new_bank, mapping: OfficialMap | None = None, map_path=None)
 
 
 MAP_NAME = "official-map.yaml"
+
+
+def _start(text: str, n: int = 60) -> str:
+    first = text.split("\n", 1)[0]
+    return first if len(first) <= n else first[: n - 1].rstrip() + "\u2026"
 
 
 def _label(q) -> str:

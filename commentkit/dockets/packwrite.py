@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,6 +22,7 @@ from commentkit.dockets import catalog as packs
 from commentkit.dockets.catalog import DOCKET_FILE, INTERVIEW_FILE, QUESTIONS_FILE
 from commentkit.dockets.packmerge import OfficialMap, merge
 from commentkit.errors import DocketPackError
+from commentkit.files import clock
 from commentkit.files.storage import atomic_write
 from commentkit.files.yamlio import _yaml, load_model, load_roundtrip
 
@@ -101,7 +103,10 @@ def render_docket(docket, facts: dict[str, str], source_label: str, today: dt.da
                                        if k in ("document_number", "publication_date", "volume", "pages")) or None,
         "deadline": f"From the {facts['deadline']}." if facts.get("deadline") else None,
         "channels": "From the ADDRESSES section; the instructions are the notice's own words.",
-        "confidential_submissions": "Not determined by the importer (false = do not rely on confidentiality).",
+        "confidential_submissions": ("From " + facts["confidential_submissions"] + "; confidential_note quotes it."
+                                     if facts.get("confidential_submissions") else
+                                     "Not determined by the importer (false = do not rely on confidentiality)."),
+        "addressee": ("contact: from " + facts["contact"] + "." if facts.get("contact") else None),
         "unresolved": "What the importer could not determine; for you to check and fill in.",
     }
     for key, text in notes.items():
@@ -170,8 +175,8 @@ def install(files: dict[str, str | bytes], dest: Path, *, replace: bool, keep_fr
         raise DocketPackError("folder exists, is not empty and is not a docket pack; nothing was written (choose a new "
                         "or empty folder)", dest)
     if dest.exists() and any(dest.iterdir()) and not replace:
-        raise DocketPackError("folder exists and is not empty; nothing was written (use --force to replace it, or "
-                        "--update to update the pack in it)", dest)
+        raise DocketPackError("folder exists and is not empty; nothing was written (use --update to update the "
+                              "pack in it)", dest)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=parent))
@@ -238,7 +243,8 @@ def render_interview(interview, docket, today: dt.date) -> str:
     m = _cmap(data)
     m.yaml_set_start_comment(_header([
         f"Questionnaire for {docket.id}, generated on {today.isoformat()} by 'commentkit docket import'.",
-        "One question: which parts of the notice matter to you. Each choice's value is also a tag on the",
+        "Who comments, how the rulemaking affects them, who signs (the letter and 'check' use these ids),",
+        "and which parts of the notice matter to them: each 'themes' choice's value is also a tag on the",
         "questions of that part in questions.yaml, so 'commentkit plan' ranks them core when chosen.",
         "Schema: docs/docket-packs.md. Add items and relevance rules (questions.yaml) to rank more finely.",
     ]))
@@ -267,17 +273,125 @@ def update_docket_text(old_text: str, path: Path, changes: dict) -> str:
     return _dump(data)
 
 
-def set_deadline(ref_path: Path, source: str, new_date: dt.date, why: str) -> Path:
-    """Move a pack's deadline date; a shipped pack is first copied to the user's docket folder."""
+def _history_entry(deadline, today: dt.date, by: str) -> dict:
+    return {"date": deadline.date, "time": deadline.time, "source": deadline.source, "replaced_on": today,
+            "replaced_by": by}
+
+
+def set_deadline(ref_path: Path, source: str, new_date: dt.date, why: str, *, by: str | None = None,
+                 today: dt.date | None = None, time: str | None = None, timezone: str | None = None,
+                 note: str | None = None, unresolved: list[str] | None = None,
+                 sources: dict[str, bytes] | None = None) -> Path:
+    """Move a pack's deadline; a shipped pack is first copied (whole) to the user's docket folder.
+
+    The previous deadline is kept in ``deadline.history`` (with what replaced it), ``note`` goes to
+    the top of ``notes`` and ``unresolved`` items are added. The question bank and questionnaire
+    are never touched, so projects on the pack keep working.
+    """
     ref_path = Path(ref_path)
+    today = today or clock.today()
+    pack = packs.load_path(ref_path, source)
+    old = pack.docket.deadline
+    entry = _history_entry(old, today, by or why)
+
+    def lists(data):
+        dl = data["deadline"]
+        hist = dl.get("history")
+        if hist is None:
+            dl["history"] = hist = []
+        hist.append(_cmap(entry))
+        if note:
+            if data.get("notes") is None:
+                data["notes"] = []
+            data["notes"].insert(0, note)
+        if unresolved:
+            if data.get("unresolved") is None:
+                data["unresolved"] = []
+            data["unresolved"].extend(u for u in unresolved if u not in data["unresolved"])
+
+    changes: dict = {"deadline.date": new_date, "deadline.source": why}
+    if time:
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString  # lazy: ruamel.yaml only when writing YAML
+
+        changes["deadline.time"] = DoubleQuotedScalarString(time)
+    if timezone:
+        changes["deadline.timezone"] = timezone
+    changes["_lists"] = lists
     text = (ref_path / DOCKET_FILE).read_text(encoding="utf-8")
-    new_text = update_docket_text(text, ref_path / DOCKET_FILE, {
-        "deadline.date": new_date,
-        "deadline.source": why,
-    })
+    new_text = update_docket_text(text, ref_path / DOCKET_FILE, changes)
     dest = ref_path if source != "shipped" else packs.user_dir() / ref_path.name
-    return install({DOCKET_FILE: new_text, QUESTIONS_FILE: (ref_path / QUESTIONS_FILE).read_text(encoding="utf-8")},
-                   dest, replace=True, keep_from=ref_path)
+    files: dict[str, str | bytes] = {DOCKET_FILE: new_text,
+                                     QUESTIONS_FILE: (ref_path / QUESTIONS_FILE).read_text(encoding="utf-8")}
+    for name, raw in (sources or {}).items():
+        files[f"{SOURCES}/{Path(name).name}"] = raw
+    return install(files, dest, replace=True, keep_from=ref_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Extensions, reopenings and corrections
+
+
+def find_amended(am) -> tuple[packs.PackRef, str]:
+    """The installed pack an extension or correction amends, and how it was recognised.
+
+    By the FR Doc. number or FR citation the notice names, then its docket ID, then its RIN (a RIN
+    alone only when one pack has it: an ANPRM and an NPRM share their RIN). No match, or several,
+    is an error that says what the notice names.
+    """
+    loaded = []
+    for ref in packs.installed():
+        try:
+            loaded.append((ref, packs.load_path(ref.path, ref.source)))
+        except DocketPackError:
+            continue
+    tests = [
+        ("FR Doc. number", lambda d: d.federal_register.document_number in am.fr_docs),
+        ("FR citation", lambda d: any(v == d.federal_register.volume and
+                                      d.federal_register.first_page <= p <= d.federal_register.last_page
+                                      for v, p in am.cites)),
+        ("docket ID", lambda d: bool({d.docket_id, d.id} & set(am.docket_ids))),
+        ("RIN", lambda d: d.rin is not None and d.rin in am.rins),
+    ]
+    for how, test in tests:
+        hits = [(ref, pack) for ref, pack in loaded if test(pack.docket)]
+        if len(hits) == 1:
+            return hits[0][0], how
+        if len(hits) > 1 and how != "RIN":
+            raise DocketPackError(f"this {am.kind} notice matches several installed packs by {how} "
+                            f"({', '.join(r.docket_id for r, _ in hits)}); give the pack with --update DIR")
+    names = ([f"FR Doc. {x}" for x in am.fr_docs] + [f"{v} FR {p}" for v, p in am.cites] + am.docket_ids
+             + [f"RIN {r}" for r in am.rins])
+    raise DocketPackError(f"this is a{'n' if am.kind[0] in 'aeiou' else ''} {am.kind} notice for "
+                    f"{', '.join(names) or 'a notice it does not identify'}, and no installed pack matches it; "
+                    f"import or fetch that notice first ('commentkit docket fetch NUMBER'), then import this one "
+                    f"again (or give the pack with --update DIR)")
+
+
+def amendment_changes(pack, am, source_label: str) -> dict:
+    """What an amendment changes in ``pack``: the new deadline and what a correction asks to check."""
+    d = pack.docket
+    out: dict = {"deadline": None, "check": []}
+    f = am.deadline
+    if f is not None and f.date is not None:
+        new_time = f.time or d.deadline.time
+        new_zone = f.timezone or d.deadline.timezone
+        if (f.date, new_time, new_zone) != (d.deadline.date, d.deadline.time, d.deadline.timezone):
+            out["deadline"] = {"date": f.date, "time": f.time, "timezone": f.timezone, "sentence": f.sentence}
+    if am.kind == "correction":
+        affected = []
+        for q in pack.bank.questions:
+            hit_page = q.pages is not None and any(q.pages.first <= p <= q.pages.last for p in am.corrected_pages)
+            hit_num = q.number is not None and any(re.sub(r"\D", "", lab) == str(q.number)
+                                                   for lab in am.corrected_questions)
+            if hit_num or (hit_page and not am.corrected_questions):
+                affected.append(q.id + (f" (Question {q.number})" if q.number else ""))
+        if affected:
+            out["check"].append(f"correction {am.label()}: corrects text of question(s) {', '.join(affected)}; "
+                                f"compare questions.yaml with the correction ({source_label})")
+        elif am.corrected_pages:
+            out["check"].append(f"correction {am.label()}: corrects text on page(s) "
+                                f"{', '.join(str(p) for p in am.corrected_pages)}; check the pack against it")
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -311,7 +425,8 @@ class UpdatePlan:
             "questions": [c.as_dict() for c in self.merge.changes],
             "docket": self.docket_changes,
             "counts": {k: self.merge.count(k) for k in ("matched", "refreshed", "unchanged", "added",
-                                                         "kept-summary", "ambiguous", "kept-official")},
+                                                         "kept-summary", "ambiguous", "kept-official", "proposed")},
+            "similar": sum(1 for c in self.merge.changes if c.how == "similarity" and c.kind == "matched"),
         }
 
     def apply(self) -> Path:
@@ -319,7 +434,8 @@ class UpdatePlan:
 
 
 def plan_update(pack, source: str, result, source_label: str, today: dt.date, origin: str = "imported",
-                sources: dict[str, bytes] | None = None, dest: Path | None = None) -> UpdatePlan:
+                sources: dict[str, bytes] | None = None, dest: Path | None = None, *,
+                accept_similar: bool = True) -> UpdatePlan:
     """Merge an import ``result`` into an installed ``pack``; a shipped pack is updated as a user copy."""
     folder = Path(pack.path)
     old = pack.docket
@@ -328,7 +444,7 @@ def plan_update(pack, source: str, result, source_label: str, today: dt.date, or
         raise DocketPackError(f"the pack is for FR Doc. {old.federal_register.document_number} but the document is FR Doc. "
                         f"{new.federal_register.document_number}; import it as a new pack instead", folder)
     mapping, map_path = load_map(folder)
-    merged = merge(pack.bank, result.bank, mapping, map_path)
+    merged = merge(pack.bank, result.bank, mapping, map_path, accept_similar=accept_similar)
 
     changes: dict = {}
     report: list[dict] = []
@@ -395,15 +511,36 @@ def plan_update(pack, source: str, result, source_label: str, today: dt.date, or
     return UpdatePlan(Path(dest), files, merged, report, keep_from=folder)
 
 
+def review_lines(report: dict) -> list[str]:
+    """Every proposed match of a summary to an official question, for review before anything is written."""
+    rows = [c for c in report["questions"] if c.get("how") in ("number", "mapping", "similarity")
+            and c["kind"] in ("matched", "proposed")]
+    if not rows:
+        return ["No summary is matched to an official question."]
+    lines = [f"Proposed matches ({len(rows)}): each pack question keeps its id; its text becomes the official text."]
+    for c in rows:
+        how = {"number": "same number", "mapping": "your official-map.yaml"}.get(c["how"], "text similarity")
+        if c["how"] == "similarity":
+            how += f" {c['score']:.2f}" + (f" (next best {c['runner_up']:.2f})" if c.get("runner_up") is not None
+                                           else "")
+        lines.append(f"  {c['id']} -> Q{c.get('number') or '-'}: by {how}")
+        if c.get("title"):
+            lines.append(f"      was: {c['title']}")
+        if c.get("official"):
+            lines.append(f"      now: {c['official']}")
+    return lines
+
+
 def format_report(report: dict) -> list[str]:
     """The change report as text lines."""
     lines = []
     c = report["counts"]
     lines.append(f"Questions: {c['matched']} summaries replaced by official text, {c['added']} official questions "
                  f"added, {c['refreshed']} official texts refreshed, {c['unchanged']} unchanged, "
-                 f"{c['kept-summary']} summaries kept, {c['ambiguous']} ambiguous.")
+                 f"{c['kept-summary']} summaries kept, {c['ambiguous']} ambiguous"
+                 + (f", {c['proposed']} matched by similarity not applied." if c.get("proposed") else "."))
     verbs = {"matched": "replaced", "refreshed": "refreshed", "added": "added", "kept-summary": "kept summary",
-             "ambiguous": "AMBIGUOUS", "kept-official": "kept"}
+             "ambiguous": "AMBIGUOUS", "kept-official": "kept", "proposed": "not applied"}
     for ch in report["questions"]:
         if ch["kind"] == "unchanged":
             continue

@@ -75,11 +75,27 @@ class FederalRegisterCitation(Strict):
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+class PreviousDeadline(Strict):
+    """A deadline that an extension, reopening or correction replaced."""
+
+    date: dt.date
+    time: str = "23:59"
+    source: str | None = None
+    replaced_on: dt.date = Field(description="When commentkit recorded the change")
+    replaced_by: str = Field(description="What moved it: the notice (FR Doc., citation) or the API check")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, v):
+        return Deadline._time(v)
+
+
 class Deadline(Strict):
     date: dt.date
     time: str = Field("23:59", description="HH:MM, 24-hour clock, in `timezone`")
     timezone: str = "America/New_York"
     source: str | None = Field(None, description="Where the deadline comes from (the DATES text)")
+    history: list[PreviousDeadline] = Field(default=[], description="Earlier deadlines, oldest first")
 
     @field_validator("time", mode="before")
     @classmethod

@@ -199,7 +199,7 @@ class WordLetter:
 STRUCTURAL_STYLES = frozenset({
     "heading 1", "heading 2", "heading 3", "title", "subtitle", "question", "question intro", "draft mark",
     "closing", "signature", "letter note", "salutation", "letter date", "inside address", "re line", "letterhead",
-    "letterhead address"})
+    "letterhead address", "summary label", "summary of request", "generated mark", "attention line"})
 """Letter elements the templates write around answers: an answer's text never continues past one."""
 
 

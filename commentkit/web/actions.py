@@ -31,6 +31,7 @@ from commentkit.ooxml import safe as safedocx
 from commentkit.project import answerfile
 from commentkit.project import status as tracking
 from commentkit.questionnaire import priorities as relevance
+from commentkit.questionnaire.background import background_markdown
 from commentkit.roundtrip.importer import apply_import, plan_import, read_docx
 
 ABSENT = "absent"
@@ -85,8 +86,13 @@ class Conflict:
 
 
 def save_answer(proj, key: str, text: str, *, seen: str, owner: str | None, status: str | None,
-                approve: bool = False):
-    """Save text and status like ``commentkit answer``/``mark``; a Conflict when the file changed."""
+                approver: str | None = None, prefilled: bool = False):
+    """Save text and status like ``commentkit answer`` / ``mark``; a Conflict when the file changed.
+
+    ``approver``: mark the text final, approved by that person (``mark ID final --by``).
+    ``prefilled``: the text started as commentkit's draft from the questionnaire (the background
+    section), so it keeps that origin until a person approves it, as in the terminal editor.
+    """
     old = proj.answers.get(key)
     if fingerprint(old) != seen:
         kept = editor.new_edit_file(proj.root, key, text)
@@ -95,7 +101,7 @@ def save_answer(proj, key: str, text: str, *, seen: str, owner: str | None, stat
     old_body = old.body if old is not None else ""
     changed = body.strip() != old_body.strip()
     new_status = status
-    if approve:
+    if approver:
         if not body.strip():
             raise UserError(f"the answer to {key} has no text yet: write it before approving it")
         new_status = "final"
@@ -108,17 +114,31 @@ def save_answer(proj, key: str, text: str, *, seen: str, owner: str | None, stat
             new_status = "review"  # a final answer whose text changed goes back to review
     if new_status == "skipped":
         raise UserError("skip questions from the Plan page, with a reason")
-    if not changed and old is not None and (new_status is None or new_status == old.meta.status) \
-            and (not owner or owner == old.meta.owner):
-        return None  # nothing to write
     if old is None and not body.strip():
         return None
+    if old is not None and not changed and (not owner or owner == old.meta.owner):
+        if approver and old.approved and old.meta.approved is not None and old.meta.approved.by == approver:
+            return None  # already approved by them
+        if not approver and (new_status is None or new_status == old.meta.status):
+            return None  # nothing to write
+    # text a person types is theirs; editing existing text keeps where it came from (as the
+    # terminal editor does), and commentkit's questionnaire draft stays marked until approved
+    origin = "keep" if old is not None and old_body.strip() else ("questionnaire" if prefilled else None)
     try:
-        proj.save_answer(key, body, status=new_status, owner=owner or None, expect=old)
+        proj.save_answer(key, body, status=new_status, owner=owner or None, expect=old, approver=approver or None,
+                         origin=origin)
     except ConflictError:
         current = _reread(proj, key)
         return Conflict(key, current, text, editor.new_edit_file(proj.root, key, text))
     return proj.answers[key]
+
+
+def prefill(proj, key: str) -> str:
+    """The background section drafted from the questionnaire, for an empty background answer."""
+    if key != "background" or proj.pack.interview is None:
+        return ""
+    text = background_markdown(proj.pack, proj.profile, proj.commenter_name).strip()
+    return text + "\n" if text else ""
 
 
 def _reread(proj, key: str):

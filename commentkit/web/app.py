@@ -34,7 +34,7 @@ from commentkit.questionnaire import engine
 from commentkit.questionnaire import priorities as relevance
 from commentkit.questionnaire.conditions import interview_file
 from commentkit.web import actions, html
-from commentkit.web.security import CsrfError, Guard, SecurityMiddleware, check_csrf
+from commentkit.web.security import MAX_BODY, CsrfError, Guard, SecurityMiddleware, TooLarge, check_csrf
 from commentkit.web.workspace import NotFound, Workspace
 
 HERE = Path(__file__).resolve().parent
@@ -209,15 +209,17 @@ class App:
         except KeyError:
             raise NotFound(qkey) from None
 
-    async def answer(self, request: Request, error: str | None = None, status: int = 200, text: str | None = None):
+    async def answer(self, request: Request, error: str | None = None, status: int = 200, text: str | None = None,
+                     prefilled: bool = False):
         key, qkey = request.path_params["key"], request.path_params["qid"]
         proj, memo = self.view(key)
         q = self._question(proj, qkey)
         ans = proj.answers.get(qkey)
         body = text if text is not None else (ans.body if ans else "")
+        prefilled = prefilled or (text is None and not body.strip() and bool(body := actions.prefill(proj, qkey)))
         ctx = self._answer_ctx(proj, key, qkey, q, ans, self.priorities(proj, memo))
         return self.render(request, "answer.html", status, body=body, preview=html.markdown_html(body),
-                           fingerprint=actions.fingerprint(ans), error=error, kept="", **ctx)
+                           fingerprint=actions.fingerprint(ans), error=error, kept="", prefilled=prefilled, **ctx)
 
     def _answer_ctx(self, proj, key, qkey, q, ans, priorities=None) -> dict:
         pack = proj.pack
@@ -226,13 +228,12 @@ class App:
             for p in priorities if priorities is not None else relevance.plan(pack, proj.profile):
                 if p.question_id == q.id:
                     level, reasons = p.level, p.reasons
-        reached = (ans.meta.reached or {}) if ans else {}
         return dict(project=proj, key=key, base=self.base(key), qkey=qkey, q=q, ans=ans,
                     heading=pack.heading(q) if q else GENERAL_SECTIONS[qkey],
                     cite=pack.cite(q) if q else None, docket=pack.docket,
                     section_title=pack.bank.section(q.section).title if q else None,
                     general_help=GENERAL_HELP.get(qkey), level=level, reasons=reasons,
-                    state=tracking.answer_state(ans), final_since=reached.get("final"),
+                    state=tracking.answer_state(ans),
                     owner=(ans.meta.owner if ans else None) or proj.file.owner or "")
 
     async def save(self, request: Request):
@@ -244,16 +245,18 @@ class App:
         action = str(form.get("action") or "save")
         owner = str(form.get("owner") or "").strip() or None
         status = {"review": "review", "draft": "draft"}.get(action)
+        prefilled = form.get("prefilled") == "1"
+        approver = None
         if action == "approve":
-            owner = str(form.get("approver") or "").strip() or None
-            if not owner:
+            approver = str(form.get("approver") or "").strip() or None
+            if not approver:
                 return await self.answer(request, error="say who approves the answer (a name or initials)",
-                                         status=400, text=text)
+                                         status=400, text=text, prefilled=prefilled)
         try:
             result = actions.save_answer(proj, qkey, text, seen=str(form.get("fingerprint") or ""), owner=owner,
-                                         status=status, approve=action == "approve")
+                                         status=status, approver=approver, prefilled=prefilled)
         except UserError as exc:
-            return await self.answer(request, error=exc.format(), status=400, text=text)
+            return await self.answer(request, error=exc.format(), status=400, text=text, prefilled=prefilled)
         if isinstance(result, actions.Conflict):
             ctx = self._answer_ctx(proj, key, qkey, q, result.current)
             return self.render(request, "conflict.html", 409, conflict=result, body=text,
@@ -434,9 +437,16 @@ class App:
                          lambda: html.document_html(letter.document, link_answers=f"{self.base(key)}/answer/"))
         box = self.memo(memo, ("box", draft, today), lambda: actions.comment_box_count(proj, draft))
         files = actions.built_files(proj)
+        result, rows = self._findings(proj, key, memo)
         return self.render(request, "letter.html", status, project=proj, key=key, base=self.base(key), body=body,
                            letter=letter, versions=versions, version=version, draft=draft, box=box, files=files,
-                           built=built, error=error)
+                           built=built, error=error, result=result, rows=rows)
+
+    def _findings(self, proj, key: str, memo: dict):
+        """``commentkit check``'s result, each finding with a link to the page that fixes it."""
+        now = clock.now().replace(second=0, microsecond=0)
+        result = self.memo(memo, ("check", now), lambda: actions.check(proj))
+        return result, [{"f": f, "link": self._fix_link(proj, key, f)} for f in result.findings]
 
     async def build(self, request: Request):
         key = request.path_params["key"]
@@ -462,11 +472,7 @@ class App:
     async def check(self, request: Request):
         key = request.path_params["key"]
         proj, memo = self.view(key)
-        now = clock.now().replace(second=0, microsecond=0)
-        result = self.memo(memo, ("check", now), lambda: actions.check(proj))
-        rows = []
-        for f in result.findings:
-            rows.append({"f": f, "link": self._fix_link(proj, key, f)})
+        result, rows = self._findings(proj, key, memo)
         return self.render(request, "check.html", project=proj, key=key, base=self.base(key), result=result,
                            rows=rows)
 
@@ -474,6 +480,9 @@ class App:
         where = f.where or ""
         if where.startswith("general/"):
             where = where.split("/", 1)[1]
+        path = f.path or ""
+        if not where and path.startswith(("answers/", "general/")) and path.endswith(".md"):
+            where = Path(path).stem
         if where in GENERAL_SECTIONS or where in {q.id for q in proj.pack.bank.questions}:
             return f"{self.base(key)}/answer/{quote(where)}"
         if where == "profile" or (f.path or "").startswith("profile"):
@@ -594,6 +603,9 @@ class App:
 
     # ---- errors ---------------------------------------------------------------------------------
     async def on_error(self, request: Request, exc: Exception) -> HTMLResponse:
+        if isinstance(exc, TooLarge):
+            return self.render(request, "error.html", 413, title="Refused",
+                               error=f"The upload is larger than {MAX_BODY // (1024 * 1024)} MB; nothing was written.")
         if isinstance(exc, CsrfError):
             return self.render(request, "error.html", 403, title="Refused",
                                error="This form has expired or did not come from this app (CSRF check). "
@@ -672,7 +684,7 @@ def create_app(folder: Path | str, guard: Guard) -> SecurityMiddleware:
         Route(P + "/package", a.package, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    handlers = {UserError: a.on_error, CsrfError: a.on_error, NotFound: a.on_error}
+    handlers = {UserError: a.on_error, CsrfError: a.on_error, NotFound: a.on_error, TooLarge: a.on_error}
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.commentkit = a
     return SecurityMiddleware(app, guard)

@@ -148,14 +148,11 @@ class SecurityMiddleware:
                 message["headers"] = list(message.get("headers", [])) + security_headers()
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except _TooLarge:
-            await _refuse(send, 413, f"Refused: upload larger than {MAX_BODY // (1024 * 1024)} MB.")
+        await self.app(scope, receive, send_with_headers)  # a TooLarge while reading: the app answers 413
 
 
-class _TooLarge(Exception):
-    pass
+class TooLarge(Exception):
+    """A request body grew past MAX_BODY while it was read (no Content-Length given)."""
 
 
 def _limited(receive):
@@ -167,7 +164,7 @@ def _limited(receive):
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > MAX_BODY:
-                raise _TooLarge()
+                raise TooLarge()
         return message
 
     return inner

@@ -205,14 +205,15 @@ def test_build_on_member_project_gives_sign_on_letter(tmp_path, run):
     res = run("build", corvid, "--out", tmp_path / "out")
     assert res.exit_code == 0, res.output
     md = next((tmp_path / "out").glob("*.md")).read_text()
-    assert ("Corvid Quantum Systems is a member of the Council for Advanced Technology Investment (“CATI”) "
+    assert "Corvid Quantum Systems (“CQS”) respectfully submits" in md  # the short name, defined once
+    assert ("CQS is a member of the Council for Advanced Technology Investment (“CATI”) "
             "and joins the comments of CATI in this docket, except as set out below, and adds the comments "
             "that follow.") in md
     assert "supports CATI’s positions on joint ventures and diligence expected of U.S. persons" in md
     assert "# Where Our Views Differ" in md
     assert "does not join CATI’s position on this subject" in md
     assert "only below a de minimis threshold" in md
-    assert "# Additional Comments of Corvid Quantum Systems" in md
+    assert "# Additional Comments of CQS" in md
     assert "Any exception for limited partners should be capped" in md
     box = next((tmp_path / "out").glob("*comment-box.txt")).read_text()
     assert "joins the comments of CATI" in box and "except on excepting limited partner investments" in box
@@ -220,7 +221,7 @@ def test_build_on_member_project_gives_sign_on_letter(tmp_path, run):
 
     d = docx.Document(str(next((tmp_path / "out").glob("*.docx"))))
     heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
-    assert "Where Our Views Differ" in heads and "Additional Comments of Corvid Quantum Systems" in heads
+    assert "Where Our Views Differ" in heads and "Additional Comments of CQS" in heads
 
 
 def test_export_response_round_trip(tmp_path, run):
@@ -342,7 +343,7 @@ def test_consolidated_draft_keeps_association_answers_and_builds(collected, tmp_
     res = invoke("build", draft, "--draft", "--out", tmp_path / "letter")
     assert res.exit_code == 0, res.output
     md = next((tmp_path / "letter").glob("*DRAFT.md")).read_text()
-    assert "Council for Advanced Technology Investment respectfully submits" in md
+    assert "Council for Advanced Technology Investment (“CATI”) respectfully submits" in md
     assert "CATI urges Treasury to except limited partner investments" in md
     assert "Member input inserted by commentkit collect on September 20, 2023" in md
     assert "| Artificial intelligence systems | 6 | 75% |" in md

@@ -291,7 +291,8 @@ def test_init_from_form(forms, tmp_path):
     res = invoke("build", tmp_path / "zephyr", "--draft", "--out", tmp_path / "out")
     assert res.exit_code == 0, res.output
     md = next((tmp_path / "out").glob("*.md")).read_text()
-    assert "Zephyr Devices Corp. is a member of the Council for Advanced Technology Investment" in md
+    assert "Zephyr Devices Corp. (“Zephyr”) respectfully submits" in md
+    assert "Zephyr is a member of the Council for Advanced Technology Investment" in md
     assert "- a **minority** equity stake" in md
 
 

@@ -123,6 +123,8 @@ def test_every_command_output_validates_against_its_schema(run, tmp_path, fr_api
     fr_api.serve_document("2023-17164", _anprm_meta(), (FR / "prorule.xml").read_bytes())
     upd = j("docket", "update", "TREAS-DO-2023-0009", "--fetch", "--yes")
     assert upd["changed"] and upd["docket"]["id"] == "TREAS-DO-2023-0009"
+    ext = j("docket", "import", FR / "notices" / "extension-anprm.xml")
+    assert ext["docket"]["id"] == "TREAS-DO-2023-0009" and ext["kind"] == "extension" and ext["changed"]
 
     assert j.names == {o.NAME for o in schemas.OUTPUTS}, "outputs not exercised: " + ", ".join(
         sorted({o.NAME for o in schemas.OUTPUTS} - j.names))

@@ -232,8 +232,9 @@ def test_update_fetch_replaces_summaries_in_a_user_copy(run, fr_api):
     digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in shipped.iterdir() if p.is_file()}
     old = packs.load_path(shipped, "shipped")
     fr_api.serve_document("2023-17164", _anprm_meta(), (FR / "prorule.xml").read_bytes())
-    res = run("docket", "update", "TREAS-DO-2023-0009", "--fetch", input="n\n")
+    res = run("docket", "update", "TREAS-DO-2023-0009", "--fetch", input="n\nn\n")
     assert res.exit_code == 0, res.output
+    assert "Apply the 5 match(es) by text similarity shown above?" in res.stdout
     assert "Write these changes?" in res.stdout and "Nothing was written." in res.stdout
     assert _installed() == []
     res = run("docket", "update", "TREAS-DO-2023-0009", "--fetch", input="")
@@ -251,6 +252,8 @@ def test_update_fetch_replaces_summaries_in_a_user_copy(run, fr_api):
     assert {q.id for q in old.bank.questions} <= ids
     assert {q.number for q in new.bank.questions if q.number} == set(range(1, 9))
     assert all(q.wording == "official" for q in new.bank.questions if q.number)
+    # --yes applies matches by number and mapping only: no summary took an official text by similarity
+    assert all(q.wording == "summary" for q in new.bank.questions if q.id in {x.id for x in old.bank.questions})
     if old.interview is not None:
         assert (user_pack_dir() / "TREAS-DO-2023-0009" / "interview.yaml").is_file()
     listing = {r["docket"]["id"]: r["source"] for r in json.loads(run("dockets", "--json").stdout)["dockets"]}
@@ -329,7 +332,7 @@ def test_answers_stay_attached_after_the_official_text_arrives(run, fr_api, tmp_
     res = run("answer", "cfp-1", proj, "--text", "We support a 12-month measurement period.")
     assert res.exit_code == 0, res.output
     fr_api.serve_document("2023-17164", _anprm_meta(), (FR / "prorule.xml").read_bytes())
-    res = run("docket", "update", "TREAS-DO-2023-0009", "--fetch", "--yes")
+    res = run("docket", "update", "TREAS-DO-2023-0009", "--fetch", "--yes", "--accept-similar")
     assert res.exit_code == 0, res.output
     packs.load_path.cache_clear()
     shown = run("show", "Q1", "--docket", "TREAS-DO-2023-0009", "--json")

@@ -132,13 +132,17 @@ def test_bulleted_questions_notice():
     assert (d.deadline.time, d.deadline.timezone) == ("17:00", "America/New_York")
     assert [c.kind for c in d.channels] == ["email"]
     texts = [q.text for q in bank.questions]
-    assert texts == ["The principal sources of supply for example components and the risks to each;",
-                     "Whether current inventory practices are adequate?",
-                     "Measures that would improve resilience, and their cost.",
+    # bullets that are fragments of one request stay with their lead-in: the agency's question is
+    # the whole list, never "... the risks to each;" alone
+    assert texts == ["The Bureau requests comment on the following topics:\n"
+                     "\u2022 The principal sources of supply for example components and the risks to each;\n"
+                     "\u2022 Whether current inventory practices are adequate?\n"
+                     "\u2022 Measures that would improve resilience, and their cost.",
                      "Are there other matters the Bureau should consider?"]
     assert all(q.number is None and q.wording == "official" for q in bank.questions)
     assert {q.section for q in bank.questions} == {"request-comments", "other-matters"}
-    assert [q.tags for q in bank.questions] == [["request-comments"]] * 3 + [["other-matters"]]
+    assert [q.tags for q in bank.questions] == [["request-comments"], ["other-matters"]]
+    assert r.report.styles == {"bullet": 2}
     themes = r.interview.item("themes")
     assert [(c.value, c.label) for c in themes.choices] == [("request-comments", "Request for Comments"),
                                                             ("other-matters", "Other Matters")]
@@ -175,8 +179,11 @@ def test_missing_numbers_are_reported(tmp_path):
     f.write_text(raw)
     r = frimport.build(frimport.read_document(f, f.read_bytes()), overrides=frimport.Overrides(
         published=dt.date(2023, 8, 14)))
-    assert [q.number for q in r.bank.questions] == [1, 2, 3, 5, 6, 7, 8]
+    # the paragraph that lost its label is still taken (a request, after the first question), unnumbered
+    assert [q.number for q in r.bank.questions] == [1, 2, 3, None, 5, 6, 7, 8]
+    assert r.bank.questions[3].text.startswith("Please describe how greenfield")
     assert any(u.startswith("question numbers 4 were not found") for u in r.docket.unresolved)
+    assert r.report.gaps == [4] and r.report.styles == {"N.": 7, "statement": 1}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,7 +250,7 @@ def test_import_installs_a_pack_that_init_can_use(tmp_path, run):
     assert res.exit_code == 0, res.output
     qs = run("questions", "--docket", "FR-2025-00123", "--json")
     data = __import__("json").loads(qs.stdout)["questions"]
-    assert len(data) == 4 and all(q["wording"] == "official" for q in data)
+    assert len(data) == 2 and all(q["wording"] == "official" for q in data)
     # the generated questionnaire offers the notice's parts as themes; plan ranks by them
     (tmp_path / "answers.yaml").write_text("themes: [other-matters]\n")
     assert run("interview", tmp_path / "c", "--answers", tmp_path / "answers.yaml").exit_code == 0
@@ -251,8 +258,7 @@ def test_import_installs_a_pack_that_init_can_use(tmp_path, run):
     text = __import__("json").dumps(plan)
     assert "Other Matters" in text
     levels = {q["id"]: q["level"] for q in _plan_rows(plan)}
-    assert levels == {"request-comments-q1": "optional", "request-comments-q2": "optional",
-                      "request-comments-q3": "optional", "other-matters-q1": "core"}
+    assert levels == {"request-comments-q1": "optional", "other-matters-q1": "core"}
 
 
 def _plan_rows(plan):
@@ -312,10 +318,13 @@ def _update(run, folder, *extra):
 
 def test_update_replaces_summaries_keeping_ids_tags_and_relevance(run, summary_pack):
     old_docket = (summary_pack / "docket.yaml").read_text()
-    res = _update(run, summary_pack)
+    res = _update(run, summary_pack, "--accept-similar")
     assert res.exit_code == 0, res.output
     out = res.stdout
     assert "6 summaries replaced by official text, 2 official questions added" in out
+    # the review table lists every match before the report of what was written
+    assert out.index("Proposed matches (6)") < out.index("Questions: 6 summaries replaced")
+    assert "  cfp-1 -> Q1: by text similarity 0.69 (next best 0.14)\n      was: Revenue and expense tests" in out
     assert "kept summary  pen-1" in out
     packs.load_path.cache_clear()
     pack = packs.load_path(summary_pack)

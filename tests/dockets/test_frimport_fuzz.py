@@ -15,6 +15,7 @@ from commentkit.errors import UserError
 FR = Path(__file__).resolve().parents[1] / "fixtures" / "fr"
 SOURCES = {name: (FR / name).read_bytes() for name in ("prorule.xml", "prorule.txt", "notice-bullets.xml",
                                                        "extension.xml", "2023-17164.json")}
+SOURCES.update({f"notices/{p.name}": p.read_bytes() for p in sorted((FR / "notices").glob("*.xml"))})
 
 
 def _mutate(data: bytes, ops) -> bytes:
@@ -48,6 +49,7 @@ def test_mutated_documents_give_a_result_or_a_user_error(name, ops):
             frimport.parse_api_json(raw, path)
             return
         notice = frimport.read_document(path, raw)
+        frimport.amendment(notice)  # recognising an extension or correction never fails either
         result = frimport.build(notice, overrides=frimport.Overrides(published=dt.date(2023, 8, 14)))
     except UserError as exc:
         assert "\n" not in exc.format()

@@ -202,10 +202,11 @@ def test_killed_cli_process_leaves_project_loadable(project, kill_after):
         "from commentkit.project.folder import Project\n"
         f"p = Project.open({str(project)!r})\n"
         "i = 0\n"
-        "print('ready', flush=True)\n"
         "while True:\n"
         "    body = 'Answer draft number %d.\\n\\n' % i + ('We recommend that Treasury clarify the term. ' * (40 + i % 50)).strip()\n"
         f"    p.save_answer({key!r}, body)\n"
+        "    if i == 0:\n"
+        "        print('ready', flush=True)  # one save done: the kill lands in a later one\n"
         "    i += 1\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
@@ -215,7 +216,7 @@ def test_killed_cli_process_leaves_project_loadable(project, kill_after):
     proc.wait()
     proc.stdout.close()
     got = _answer_version(Project.open(project).answer_path(key).read_text())
-    assert got is not None and got > 0
+    assert got is not None and got >= 0  # a whole version, never a torn file
 
 
 def test_create_unique_never_gives_two_processes_the_same_file(tmp_path):

@@ -218,10 +218,10 @@ def test_profile_edited_by_hand_during_an_interview_is_not_overwritten(project):
     proc.stdin.flush()
     buf = b""
     end = time.monotonic() + 20
-    while b"Name of the organisation" not in buf and time.monotonic() < end:
+    while b"Name of the organization" not in buf and time.monotonic() < end:
         if select.select([proc.stdout], [], [], 1)[0]:
             buf += os.read(proc.stdout.fileno(), 65536)
-    assert b"Name of the organisation" in buf
+    assert b"Name of the organization" in buf
     profile = project / "profile.yaml"
     assert "commenter_type: company" in profile.read_text()
     # a colleague edits profile.yaml in their editor (another process) and saves

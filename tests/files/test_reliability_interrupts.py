@@ -118,7 +118,7 @@ def test_ctrl_c_in_a_real_terminal_keeps_answers(project):
         _read_until(fd, b"Who is submitting the comment?")
         time.sleep(0.3)
         os.write(fd, b"\r")  # first choice (a company)
-        _read_until(fd, b"Name of the organisation")
+        _read_until(fd, b"Name of the organization")
         time.sleep(0.3)
         os.write(fd, b"Acme Corp.\r")
         _read_until(fd, b"Address for the letterhead")

@@ -107,7 +107,7 @@ def test_back_returns_to_the_previous_item_and_conditions_follow(run, project):
                                               "investor_kinds": ["venture_capital", "limited_partner"],
                                               "commenter_name": "Fund"}
     asked = [chunk.split("\n")[1] for chunk in res.output.split("[item ")[1:]]
-    kind, name, kinds = ("Who is submitting the comment?", "Name of the organisation (or person) submitting the "
+    kind, name, kinds = ("Who is submitting the comment?", "Name of the organization (or person) submitting the "
                          "comment", "What kind of investor are you?")
     assert asked == [kind, name, kind, kinds, name, kinds, kind, kinds, name, "Address for the letterhead"]
     res = run("interview", project, input=typed(["back"]))

@@ -110,7 +110,7 @@ def test_terminal_prompts_store_the_same_profile_as_an_answers_file(run, project
     t.send(DOWN + "\r")  # An investor
     t.expect("What kind of investor are you?")
     t.send(" " + DOWN + DOWN + " \r")  # venture capital, limited partner
-    t.expect("Name of the organisation")
+    t.expect("Name of the organization")
     t.send("Harbor Point Ventures, L.P.\r")
     t.expect("Address for the letterhead")
     t.send("1 Main Street\rPalo Alto, CA 94301" + ESC_ENTER)  # multi-line: Esc, Enter submits
@@ -184,7 +184,7 @@ def test_ctrl_c_at_a_prompt_keeps_every_answer_and_says_how_to_resume(project2, 
     t = Terminal("interview", str(root), *(["--plain"] if plain_prompts else []))
     t.expect("Who is submitting the comment?")
     t.send("1\r" if plain_prompts else "\r")
-    t.expect("Name of the organisation")
+    t.expect("Name of the organization")
     t.send("Acme Tools, Inc.\r")
     t.expect("Address for the letterhead")
     t.send("half-typed addr")
@@ -202,7 +202,7 @@ def test_terminal_review_keeps_every_answer_on_enter(run, project2):
     assert run("interview", root, "--answers", fixture).exit_code == 0
     before = (root / "profile.yaml").read_text()
     multiline = {"Address for the letterhead", "interest in this rulemaking?", "describe your diligence"}
-    prompts = ["Who is submitting the comment?", "What kind of investor are you?", "Name of the organisation",
+    prompts = ["Who is submitting the comment?", "What kind of investor are you?", "Name of the organization",
                "Address for the letterhead", "U.S. person?", "interest in this rulemaking?", "Contact person",
                "Contact e-mail", "Contact telephone", "Who signs the letter?", "Signatory's title",
                "technology categories", "Which AI activities are involved?", "links with a country of concern?",

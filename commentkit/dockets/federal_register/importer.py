@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from commentkit.errors import UserError
@@ -33,9 +34,11 @@ from commentkit.models.docket import (
     Docket,
     FederalRegisterCitation,
     Link,
+    NoticeContact,
     PageRange,
     Question,
     QuestionBank,
+    RelevanceRule,
     Section,
 )
 from commentkit.models.interview import Interview
@@ -68,6 +71,7 @@ class Block:
     first_page: int = 0  # 0 = before the first page marker (the document's first page)
     last_page: int = 0
     zone: str = "body"  # "body" or "extract" (quoted material: never a question)
+    indent: bool = False  # printed indented (FP-2 and the like): a sub-part when it follows a question
 
 
 @dataclass
@@ -181,12 +185,27 @@ class _XmlWalker:
         self.page = 0  # 0 until the first PRTPAGE marker
         self.first_marker: int | None = None
         self.last_marker: int | None = None
+        self.lead_page: int | None = None  # a marker before any text: the document starts on that page
+        self.seen_text = False
+        self.footnotes: set[str] = set()  # the numbers of the document's FTNT footnotes
 
     def run(self, doc) -> None:
+        self._run(doc)
+        _merge_label_headings(self.n.blocks)
+
+    def _run(self, doc) -> None:
+        for ft in doc.iter("FTNT"):
+            for su in ft.iter("SU"):
+                label = "".join(su.itertext()).strip()
+                if label:
+                    self.footnotes.add(label)
+                break
         for child in doc:
             if not isinstance(child.tag, str):
                 continue
-            if child.tag == "PREAMB":
+            if child.tag == "PRTPAGE":
+                self.marker(child)
+            elif child.tag == "PREAMB":
                 self.preamble(child)
             elif child.tag == "SUPLINF":
                 self.body(child, zone="body")
@@ -195,7 +214,7 @@ class _XmlWalker:
             else:
                 self.body(child, zone="skip")
         if self.first_marker is not None:
-            self.n.first_page = self.first_marker - 1
+            self.n.first_page = self.lead_page or self.first_marker - 1
             self.n.last_page = self.last_marker
             for b in self.n.blocks:
                 b.first_page = b.first_page or self.n.first_page
@@ -207,12 +226,15 @@ class _XmlWalker:
             self.page = int(raw)
             if self.first_marker is None:
                 self.first_marker = self.page
+                if not self.seen_text:
+                    self.lead_page = self.page
             self.last_marker = max(self.last_marker or 0, self.page)
 
     def text_of(self, el, block: Block | None = None) -> str:
         """Text of ``el`` without footnote references; page markers inside move ``block``'s last page."""
         parts: list[str] = [el.text or ""]
-        for child in el:
+        children = [c for c in el]
+        for k, child in enumerate(children):
             if not isinstance(child.tag, str):
                 parts.append(child.tail or "")
                 continue
@@ -221,12 +243,22 @@ class _XmlWalker:
                 if block is not None:
                     block.last_page = self.page
                 parts.append(" ")
-            elif child.tag in ("SU", "FTREF"):
-                pass  # footnote reference number
+            elif child.tag == "FTREF":
+                pass
+            elif child.tag == "SU":
+                label = "".join(child.itertext()).strip()
+                before = "".join(parts).rstrip("\n")
+                ref_next = k + 1 < len(children) and children[k + 1].tag == "FTREF" and not (child.tail or "").strip()
+                if _is_exponent(before, label, self.footnotes, ref_next):
+                    parts.append(_superscript(label))
+                # else a footnote reference: dropped
             else:
                 parts.append(self.text_of(child, block))
             parts.append(child.tail or "")
-        return _norm("".join(parts))
+        text = _norm("".join(parts))
+        if text:
+            self.seen_text = True
+        return text
 
     def preamble(self, el) -> None:
         pre = self.n.preamble
@@ -277,7 +309,9 @@ class _XmlWalker:
                     self.n.blocks.append(Block("heading", text, level=int(m.group(1)), first_page=self.page,
                                                last_page=self.page, zone=zone))
             elif tag in ("P", "FP"):
-                b = Block("para", "", first_page=self.page, last_page=self.page, zone=zone)
+                src = (child.get("SOURCE") or "").upper()
+                b = Block("para", "", first_page=self.page, last_page=self.page, zone=zone,
+                          indent=bool(re.fullmatch(r"FP-?[2-9]|FP\d-[2-9]|P-[2-9]", src)))
                 b.text = self.text_of(child, b)
                 if b.text:
                     self.n.blocks.append(b)
@@ -285,6 +319,53 @@ class _XmlWalker:
                 self.body(child, zone="extract")
             else:
                 self.body(child, zone=zone)
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+                                                   "\u207a\u207b\u207c\u207d\u207e\u207f")
+
+
+def _superscript(label: str) -> str:
+    """``25`` -> ``\u00b2\u2075``; what has no Unicode superscript form is kept as ``^(label)``."""
+    if all(c in "0123456789+-=()n" for c in label):
+        return label.translate(_SUPERSCRIPTS)
+    return f"^({label})" if len(label) > 1 else f"^{label}"
+
+
+def _is_exponent(before: str, label: str, footnotes: set[str], ref_next: bool) -> bool:
+    """Is a superscript an exponent or unit power (kept) rather than a footnote reference (dropped)?
+
+    After a digit it is an exponent (10<SU>25</SU>). Otherwise it is a footnote reference when the
+    document has that footnote (or an FTREF marks it); with no such footnote it is kept as a
+    superscript after a letter or ')' (m<SU>3</SU>), and dropped after punctuation or a space,
+    where no exponent can stand.
+    """
+    if not label:
+        return False
+    prev = before[-1:] if before else ""
+    if prev.isdigit():
+        return True
+    if ref_next or label in footnotes:
+        return False
+    return prev.isalpha() or prev == ")"
+
+
+_LABEL_HEADING = re.compile(r"^(?:Question|Q)\s?\d{1,3}[.:]?$")
+
+
+def _merge_label_headings(blocks: list[Block]) -> None:
+    """A heading that is only a question label ("Question 3") labels the paragraph after it."""
+    k = 0
+    while k < len(blocks) - 1:
+        b, nb = blocks[k], blocks[k + 1]
+        if b.kind == "heading" and b.zone == "body" and _LABEL_HEADING.match(b.text) and nb.kind == "para" \
+                and nb.zone == "body":
+            label = b.text if b.text[-1] in ".:" else b.text + "."
+            nb.text = f"{label} {nb.text}"
+            nb.first_page = b.first_page or nb.first_page
+            del blocks[k]
+            continue
+        k += 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,6 +745,79 @@ _REFERENCE_WORDS = re.compile(r"\b(published|issued|dated|signed|effective|held|
                               r"appeared)\b[^.]{0,40}$", re.I)
 
 
+@dataclass
+class Amendment:
+    """An extension, reopening or correction notice: which notice it amends and the new deadline."""
+
+    kind: str  # "extension", "reopening" or "correction"
+    document_number: str | None
+    docket_ids: list[str] = field(default_factory=list)
+    rins: list[str] = field(default_factory=list)
+    cites: list[tuple[int, int]] = field(default_factory=list)  # (volume, page) of the FR citations it names
+    fr_docs: list[str] = field(default_factory=list)  # FR Doc. numbers it names (not its own)
+    deadline: DeadlineFinding | None = None
+    corrected_pages: list[int] = field(default_factory=list)
+    corrected_questions: list[str] = field(default_factory=list)
+    citation: str | None = None  # this notice's own first page, as "88 FR 62011", when its markers tell
+
+    def label(self) -> str:
+        own = f"FR Doc. {self.document_number}" if self.document_number else "the notice"
+        return f"{own}{', ' + self.citation if self.citation else ''}"
+
+
+_EXTENSION = re.compile(r"\b(?:extension|extending|extends?)\b[^.;]{0,40}\bcomment period|\bcomment period\b[^.;]{0,40}"
+                        r"\b(?:extension|extended)\b", re.I)
+_REOPENING = re.compile(r"\breopen(?:ing|s|ed)?\b[^.;]{0,40}\bcomment period|\bcomment period\b[^.;]{0,40}\breopen", re.I)
+_CORRECTION = re.compile(r"\bcorrect(?:ion|ions|ing amendment)\b", re.I)
+
+
+def amendment(notice: ParsedNotice) -> Amendment | None:
+    """If ``notice`` extends, reopens or corrects another notice, what it amends; else None."""
+    pre = notice.preamble
+    head = f"{pre.get('act', '')} ; {pre.get('subject', '')}"
+    if _REOPENING.search(head):
+        kind = "reopening"
+    elif _EXTENSION.search(head):
+        kind = "extension"
+    elif _CORRECTION.search(pre.get("act", "")) or re.search(r";\s*correction\s*$", pre.get("subject", ""), re.I):
+        kind = "correction"
+    else:
+        return None
+    body = " ".join(b.text for b in notice.blocks)
+    everything = " ".join([pre.get("sum", ""), pre.get("dates", ""), pre.get("effdate", ""), pre.get("add", ""), body])
+    am = Amendment(kind=kind, document_number=notice.document_number)
+    for text in (pre.get("depdoc", ""), pre.get("add", ""), everything):
+        for d_id in REGS_DOCKET.findall(text):
+            if d_id not in am.docket_ids and not _RIN_RE.fullmatch(d_id):
+                am.docket_ids.append(d_id)
+    am.rins = _RIN_RE.findall(pre.get("rin", ""))
+    for vol, page in re.findall(r"\b(\d{1,3})\s+FR\s+(\d{1,6})\b", everything):
+        if (int(vol), int(page)) not in am.cites:
+            am.cites.append((int(vol), int(page)))
+    for num in re.findall(r"\bFR\s+Doc\.?\s+(?:No\.?\s*)?(\d{2,4}-\d{3,6})", everything):
+        if num != notice.document_number and num not in am.fr_docs:
+            am.fr_docs.append(num)
+    if notice.first_page and notice.publication_date:
+        am.citation = f"{notice.volume or notice.publication_date.year - FR_VOLUME_BASE_YEAR} FR {notice.first_page}"
+    if kind == "correction":
+        for b in notice.blocks:
+            m = re.search(r"\bDATES?:\s*(.+)$", b.text)
+            if m:
+                found = parse_deadline(m.group(1))
+                if found.date:
+                    am.deadline = found
+                    break
+        am.corrected_pages = sorted({int(p) for p in re.findall(r"\b[Oo]n page (\d{3,6})", body)})
+        am.corrected_questions = re.findall(r"\b(?:[Qq]uestion\s+)?(Q\s?\d{1,3}|[Qq]uestion\s+\d{1,3})\b", body)
+    else:
+        dates = pre.get("dates") or pre.get("effdate") or ""
+        found = parse_deadline(dates) if dates else DeadlineFinding(None)
+        if not found.date:
+            found = parse_deadline(body)
+        am.deadline = found if found.date else None
+    return am
+
+
 _SENTENCE_END = re.compile(r"(?<![ap]\.m)(?<!\bNo)(?<!U\.S)(?<!\b[A-Z])[.;]\s+(?=[A-Z(])")
 
 
@@ -715,12 +869,52 @@ def parse_deadline(dates_text: str) -> DeadlineFinding:
 # Questions and sections
 
 
-_NUMBERED = re.compile(r"^\s*(?:Question\s+(\d{1,3})\s*[.:\u2014-]?|\((\d{1,3})\)|(\d{1,3})[.)])\s+(\S.*)$", re.S)
-_SUBPART = re.compile(r"^\s*(?:\([a-z]{1,2}\)|[a-z][.)]|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))\s+\S")
-_BULLET = re.compile(r"^\s*[\u2022\u25cf\u25aa\u2023\u2013*]\s*(\S.*)$", re.S)
-_REQUEST = re.compile(r"^(please|describe|explain|provide|identify|discuss|comment|address|list|suggest|"
-                      r"specify|indicate)\b", re.I)
-_LEAD_IN = re.compile(r"\b(comments?|questions?|input|views|feedback|information)\b", re.I)
+# Labels. Each body paragraph may open with a label: a question number in one of several styles,
+# a sub-part letter or roman numeral, or a bullet.
+_LABELS: list[tuple[str, re.Pattern]] = [
+    ("Question N", re.compile(r"^Question\s+(?:No\.\s*|#\s*)?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=[^\s\d])")),
+    ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=[^\s\d])")),
+    ("(N)", re.compile(r"^\((\d{1,3})\)\s*(?=\S)")),
+    ("N)", re.compile(r"^(\d{1,3})\)\s+(?=\S)")),
+    ("N.", re.compile(r"^(\d{1,3})\.\s+(?=\S)")),
+]
+_SUBNUM = re.compile(r"^(?P<pre>Question\s+|Q\.?\s?)?(?P<n>\d{1,3})\s?(?P<sub>\([a-z]{1,4}\)|\.[a-z]{1,4}|[a-z])"
+                     r"[.:)\u2014\u2013-]?\s+(?=\S)")
+"""A numbered sub-question ("1(a)", "Question 2(b):", "3.a."): part of the question with that number."""
+_DECIMAL = re.compile(r"^(?:Question\s+|Q\.?\s?)?(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)[.:)]?\s+(?=\S)")
+_REQUEST_HEADING = re.compile(r"\b(request|comment|question|input|issues? for|information sought|solicitation)", re.I)
+_EXPLICIT = ("Question N", "QN")
+"""Label styles that say "question" themselves: every paragraph so labelled is a question."""
+_SUBPART = re.compile(r"^(?:\((?:[a-zA-Z]|[ivxl]{1,5})\)|(?:[a-z]|[ivxl]{1,5})[.)])\s+\S")
+_BULLET = re.compile(r"^\s*[\u2022\u25cf\u25aa\u25a0\u2023\u2219\u00b7\u2013\u2014*-]\s*(\S.*)$", re.S)
+_IMPERATIVE = re.compile(r"^(?:[Pp]lease\s+)?(?:[Dd]escribe|[Ee]xplain|[Pp]rovide|[Ii]dentify|[Dd]iscuss|[Cc]omment|"
+                         r"[Aa]ddress|[Ss]uggest|[Ss]pecify|[Ii]ndicate|[Ll]ist|[Qq]uantify|[Ee]stimate)"
+                         r"\s+(?!note\b|see\b|refer\b)[a-z(\u201c\"']")
+"""An imperative request: "Describe how ...", "Please provide ..." (not a title-case caption)."""
+_NOT_REQUEST = re.compile(r"^please\s+(note|see|refer|direct|contact|submit|include|do not|identify the (question|"
+                          r"number))", re.I)
+_STATEMENT = re.compile(
+    r"\b(?:seeks|requests|invites|solicits|welcomes|encourages)\s+(?:\w+\s+){0,3}?(?:comments?|input|views|"
+    r"information|feedback|responses|data|suggestions|recommendations)\b"
+    r"|\bwe\s+(?:also\s+|further\s+|therefore\s+|specifically\s+|thus\s+)?(?:seek|request|invite|welcome|solicit|"
+    r"encourage)\s+(?:\w+\s+){0,3}?(?:comments?|input|views|information|feedback)\b"
+    r"|\b(?:comments?|input|views|information|feedback)\s+(?:is|are)\s+(?:also\s+|further\s+|specifically\s+|"
+    r"particularly\s+)?(?:invited|requested|sought|solicited|welcome[d]?)\b"
+    r"|(?<!\bwill )(?<!\bwould )(?<!\bmay )(?<!\bcould )(?<!\bto )(?<!\band )(?<!\bnot )\b(?:seek|request|invite|"
+    r"solicit|welcome)\s+(?:\w+\s+){0,3}?(?:comments?|input|views|information|feedback)\b"
+    r"|\binvites?\b[^.?]{0,100}?\bto\s+(?:comment|submit comments|provide)\b"
+    r"|\binterested in (?:receiving\s+)?(?:comments?|information|views|input)\b"
+    r"|\b(?:commenters|the public|interested (?:persons|parties)|stakeholders|respondents)\s+(?:are|is)\s+(?:also\s+)?"
+    r"(?:invited|encouraged|asked|requested)\s+to\b", re.I)
+_LEAD_IN = re.compile(r"\b(the following|as follows|below)\b|:\s*$", re.I)
+_CROSS_REF = re.compile(r"\b(?:Q\s?\d+|[Qq]uestions?\s+\d+)\b")
+_GENERAL = re.compile(r"\b(?:all|every) aspects? of\b", re.I)
+_LEAD_WORDS = re.compile(r"\b(comments?|questions?|input|views|feedback|information|topics|issues)\b", re.I)
+
+STYLE_STATEMENT = "statement"
+STYLE_BULLET = "bullet"
+STYLE_PARAGRAPH = "\N{PILCROW SIGN} N"
+STYLE_UNLABELLED = "unlabelled"
 
 
 @dataclass
@@ -730,8 +924,9 @@ class FoundQuestion:
     first_page: int
     last_page: int
     heading_index: int | None  # index into the section list
-    kind: str  # "numbered", "numbered-local:N" or "bullet"
+    kind: str  # "numbered", "numbered-local:N", "paragraph:N", "bullet" or "statement"
     block_index: int = 0
+    style: str = ""  # the label style, for the import report
 
 
 @dataclass
@@ -743,8 +938,63 @@ class FoundSection:
     last_page: int
 
 
+@dataclass
+class FindReport:
+    """What the question finder did, for the import report: nothing is dropped silently."""
+
+    styles: dict[str, int] = field(default_factory=dict)  # label style -> questions taken
+    gaps: list[int] = field(default_factory=list)  # numbers missing from a numbered list
+    not_taken: list[tuple[int, str]] = field(default_factory=list)  # (FR page, paragraph) that asks, not taken
+    restarts: bool = False
+    paragraph_numbering: bool = False  # every paragraph numbered (FCC style): numbers are not question numbers
+
+
+def _label(text: str) -> tuple[str | None, int | None, str]:
+    """(style, number, rest) of a paragraph's question label; (None, None, text) when it has none.
+
+    A numbered sub-question ("Question 4(a): ...") is labelled with its question's number; the rest
+    keeps its letter ("(a) ...").
+    """
+    m = _SUBNUM.match(text)
+    if m:
+        pre = (m.group("pre") or "").strip()
+        style = "Question N" if pre.startswith("Question") else "QN" if pre else "N."
+        sub = m.group("sub").strip(".")
+        sub = sub if sub.startswith("(") else f"({sub})"
+        return style, int(m.group("n")), f"{sub} {text[m.end():].strip()}"
+    for style, rx in _LABELS:
+        m = rx.match(text)
+        if m:
+            return style, int(m.group(1)), text[m.end():].strip()
+    return None, None, text
+
+
+def _bullet_body(text: str) -> str:
+    m = _BULLET.match(text)
+    return m.group(1).strip() if m else text.strip()
+
+
+_STATEMENT_HINT = re.compile(r"seek|request|invit|solicit|welcom|encourag|interested|sought|asked", re.I)
+"""A cheap first look: every statement-form request has one of these words."""
+
+
+def requests_comment(text: str) -> bool:
+    """A statement-form request ("Treasury seeks comment on ...", "Comment is also invited on ...")."""
+    return bool(_STATEMENT_HINT.search(text) and _STATEMENT.search(text))
+
+
+@lru_cache(maxsize=8192)
+def asks(text: str) -> bool:
+    """Does a paragraph ask something or request comment?"""
+    if "?" in text:
+        return True
+    if _NOT_REQUEST.match(text):
+        return False
+    return bool(_IMPERATIVE.match(text) or requests_comment(text))
+
+
 def _is_questionish(text: str) -> bool:
-    return "?" in text or bool(_REQUEST.match(text))
+    return asks(text)
 
 
 def _slug(text: str, words: int = 4) -> str:
@@ -795,87 +1045,308 @@ def _sections(blocks: list[Block]) -> tuple[list[FoundSection], list[int | None]
     return sections, owner
 
 
-def find_questions(blocks: list[Block]) -> tuple[list[FoundSection], list[FoundQuestion], list[str]]:
-    """Numbered questions (with their sub-parts) and bulleted question lists, in document order."""
-    sections, owner = _sections(blocks)
-    problems: list[str] = []
-    numbered: list[tuple[int, int, bool]] = []  # (block index, number, questionish)
+def _top_parts(blocks: list[Block]) -> list[int]:
+    """For each block, the index of the top-level heading it falls under (-1 before any)."""
+    levels = [b.level for b in blocks if b.kind == "heading" and b.zone == "body"]
+    top = min(levels) if levels else 1
+    out, cur = [], -1
     for i, b in enumerate(blocks):
-        if b.kind != "para" or b.zone != "body":
+        if b.kind == "heading" and b.zone == "body" and b.level == top:
+            cur = i
+        out.append(cur)
+    return out
+
+
+_MAX_GAP = 3
+"""A numbered list continues across at most this many missing numbers; a larger jump starts a new list."""
+
+
+def find_questions(blocks: list[Block], report: FindReport | None = None
+                   ) -> tuple[list[FoundSection], list[FoundQuestion], list[str]]:
+    """The notice's questions, in document order, with their sub-parts; and the sections they are in.
+
+    1. Every body paragraph's label is read ("N.", "(N)", "N)", "Question N", "QN", a sub-part
+       letter or roman numeral, a bullet). A run of one numbering style that directly follows a
+       labelled paragraph ending in ":" or "?" is that paragraph's sub-list, never a list of its own.
+    2. Each remaining style is split into lists (a number not above the previous one starts a new
+       list). A list is a question list when it is labelled as questions ("Question N", "QN") or
+       at least half its paragraphs ask something; then every paragraph of it is a question (a
+       statement-form request included). A long list where most paragraphs ask nothing numbers
+       paragraphs, not questions (FCC style): only the paragraphs that ask are taken, with no
+       question number. Numbers claimed twice (restarted numbering) are all dropped.
+    3. Sub-parts (letters, roman numerals, FP-2 paragraphs, bullets, another numbering style)
+       that follow a question ending in ":" or "?" are part of it.
+    4. Unnumbered requests ("Treasury seeks comment on ...", "Comment is also invited on ...")
+       after the first listed question, in the same top-level part, are questions without a
+       number; in a notice with no question list, every such request is. Lead-ins ("... the
+       following:") and cross-references ("... in Q14 above") are not.
+    5. Bullets: a bullet list after a lead-in is one question per bullet when every bullet asks,
+       else one question (the lead-in with its bullets); a bullet that asks is a question anyway.
+    Everything in EXTRACT, GPOTABLE, REGTEXT, FTNT and the like is never read (zone != body).
+    """
+    rep = report if report is not None else FindReport()
+    sections, owner = _sections(blocks)
+    top = _top_parts(blocks)
+    problems: list[str] = []
+    n_blocks = len(blocks)
+    body = [i for i, b in enumerate(blocks) if b.kind == "para" and b.zone == "body"]
+    labels: dict[int, tuple[str | None, int | None, str]] = {i: _label(blocks[i].text) for i in body}
+    # a numbered sub-question after its stem or an earlier sibling ("4(b)" after "4" or "4(a)") is a
+    # part of that question, not a question of its own
+    subs: set[int] = set()
+    last_number: int | None = None
+    for i in body:
+        style, n, _ = labels[i]
+        if n is None:
             continue
-        m = _NUMBERED.match(b.text)
-        if m:
-            num = int(next(g for g in m.groups()[:3] if g))
-            numbered.append((i, num, _is_questionish(m.group(4))))
+        if _SUBNUM.match(blocks[i].text) and n == last_number:
+            subs.add(i)
+            labels[i] = (None, None, blocks[i].text)
+            continue
+        last_number = n
+    numbers: dict[int, int] = {i: n for i, (_, n, _) in labels.items() if n is not None}
 
-    # Keep the question-like numbered paragraphs, then fill numbering gaps with numbered paragraphs
-    # that sit between their neighbours (a question phrased as a statement).
-    chosen = [(i, n) for i, n, q in numbered if q]
-    restarts = any(b[1] <= a[1] for a, b in zip(chosen, chosen[1:]))
-    if chosen and not restarts:
-        filled = []
-        for k, (i, n) in enumerate(chosen):
-            filled.append((i, n))
-            if k + 1 < len(chosen):
-                j, m2 = chosen[k + 1]
-                want = n + 1
-                for bi, bn, _ in numbered:
-                    if i < bi < j and bn == want and want < m2:
-                        filled.append((bi, bn))
-                        want += 1
-        chosen = filled
-        nums = [n for _, n in chosen]
-        missing = [x for x in range(1, nums[-1] + 1) if x not in set(nums)]
-        if missing:
-            shown = ", ".join(str(x) for x in missing[:12]) + (" ..." if len(missing) > 12 else "")
-            problems.append(f"question numbers {shown} were not found in the text; check the notice and add "
-                            f"them to questions.yaml")
-
-    questions: list[FoundQuestion] = []
-    taken: set[int] = set()
-    for i, n in chosen:
-        b = blocks[i]
-        m = _NUMBERED.match(b.text)
-        assert m is not None  # chosen blocks matched _NUMBERED
-        text, last = m.group(4).strip(), b.last_page
-        taken.add(i)
+    def nxt(i: int) -> int | None:
+        """The next block after i if it is a body paragraph (headings, extracts break a sequence)."""
         j = i + 1
-        while j < len(blocks):
-            nb = blocks[j]
-            if nb.kind != "para" or nb.zone != "body" or _NUMBERED.match(nb.text):
+        if j < n_blocks and blocks[j].kind == "para" and blocks[j].zone == "body":
+            return j
+        return None
+
+    def is_sub_marker(j: int) -> bool:
+        b = blocks[j]
+        return bool(j in subs or _SUBPART.match(b.text) or _BULLET.match(b.text) or b.indent)
+
+    # 1. sub-lists: a run of one numeric style right after a labelled paragraph (or its sub-parts)
+    #    of another style that ends with ":" or "?"
+    sublist: set[int] = set()
+    for i in body:
+        style, _, rest = labels[i]
+        if style is None or i in sublist:
+            continue
+        tail = rest
+        j = nxt(i)
+        inner: str | None = None
+        while j is not None:
+            s2, n2, _ = labels[j]
+            if s2 is not None and s2 != style and (inner in (None, s2)):
+                if inner is None and not (tail.rstrip().endswith((":", "?")) and n2 == 1):
+                    break
+                inner = s2
+                sublist.add(j)
+            elif s2 is None and is_sub_marker(j):
+                pass
+            else:
                 break
-            if _SUBPART.match(nb.text) or (_BULLET.match(nb.text) and (text.rstrip().endswith(":") or j > i + 1)):
-                text += "\n" + nb.text.strip()
-                last = nb.last_page
-                taken.add(j)
-                j += 1
-                continue
-            break
-        questions.append(FoundQuestion(None if restarts else n, text, b.first_page, last, owner[i],
-                                       f"numbered-local:{n}" if restarts else "numbered", i))
+            tail = blocks[j].text
+            j = nxt(j)
+
+    # 2. lists per style
+    by_style: dict[str, list[int]] = {}
+    for i in body:
+        style = labels[i][0]
+        if style is not None and i not in sublist:
+            by_style.setdefault(style, []).append(i)
+    question_lists: list[tuple[str, list[int]]] = []
+    paragraph_lists: list[tuple[str, list[int]]] = []
+    for style, idxs in by_style.items():
+        runs: list[list[int]] = []
+        for i in idxs:
+            n = numbers[i]
+            if runs and numbers[runs[-1][-1]] < n <= numbers[runs[-1][-1]] + 1 + _MAX_GAP:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        for run in runs:
+            n_ask = sum(1 for i in run if asks(labels[i][2]))
+            # a list right after a request that introduces it ("... comment on the following topics:")
+            # is the list of what the agency asks, even when its items are not phrased as questions
+            before = run[0] - 1
+            introduced = before >= 0 and blocks[before].kind == "para" and blocks[before].zone == "body" and \
+                labels.get(before, (None,))[0] is None and before not in subs and asks(blocks[before].text) and \
+                bool(re.search(r"(:|\bthe following\b[^.]*\.)\s*$", blocks[before].text))
+            if style in _EXPLICIT or (n_ask and n_ask * 2 >= len(run)) or (introduced and len(run) >= 2):
+                question_lists.append((style, run))
+            elif n_ask and len(run) >= 5:
+                paragraph_lists.append((style, run))
+    claimed: dict[int, int] = {}
+    for _, run in question_lists:
+        for i in run:
+            claimed[numbers[i]] = claimed.get(numbers[i], 0) + 1
+    restarts = any(c > 1 for c in claimed.values())
+    rep.restarts = restarts
+    rep.paragraph_numbering = bool(paragraph_lists)
+
+    heads: list[tuple[int, str, str]] = []  # (block index, kind, style)
+    for style, run in question_lists:
+        for i in run:
+            heads.append((i, f"numbered-local:{numbers[i]}" if restarts else "numbered", style))
+        if not restarts:
+            nums = [numbers[i] for i in run]
+            rep.gaps.extend(x for x in range(nums[0], nums[-1] + 1) if x not in set(nums))
+    for _, run in paragraph_lists:
+        for i in run:
+            if asks(labels[i][2]):
+                heads.append((i, f"paragraph:{labels[i][1]}", STYLE_PARAGRAPH))
+    rep.gaps.sort()
+    if rep.gaps:
+        shown = ", ".join(str(x) for x in rep.gaps[:12]) + (" ..." if len(rep.gaps) > 12 else "")
+        problems.append(f"question numbers {shown} were not found in the text; check the notice and add "
+                        f"them to questions.yaml")
     if restarts:
         problems.append("the notice restarts its question numbering within the document, so no question "
                         "carries an agency number (number: null); each title starts with its number within its "
                         "list. Set 'number' only if the notice numbers questions uniquely")
 
-    # Bulleted questions: a bullet that asks something, or a bullet list introduced by a request for comment.
-    lead_in_ok = False
-    for i, b in enumerate(blocks):
-        if b.kind == "heading":
-            lead_in_ok = False
+    # decimal labels ("1.1", "Question 2.3:"): questions, but their numbers are not whole numbers,
+    # so they carry none (the title keeps the label)
+    for i in body:
+        m = _DECIMAL.match(blocks[i].text)
+        if m and labels[i][0] is None and i not in subs and asks(blocks[i].text[m.end():]):
+            labels[i] = ("N.M", None, blocks[i].text[m.end():].strip())
+            heads.append((i, f"numbered-local:{m.group(1)}", "N.M"))
+
+    # 4. unnumbered requests
+    listed = sorted(i for i, _, _ in heads)
+    first_listed = listed[0] if listed else None
+    parts_with_questions = {top[i] for i in listed}
+    head_set = set(listed)
+
+    # 3. sub-parts of each question
+    questions: list[FoundQuestion] = []
+    taken: set[int] = set()
+
+    def collect(i: int, text: str) -> tuple[str, int]:
+        last = blocks[i].last_page
+        j = nxt(i)
+        chained = False
+        while j is not None and j not in head_set:
+            b = blocks[j]
+            s2 = labels[j][0]
+            opens = text.rstrip().endswith((":", "?", "\u2014")) or bool(_LEAD_IN.search(text))
+            if j in sublist or j in subs or (s2 is None and (_SUBPART.match(b.text) or b.indent)
+                                             and (opens or chained)) or \
+                    (s2 is None and _BULLET.match(b.text) and (text.rstrip().endswith(":") or chained)):
+                text += "\n" + b.text.strip()
+                last = max(last, b.last_page)
+                taken.add(j)
+                chained = True
+                j = nxt(j)
+                continue
+            break
+        return text, last
+
+    for i, kind, style in sorted(heads):
+        b = blocks[i]
+        text, last = collect(i, labels[i][2])
+        taken.add(i)
+        number = labels[i][1] if kind == "numbered" else None
+        questions.append(FoundQuestion(number, text, b.first_page, last, owner[i], kind, i, style))
+
+    no_list = not heads
+
+    def in_request_part(i: int) -> bool:
+        k = owner[i]
+        titles = [sections[k].title] if k is not None else []
+        if top[i] >= 0:
+            titles.append(blocks[top[i]].text)
+        return any(_REQUEST_HEADING.search(t) for t in titles)
+
+    for i in body:
+        if i in taken or labels[i][0] is not None or _BULLET.match(blocks[i].text) or is_sub_marker(i):
             continue
-        if b.zone != "body" or i in taken:
+        text = blocks[i].text
+        statement = bool(requests_comment(text) or (_IMPERATIVE.match(text) and not _NOT_REQUEST.match(text)))
+        # a notice without a question list asks in prose: its question paragraphs in a part headed as a
+        # request for comment are questions too
+        prose_question = no_list and "?" in text and in_request_part(i)
+        if not (statement or prose_question):
             continue
-        bm = _BULLET.match(b.text)
-        if not bm:
-            lead_in_ok = bool(_LEAD_IN.search(b.text)) and b.text.rstrip().endswith((":", "."))
-            if not re.search(r"\b(request|seek|solicit|invite|welcome|interested in)", b.text, re.I):
-                lead_in_ok = lead_in_ok and b.text.rstrip().endswith(":")
+        if prose_question and not statement and not (_LEAD_IN.search(text) or _CROSS_REF.search(text)):
+            text, last = collect(i, text)
+            taken.add(i)
+            questions.append(FoundQuestion(None, text, blocks[i].first_page, last, owner[i], "statement", i,
+                                           STYLE_UNLABELLED))
             continue
-        body = bm.group(1).strip()
-        if "?" in body or lead_in_ok:
-            questions.append(FoundQuestion(None, body, b.first_page, b.last_page, owner[i], "bullet", i))
+        if _LEAD_IN.search(text) or _CROSS_REF.search(text) or _GENERAL.search(text):
+            continue
+        if not no_list and not (first_listed is not None and i > first_listed and top[i] in parts_with_questions):
+            continue
+        text, last = collect(i, text)
+        taken.add(i)
+        questions.append(FoundQuestion(None, text, blocks[i].first_page, last, owner[i], "statement", i,
+                                       STYLE_STATEMENT))
+
+    # 5. bullets
+    covered: set[int] = set()  # lead-ins whose bullets were taken
+    i = 0
+    while i < n_blocks:
+        b = blocks[i]
+        if i in taken or b.kind != "para" or b.zone != "body" or not _BULLET.match(b.text):
+            i += 1
+            continue
+        run = [i]
+        j = nxt(i)
+        while j is not None and j not in taken and _BULLET.match(blocks[j].text):
+            run.append(j)
+            j = nxt(j)
+        lead = i - 1
+        lead_ok = i > 0 and blocks[lead].kind == "para" and blocks[lead].zone == "body" and \
+            not _BULLET.match(blocks[lead].text) and lead not in taken and bool(
+                (asks(blocks[lead].text) and blocks[lead].text.rstrip().endswith((":", "."))) or
+                (blocks[lead].text.rstrip().endswith(":") and _LEAD_WORDS.search(blocks[lead].text)))
+        bodies = [_bullet_body(blocks[k].text) for k in run]
+        if lead_ok and not all("?" in t for t in bodies):
+            text = blocks[lead].text + "".join("\n" + blocks[k].text.strip() for k in run)
+            questions.append(FoundQuestion(None, text, blocks[lead].first_page, blocks[run[-1]].last_page,
+                                           owner[lead], "bullet", lead, STYLE_BULLET))
+            taken.update(run)
+            taken.add(lead)
+        else:
+            for k, t in zip(run, bodies):
+                if "?" in t or lead_ok:
+                    questions.append(FoundQuestion(None, t, blocks[k].first_page, blocks[k].last_page, owner[k],
+                                                   "bullet", k, STYLE_BULLET))
+                    taken.add(k)
+            if lead_ok and any(k in taken for k in run):
+                covered.add(lead)
+        i = run[-1] + 1
+
+    # 6. a request ending in ":" followed by items (lettered, numbered, indented) no list took:
+    #    one question, the request with its items (e.g. the Paperwork Reduction Act's "(a) ... (d)")
+    for i in body:
+        text = blocks[i].text
+        if i in taken or i in covered or not text.rstrip().endswith(":") or not asks(text):
+            continue
+        items: list[int] = []
+        j = nxt(i)
+        while j is not None and j not in taken and (is_sub_marker(j) or (labels[j][0] is not None and
+                                                                           j not in head_set)):
+            items.append(j)
+            j = nxt(j)
+        if not items:
+            continue
+        full = text + "".join("\n" + blocks[k].text.strip() for k in items)
+        questions.append(FoundQuestion(None, full, blocks[i].first_page, max(blocks[k].last_page for k in items),
+                                       owner[i], "statement", i, STYLE_STATEMENT))
+        taken.add(i)
+        taken.update(items)
+
+    # a lead-in whose next paragraph was taken introduced it: it is not a request left behind
+    for i in body:
+        j = nxt(i)
+        if i not in taken and j is not None and j in taken and \
+                (blocks[i].text.rstrip().endswith(":") or re.search(r"\bthe following\b", blocks[i].text, re.I)):
+            covered.add(i)
+
     questions.sort(key=lambda q: q.block_index)
+    for q in questions:
+        rep.styles[q.style] = rep.styles.get(q.style, 0) + 1
+    for i in body:
+        if i in taken or i in covered:
+            continue
+        if asks(blocks[i].text):
+            rep.not_taken.append((blocks[i].first_page, blocks[i].text))
     return sections, questions, problems
 
 
@@ -892,7 +1363,9 @@ def short_title(text: str, words: int = 12) -> str:
 # Building the pack
 
 
-REGS_DOCKET = re.compile(r"\b([A-Z][A-Z0-9]{1,11}(?:-[A-Z0-9]{1,10}){0,3}-(?:19|20)\d{2}-\d{3,5})\b")
+REGS_DOCKET = re.compile(r"\b([A-Z][A-Z0-9]{1,11}(?:-[A-Z0-9]{1,10}){0,2}-(?:(?:19|20)\d{2}|\d{2})(?:-[A-Z]{1,10}){0,3}"
+                         r"-\d{3,5})\b")
+"""A regulations.gov docket ID: TREAS-DO-2023-0009, EERE-2024-BT-STD-0017, AMS-FTPP-24-0058."""
 _RIN_RE = re.compile(r"\b(\d{4}-[A-Z]{2}\d{2})\b")
 
 
@@ -903,6 +1376,7 @@ class ImportResult:
     unresolved: list[str]
     facts: dict[str, str]  # where each key fact came from, for the YAML comments and the report
     interview: object | None = None  # commentkit.models.interview.Interview: the notice's parts as themes
+    report: FindReport = field(default_factory=FindReport)  # what the question finder took and left
 
 
 @dataclass
@@ -1061,7 +1535,8 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     pack_id = docket_id or f"FR-{docnum}"
 
     # Deadline
-    finding = parse_deadline(pre.get("dates", "")) if pre.get("dates") else DeadlineFinding(None)
+    dates_text = pre.get("dates") or pre.get("effdate") or ""
+    finding = parse_deadline(dates_text) if dates_text else DeadlineFinding(None)
     ddate, dsource = finding.date, None
     if ddate:
         dsource = f'DATES: "{finding.sentence}"'
@@ -1125,9 +1600,19 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
                                                                "see the Federal Register notice."))
         unresolved.append("submission channels: not recognised in ADDRESSES; check 'channels'")
     org = [x for x in (office, agency) if x]
+    contact = find_contact(pre.get("furinf", ""))
     addressee = Addressee(organization=org)
-    unresolved.append("addressee: attention line and address not extracted; copy them from ADDRESSES if you "
-                      "address the letter")
+    if contact is not None:
+        addressee.contact = NoticeContact(name=contact.name, title=contact.title, courtesy=contact.honorific,
+                                          source="FOR FURTHER INFORMATION CONTACT")
+        facts["contact"] = "FOR FURTHER INFORMATION CONTACT"
+        unresolved.append(f"addressee: the letter is addressed to the contact the notice names "
+                          f"({addressee.contact.salutation.removeprefix('Dear ').rstrip(':')}"
+                          f"{', ' + contact.title if contact.title else ''}); the address lines were not extracted: "
+                          f"copy them from ADDRESSES if you address the letter")
+    else:
+        unresolved.append("addressee: attention line and address not extracted; copy them from ADDRESSES if you "
+                          "address the letter")
 
     links = [Link(label=f"Federal Register (FR Doc. {docnum})", url=f"https://www.federalregister.gov/d/{docnum}")]
     if docket_id:
@@ -1137,8 +1622,9 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     sections: list = []
     questions: list = []
     q_problems: list[str] = []
+    found_report = FindReport()
     if notice:
-        found_secs, found_qs, q_problems = find_questions(notice.blocks)
+        found_secs, found_qs, q_problems = find_questions(notice.blocks, found_report)
         used_secs: dict[int | None, str] = {}
         for fq in found_qs:
             if fq.heading_index not in used_secs:
@@ -1163,8 +1649,19 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
             q_title = short_title(fq.text)
             if fq.kind.startswith("numbered-local:"):
                 q_title = f"No. {fq.kind.split(':')[1]}: {q_title}"
+            elif fq.kind.startswith("paragraph:"):
+                q_title = f"\N{PILCROW SIGN} {fq.kind.split(':')[1]}: {q_title}"
             questions.append(Question(id=qid, number=fq.number, section=sid, title=q_title, text=fq.text,
                                       wording="official", pages=_pages(fq.first_page, fq.last_page, cit)))
+        if found_report.not_taken:
+            pages = sorted({p for p, _ in found_report.not_taken})
+            q_problems.append(f"questions: {len(found_report.not_taken)} paragraph(s) ask or request comment but were "
+                              f"not taken as questions (pages {', '.join(str(p) for p in pages)}; listed by "
+                              f"'commentkit docket import'); add any that are questions to questions.yaml")
+        if found_report.paragraph_numbering:
+            q_problems.append("the notice numbers its paragraphs, not its questions: only the paragraphs that "
+                              "request something were taken, without a question number (cite them by "
+                              "paragraph, as the title does)")
     unresolved.extend(q_problems)
     wording_note = (f"Question texts are the notice's own words, read from {label} (FR Doc. {docnum}) by "
                     f"'commentkit docket import'. Titles are commentkit's short labels; 'number' is the notice's "
@@ -1187,26 +1684,111 @@ def build(notice: ParsedNotice | None, meta: ApiMeta | None = None, overrides: O
     if notice and notice.fmt == "text":
         notes.append("Read from the plain-text edition: section headings are recognised by layout; check them "
                      "against the notice.")
-    confidential_note = ("Not determined by the importer: read the notice's ADDRESSES and public-comment "
-                         "statements before including confidential business information.")
-    unresolved.append("confidential submissions: not determined; check the notice and set "
-                      "confidential_submissions")
+    body_text = " ".join(b.text for b in notice.blocks if b.zone == "body") if notice else ""
+    accepts, said = confidential_policy(" ".join(notice.add_paragraphs) if notice and notice.add_paragraphs
+                                        else pre.get("add", ""), body_text)
+    if accepts is None:
+        confidential_note = ("Not determined by the importer: read the notice's ADDRESSES and public-comment "
+                             "statements before including confidential business information.")
+        unresolved.append("confidential submissions: not determined; check the notice and set "
+                          "confidential_submissions")
+    else:
+        confidential_note = f'The notice says: "{said}"'
+        facts["confidential_submissions"] = "the notice's own words (ADDRESSES / SUPPLEMENTARY INFORMATION)"
 
     docket_data = dict(id=pack_id, docket_id=docket_id, agency=agency, office=office, cfr=cfr, rin=rin,
                        document_type=doc_type, title=title, federal_register=cit, deadline=deadline,
-                       addressee=addressee, channels=channels, confidential_submissions=False,
+                       addressee=addressee, channels=channels, confidential_submissions=bool(accepts),
                        confidential_note=confidential_note, links=links, notes=notes, origin="imported",
                        unresolved=unresolved)
     interview = None
     if any(q.wording == "official" for q in questions):
         interview = section_themes(sections, questions)
-        notes.append("interview.yaml was generated by the importer: one question asking which parts of the notice "
-                     "matter to you (each part's questions carry its theme tag). Add questions and relevance rules "
-                     "to rank more finely.")
+        notes.append("interview.yaml was generated by the importer: who comments and signs, how the rulemaking "
+                     "affects them, and which parts of the notice matter to them (each part's questions carry its "
+                     "theme tag). Add questions and relevance rules to rank more finely.")
     docket = validate(Docket, docket_data, src)
     bank = validate(QuestionBank, dict(wording_note=wording_note, sections=sections, questions=questions), src)
     return ImportResult(docket=docket, bank=bank, unresolved=list(docket.unresolved), facts=facts,
-                        interview=interview)
+                        interview=interview, report=found_report)
+
+
+_CONF_ACCEPT = re.compile(
+    r"[^.]*\b(?:confidential|CBI)\b[^.]*\b(?:mark(?:ed)?|well-marked|clearly identify|identify the (?:business )?confidential|"
+    r"non-?confidential version|redact(?:ed)?|justifying nondisclosure|request (?:for )?confidential treatment)\b[^.]*\.?"
+    r"|[^.]*\b(?:mark(?:ed)?|label(?:l?ed)?)\b[^.]*\b(?:confidential|CBI)\b[^.]*\.?", re.I)
+_CONF_REFUSE = re.compile(
+    r"[^.]*\b(?:do(?:es)? not|will not|cannot|should not|not to)\s+(?:accept|consider|submit|include|send|protect|"
+    r"treat)\b[^.]*\bconfidential\b[^.]*\.?"
+    r"|[^.]*\bconfidential\b[^.]*\b(?:will not be|cannot be|is not)\s+(?:treated|accepted|protected|withheld)\b[^.]*\.?",
+    re.I)
+
+
+def confidential_policy(addresses: str, body: str) -> tuple[bool | None, str]:
+    """Whether the notice accepts confidential submissions, read from its own words.
+
+    ``(True, sentence)`` when it says how to mark or submit confidential information (a redacted
+    public version, a marked copy); ``(False, sentence)`` when it says not to submit it or that it
+    is not accepted; ``(None, "")`` when it says neither.
+    """
+    def sentences(text: str) -> list[str]:
+        # only sentences that mention confidentiality: the patterns never scan a whole document
+        return [x for x in re.split(r"(?<=[.;])\s+", text or "") if re.search(r"confidential|\bCBI\b", x, re.I)]
+
+    parts = [sentences(addresses), sentences(body)]
+    for group in parts:
+        for sent in group:
+            m = _CONF_ACCEPT.search(sent)
+            if m:
+                return True, _norm(m.group(0))
+    for group in parts:
+        for sent in group:
+            m = _CONF_REFUSE.search(sent)
+            if m:
+                return False, _norm(m.group(0))
+    return None, ""
+
+
+@dataclass
+class Contact:
+    name: str  # as printed, without the courtesy title: "Meena R. Sharma"
+    title: str | None = None  # "Acting Director"
+    honorific: str | None = None  # "Ms.", "Dr." when printed
+    surname: str | None = None
+
+
+_HONORIFIC = r"(?:Mr|Ms|Mrs|Dr|Miss|Mx)\.?"
+_NAME = re.compile(r"(?:(?P<hon>" + _HONORIFIC + r")\s+)?(?P<name>[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?(?:\s+[A-Z]\.)?"
+                   r"(?:\s+(?:[A-Z][a-z]+|[A-Z][a-z]*[A-Z][a-z]+)(?:[-'][A-Z][a-z]+)?){1,2})(?=\s*(?:,|;|\(|\bat\b|$))")
+_NOT_NAME = {"office", "department", "division", "bureau", "program", "federal", "commission", "agency", "service",
+             "administration", "center", "branch", "policy", "regulatory", "regulations", "national", "general",
+             "public", "affairs", "information", "international", "security", "technical", "legal", "counsel",
+             "secretary", "director", "team", "staff", "unit", "group", "section", "room", "street", "avenue",
+             "washington", "please", "contact", "questions", "for", "the", "of", "and", "media", "inquiries"}
+_TITLE_WORDS = re.compile(r"\b(Director|Economist|Attorney|Counsel|Chief|Manager|Analyst|Specialist|Officer|Advis[eo]r|"
+                          r"Deputy|Assistant|Senior|Acting|Head|Lead|Engineer|Scientist|Coordinator|Administrator)\b")
+
+
+def find_contact(furinf: str) -> Contact | None:
+    """The person named in FOR FURTHER INFORMATION CONTACT (name, title), if the notice names one."""
+    text = _norm(furinf)
+    starts = [0] + [m.end() for m in re.finditer(r"\b(?:contact|to|with)\s+", text)]
+    for start in starts:
+        m = _NAME.match(text, start)
+        if not m:
+            continue
+        words = re.findall(r"[A-Za-z]+", m.group("name"))
+        if any(w.lower() in _NOT_NAME for w in words):
+            continue
+        hon = m.group("hon")
+        if hon and not hon.endswith("."):
+            hon += "."
+        name = m.group("name")
+        rest = text[m.end():].lstrip(" ,")
+        seg = re.split(r"[,;(]| at ", rest, maxsplit=1)[0].strip()
+        title = seg if seg and _TITLE_WORDS.search(seg) and len(seg) < 80 else None
+        return Contact(name=name, title=title, honorific=hon, surname=m.group("name").split()[-1])
+    return None
 
 
 def section_themes(sections: list, questions: list):
@@ -1233,15 +1815,78 @@ def section_themes(sections: list, questions: list):
     for q in questions:
         if values.get(q.section) and values[q.section] not in q.tags:
             q.tags.append(values[q.section])
+    for q in questions:
+        if _SMALL_ENTITY.search(q.text) and not any(r.when == "small_entity == true" for r in q.relevance):
+            q.relevance.append(RelevanceRule(when="small_entity == true", level="recommended",
+                                             reason="you are a small entity, and this question asks about small "
+                                                    "entities"))
     return Interview.model_validate({
-        "title": "Which parts of the notice matter to you",
-        "intro": "Generated from the notice's headings by 'commentkit docket import'. Questions in the parts you "
-                 "choose are ranked core by 'commentkit plan'.",
-        "items": [{"id": "themes", "group": "Your themes", "type": "multichoice",
-                   "prompt": "Which parts of the notice do you want to comment on?",
-                   "help": "Questions in the parts you choose are ranked core; the others stay optional.",
-                   "choices": choices}],
+        "title": "You, your letter and the parts of the notice that matter to you",
+        "intro": "Generated by 'commentkit docket import': who is commenting (for the letterhead, the introduction "
+                 "and the signature block), how the rulemaking affects you, and which parts of the notice you want "
+                 "to comment on. Questions in the parts you choose are ranked core by 'commentkit plan'.",
+        "items": GENERIC_ITEMS + [{"id": "themes", "group": "Your themes", "type": "multichoice",
+                                   "prompt": "Which parts of the notice do you want to comment on?",
+                                   "help": "Questions in the parts you choose are ranked core; the others stay "
+                                           "optional.",
+                                   "choices": choices}],
     })
+
+
+_SMALL_ENTITY = re.compile(r"\bsmall (?:entit|business|compan|firm|organi[sz]ation|government)", re.I)
+
+GENERIC_ITEMS: list[dict] = [
+    {"id": "commenter_type", "group": "The commenter", "prompt": "Who is submitting the comment?", "type": "choice",
+     "validation": {"required": True}, "choices": [
+         {"value": "company", "label": "A company", "help": "An operating company or other business."},
+         {"value": "trade_association", "label": "A trade association",
+          "help": "An association commenting for its members."},
+         {"value": "law_firm", "label": "A law firm on behalf of a client",
+          "help": "The letter is signed by counsel and identifies (or describes) the client."},
+         {"value": "nonprofit", "label": "A non-profit, university or research organization"},
+         {"value": "government", "label": "A State, local or Tribal government, or a public body"},
+         {"value": "individual", "label": "An individual", "help": "A person commenting in their own name."},
+         {"value": "other", "label": "Another kind of commenter"}]},
+    {"id": "commenter_name", "group": "The commenter",
+     "prompt": "Name of the organization (or person) submitting the comment",
+     "help": "As it should appear in the letterhead and the introduction.", "type": "text",
+     "validation": {"required": True}},
+    {"id": "client_description", "group": "The commenter", "prompt": "How should the letter describe the client?",
+     "help": "For example \"a regional electric cooperative\" if the client is not named.", "type": "text",
+     "when": "commenter_type == 'law_firm'"},
+    {"id": "commenter_address", "group": "The commenter", "prompt": "Address for the letterhead",
+     "help": "One line per address line (street, city, state, ZIP).", "type": "text", "multiline": True},
+    {"id": "interest_statement", "group": "The commenter",
+     "prompt": "In a sentence or two, what is your interest in this rulemaking?",
+     "help": "Used in the letter's introduction.", "type": "text", "multiline": True},
+    {"id": "effect", "group": "How the rulemaking affects you", "prompt": "How would the rulemaking affect you?",
+     "type": "choice", "choices": [
+         {"value": "directly_regulated", "label": "We would be directly regulated by it"},
+         {"value": "indirectly", "label": "It would affect us indirectly (customers, suppliers, markets)"},
+         {"value": "members", "label": "It would affect the members we represent"},
+         {"value": "public_interest", "label": "We comment in the public interest"}]},
+    {"id": "small_entity", "group": "How the rulemaking affects you",
+     "prompt": "Is the commenter a small entity (a small business, small organization or small government "
+               "jurisdiction)?",
+     "help": "Agencies must consider effects on small entities (Regulatory Flexibility Act); questions about small "
+             "entities are then recommended to you.", "type": "yesno"},
+    {"id": "cost_data", "group": "How the rulemaking affects you",
+     "prompt": "Can you give the agency figures (costs, volumes, hours) about the effect on you?",
+     "help": "Comments with data carry weight; figures you give are public unless the agency accepts "
+             "confidential submissions.", "type": "yesno"},
+    {"id": "contact_name", "group": "Contact and signatory", "prompt": "Contact person for the agency's follow-up "
+                                                                      "questions", "type": "text"},
+    {"id": "contact_email", "group": "Contact and signatory", "prompt": "Contact e-mail", "type": "text",
+     "validation": {"pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "message": "an e-mail address like name@example.com"}},
+    {"id": "contact_phone", "group": "Contact and signatory", "prompt": "Contact telephone", "type": "text",
+     "validation": {"pattern": "^[0-9+().\\- x]{7,25}$", "message": "a telephone number like (202) 555-0100"}},
+    {"id": "signatory_name", "group": "Contact and signatory", "prompt": "Who signs the letter?", "type": "text",
+     "validation": {"required": True}},
+    {"id": "signatory_title", "group": "Contact and signatory", "prompt": "Signatory's title",
+     "help": "For example \"General Counsel\".", "type": "text"},
+]
+"""Questionnaire items every imported pack gets: who comments, how the rulemaking affects them, who
+signs. The ids are the ones the letter, 'check' and the shipped questionnaire use."""
 
 
 def _pages(first: int, last: int, cit) -> object | None:

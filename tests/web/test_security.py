@@ -122,13 +122,23 @@ def test_word_upload_named_as_a_path_cannot_apply_elsewhere(served):
 
 
 def test_oversized_upload_is_refused(served):
-    srv, _ = served
+    srv, folder = served
     from commentkit.web.security import MAX_BODY
 
     with _logged_in(srv) as c:
         r = c.post("/p/jv/word", files={"docx": ("big.docx", b"PK" + b"0" * (MAX_BODY + 10))},
                    data={"csrf": _csrf(c)})
         assert r.status_code == 413
+
+        def chunks():  # no Content-Length: the size is counted as the body arrives
+            yield b"--x\r\nContent-Disposition: form-data; name=\"docx\"; filename=\"big.docx\"\r\n\r\nPK"
+            for _ in range(MAX_BODY // (1024 * 1024) + 2):
+                yield b"0" * (1024 * 1024)
+            yield b"\r\n--x--\r\n"
+
+        r = c.post("/p/jv/word", content=chunks(), headers={"content-type": "multipart/form-data; boundary=x"})
+        assert r.status_code == 413
+        assert not list((folder / "jv").glob(".commentkit/uploads/*.docx"))
 
 
 def test_a_damaged_word_upload_is_one_line_and_writes_nothing(served):

@@ -153,9 +153,18 @@ def test_journey(browser, folder, tmp_path):
         page.wait_for_selector("text=approved")
         assert "A. Partner" in page.content()
     _accessible(page, axe, "05-answer")
-    saved = (folder / "acme" / "answers" / f"{core_id}.md").read_text()
-    assert "status: final" in saved and "owner: A. Partner" in saved and "knowledge" in saved
     assert "Summary by commentkit" in page.content() or "Official text" in page.content()
+    saved = (folder / "acme" / "answers" / f"{core_id}.md").read_text()
+    assert "status: final" in saved and "knowledge" in saved
+    assert re.search(r"approved:\s*\n\s+by: A\. Partner", saved), saved  # who approved, with when and a fingerprint
+    assert "owner: J. Doe" in saved
+    # the background section starts as commentkit's draft from the questionnaire, marked as such
+    page.goto(f"{srv.origin}/p/acme/answer/background")
+    assert "Drafted by commentkit from your questionnaire answers" in page.content()
+    assert "Acme Corp. compliance team" in page.locator("#text").input_value()
+    page.click("button[value=save]")
+    page.wait_for_selector(".flash")
+    assert "origin: questionnaire" in (folder / "acme" / "general" / "background.md").read_text()
 
     # Dashboard: the deadline in business days, in the docket's zone
     page.click("nav[aria-label=Project] >> text=Dashboard")
@@ -170,6 +179,9 @@ def test_journey(browser, folder, tmp_path):
     page.click("nav[aria-label=Project] >> text=Letter")
     _accessible(page, axe, "07-letter")
     assert "narrow" in page.locator("article.letter").inner_text()
+    # check's findings on the letter page too, each linked to the answer to fix
+    assert "NOT READY to file" in page.locator("section[aria-labelledby=chk-h]").inner_text()
+    assert page.locator("section[aria-labelledby=chk-h] td a[href*='/answer/']").count() > 0
     page.select_option("#draft", "0")
     page.click("text=Show")
     page.click("text=Build the letter")
@@ -244,6 +256,15 @@ def test_conflict_with_the_command_line_loses_nothing(browser, folder, run):
     page.wait_for_selector(".flash")
     assert "My browser version" in (folder / "acme" / "general" / "conclusion.md").read_text()
     assert not list((folder / "acme" / ".commentkit" / "edits").glob("conclusion-*.md"))
+    # approved, then changed in a text editor: the dashboard says it is not final any more
+    page.fill("#approver", "A. Partner")
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=approved")
+    path = folder / "acme" / "general" / "conclusion.md"
+    path.write_text(path.read_text().replace("My browser version", "An editor's version"))
+    page.goto(f"{srv.origin}/p/acme/dashboard")
+    changed = page.locator("h3:has-text('Changed since approved') + p + ul").inner_text()
+    assert "conclusion" in changed and "A. Partner" in changed
 
 
 def test_keyboard_only_and_visible_focus(browser, folder):

@@ -26,7 +26,7 @@ from tests.conftest import QUESTIONS, SAMPLES, user_pack_dir
 DAY = "2023-09-25"
 DATE = "2023-09-27"
 SAMPLE_NAMES = ["semiconductor-jv", "vc-ai-lp"]
-PROFILES = Path(__file__).parent / "fixtures" / "profiles"
+PROFILES = Path(__file__).resolve().parents[1] / "fixtures" / "profiles"
 GENERATED_LABEL = "[Generated from the questionnaire: not yet approved]"
 
 

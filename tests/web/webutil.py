@@ -13,7 +13,7 @@ import pytest
 CHROMIUM = os.environ.get("COMMENTKIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-SHOTS = Path(__file__).resolve().parent / "screenshots"
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 """Screenshots of each page (git-ignored): look at them after a change to the templates."""
 
 
