@@ -121,7 +121,7 @@ def _stdin_for(cmd: str):
             & set(words):
         return "pty"
     if words[:3] == ["commentkit", "docket", "update"] and "--yes" not in words and "--dry-run" not in words:
-        return "y\n"
+        return "y\ny\n"  # apply the similar matches shown, then write
     return None
 
 
