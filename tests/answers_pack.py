@@ -3,7 +3,8 @@
 Installed as a *user* pack with the ANPRM's id, so it takes precedence over the shipped bank
 (which other work keeps changing) while keeping the ANPRM's real docket.yaml (deadline
 2023-09-28 23:59 America/New_York) and questionnaire. With the profile below, the four
-definitions and notification questions are core, ``other-a`` is recommended and ``other-b``
+definitions and notification questions are core (promoted; their themes alone would make them
+recommended), ``other-a`` is recommended and ``other-b``
 optional. ``def-b`` carries a confirmed agency number (7) and official wording.
 """
 
@@ -75,6 +76,7 @@ questions:
 PROFILE_YAML = """\
 commenter_name: Acme Corp.
 themes: [definitions, notification]
+promote: [def-a, def-b, notif-a, notif-b]
 """
 
 CORE = ("def-a", "def-b", "notif-a", "notif-b")

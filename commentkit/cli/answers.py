@@ -16,7 +16,9 @@ from commentkit.errors import ConflictError, UserError
 from commentkit.files import editor, hints, storage
 from commentkit.files.yamlio import read_text
 from commentkit.models.project import GENERAL_SECTIONS
+from commentkit.project.profilefile import load_profile
 from commentkit.project.status import answer_state, word_count
+from commentkit.questionnaire import priorities
 from commentkit.questionnaire.background import background_markdown
 
 STATUS_WORDS = {"draft": "draft", "review": "review", "final": "final", "skip": "skipped", "skipped": "skipped"}
@@ -261,18 +263,25 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         click.echo(f"Note: {n}.")
 
 
-@click.command()
-@click.argument("question", metavar="N", shell_complete=complete_answer_keys)
-@click.argument("status", type=click.Choice(["draft", "review", "final", "skip"], case_sensitive=False))
-@project_dir
-@click.option("--reason", "-r", metavar="TEXT", help="Why the question is skipped (required with skip).")
-@click.option("--owner", metavar="NAME", help="Record NAME as the answer's owner.")
+MARK_STATUSES = ("draft", "review", "final", "skip")
+
+
+@click.command(context_settings={"ignore_unknown_options": False})
+@click.argument("args", nargs=-1, metavar="[N]... STATUS [DIR]", shell_complete=complete_answer_keys)
+@click.option("--reason", "-r", metavar="TEXT", help="Why the questions are skipped (required with skip).")
+@click.option("--owner", metavar="NAME", help="Record NAME as the answers' owner.")
 @click.option("--by", "approver", metavar="NAME", help="final: who approves the text (default: --owner, the "
               "answer's owner, the project's owner, or your login name).")
+@click.option("--level", "levels", multiple=True, type=click.Choice(["core", "recommended", "optional"]),
+              help="Select the questions 'commentkit plan' ranks at this level (repeatable).")
+@click.option("--section", "sections", multiple=True, metavar="S",
+              help="Select the questions of section S of the notice (repeatable; see 'commentkit questions').")
+@click.option("--unanswered", is_flag=True, help="Select only questions with no answer text that are not skipped.")
+@click.option("--yes", "-y", is_flag=True, help="Apply the changes without asking for confirmation.")
 @json_option
 @today_option
-def mark(question, status, directory, reason, owner, approver, as_json):
-    """Set the review status of the answer to question N (or a general section).
+def mark(args, reason, owner, approver, levels, sections, unanswered, yes, as_json):
+    """Set the review status of the answers to questions N... (or general sections).
 
     Statuses: draft (being written), review (ready for review), final (approved for filing),
     skip (deliberately not answered; --reason is required and is kept in the answer file).
@@ -282,52 +291,167 @@ def mark(question, status, directory, reason, owner, approver, as_json):
     editor included), status and check report it and the answer is no longer final until it is
     marked final again.
 
+    Name the questions, or select them: --level (as 'commentkit plan' ranks them), --section and
+    --unanswered narrow the named questions, or every question of the notice when none is named.
+    When more than one answer would change, commentkit lists the changes and asks once (--yes
+    skips the question). Nothing is written if any selected answer cannot take the status.
+
     \b
     Examples:
       commentkit mark def-1 review
       commentkit mark def-1 final --owner "A. Partner"
       commentkit mark notif-3 skip --reason "Not relevant to our members"
+      commentkit mark semi-1 semi-2 semi-4 skip --reason "We make no chips"
+      commentkit mark skip --level optional --unanswered --reason "Outside our business" --yes
       commentkit mark executive-summary draft my-comment
     """
-    new_status = STATUS_WORDS[status.lower()]
+    words = [a.lower() for a in args]
+    at = [n for n, w in enumerate(words) if w in MARK_STATUSES]
+    if not at:
+        raise UserError(f"say which status to set: one of {', '.join(MARK_STATUSES)} "
+                        f"(e.g. commentkit mark def-1 review)")
+    if len(at) > 1:
+        raise UserError(f"give one status, not {len(at)} ({', '.join(args[n] for n in at)})")
+    ids, status, rest = list(args[:at[0]]), words[at[0]], list(args[at[0] + 1:])
+    if len(rest) > 1:
+        raise UserError(f"after the status only the project folder may follow, not {' '.join(rest)!r}; "
+                        f"put the question ids before the status")
+    directory = rest[0] if rest else "."
+    if not ids and not (levels or sections or unanswered):
+        raise UserError("name the questions before the status, or select them with --level, --section or "
+                        "--unanswered (e.g. commentkit mark def-1 def-2 review)")
+    new_status = STATUS_WORDS[status]
     if new_status == "skipped":
         if not (reason or "").strip():
-            raise UserError(f"say why with --reason, e.g. commentkit mark {question} skip --reason "
+            example = " ".join(ids) or "--level optional"
+            raise UserError(f"say why with --reason, e.g. commentkit mark {example} skip --reason "
                             "\"Outside our business\"")
         reason = " ".join(reason.split())
     elif reason is not None:
         raise UserError("--reason is only for skip")
-    proj = open_project(directory)
-    key, q = resolve(proj, question)
-    old = proj.answers.get(key)
-    body = old.body if old is not None else ""
-    if new_status != "skipped" and not body.strip():
-        raise UserError(f"the answer to {key} has no text yet; write it first "
-                        f"({hints.command(proj.root, 'answer', key)}) or skip it "
-                        f"({hints.command(proj.root, 'mark', key, 'skip', options=('--reason', '...'))})")
     if approver is not None and new_status != "final":
         raise UserError("--by is for final (who approves the text)")
-    if (old is not None and old.meta.status == new_status and (owner is None or owner == old.meta.owner)
-            and (new_status != "skipped" or reason == old.meta.reason)
-            and (new_status != "final" or (old.approved and approver in (None, old.meta.approved.by)))):
+    proj = open_project(directory)
+    keys = select(proj, ids, levels=levels, sections=sections, unanswered=unanswered)
+    single = len(ids) == 1 and not (levels or sections or unanswered)
+    apply_status(proj, keys, new_status, reason=reason, owner=owner, yes=yes or single, as_json=as_json,
+                 single=single, approver=approver)
+
+
+def select(proj, ids: list[str], *, levels=(), sections=(), unanswered: bool = False) -> list[str]:
+    """Answer keys for question ids / general sections, narrowed by plan level, section and
+    answered state (every question of the notice when no id is given), in the notice's order."""
+    pack = proj.pack
+    keys = list(dict.fromkeys(resolve(proj, ref)[0] for ref in ids)) if ids else [q.id for q in pack.bank.ordered()]
+    if sections:
+        known = [s.id for s in pack.bank.sections]
+        for sec in sections:
+            if sec not in known:
+                raise UserError(f"no section {sec!r} in docket {pack.docket.id} (sections: {', '.join(known)})")
+        keys = [k for k in keys if k not in GENERAL_SECTIONS and pack.question(k).section in sections]
+    if levels:
+        level_of = {p.question_id: p.level for p in priorities.plan(pack, load_profile(proj))}
+        keys = [k for k in keys if level_of.get(k) in levels]
+    if unanswered:
+        answers = proj.answers
+        keys = [k for k in keys if k not in answers
+                or (not answers[k].body.strip() and answers[k].meta.status != "skipped")]
+    return keys
+
+
+def _current(old) -> str:
+    if old is None:
+        return "unanswered"
+    before = old.meta.status if (old.body.strip() or old.meta.status == "skipped") else "unanswered"
+    changed = old.changed_note()
+    return f"{before} ({changed})" if changed else before
+
+
+def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, owner: str | None, yes: bool,
+                 as_json: bool, single: bool = False, approver: str | None = None) -> None:
+    """Set ``new_status`` on the answers ``keys``: list the changes, ask once (unless ``yes``), write."""
+    answers = proj.answers
+    changes, unchanged, blocked = [], [], []
+    for key in keys:
+        old = answers.get(key)
+        body = old.body if old is not None else ""
+        if new_status != "skipped" and not body.strip():
+            blocked.append(key)
+            continue
+        if (old is not None and old.meta.status == new_status and (owner is None or owner == old.meta.owner)
+                and (new_status != "skipped" or reason == old.meta.reason)
+                and (new_status != "final" or (old.approved and approver in (None, old.meta.approved.by)))):
+            unchanged.append(key)
+            continue
+        changes.append((key, _current(old)))
+    if blocked:
+        if single:
+            key = blocked[0]
+            raise UserError(f"the answer to {key} has no text yet; write it first "
+                            f"({hints.command(proj.root, 'answer', key)}) or skip it "
+                            f"({hints.command(proj.root, 'mark', key, 'skip', options=('--reason', '...'))})")
+        raise UserError(f"{len(blocked)} of the selected answers have no text yet, so they cannot be "
+                        f"{new_status} ({', '.join(blocked)}); nothing was changed. Write them first, or leave "
+                        f"them out (--unanswered selects only the empty ones)")
+
+    def report(done: list) -> dict:
+        """``mark --json`` (docs/json.md): each answer changed, in the JSON vocabulary."""
+        rows = []
+        for k, before in done:
+            saved = answers.get(k)
+            general = k in GENERAL_SECTIONS
+            rows.append({"question_id": None if general else k, "general_section": k if general else None,
+                         "path": proj.answer_path(k).relative_to(proj.root).as_posix(),
+                         "status_before": before.split(" ")[0], "status": answer_state(saved),
+                         "owner": saved.meta.owner if saved is not None else None,
+                         "approved_by": saved.meta.approved.by if saved is not None and saved.meta.approved else None})
+        return {"project": str(proj.root), "status": new_status,
+                "skip_reason": reason if new_status == "skipped" else None, "answers": rows,
+                "unchanged": unchanged, "selected": len(keys), "changed": bool(done),
+                "written": [str(proj.answer_path(k)) for k, _ in done]}
+
+    if not changes:
         if as_json:
-            _emit_change("mark", proj, key, q, old, old)
+            jsonout.emit("mark", report([]))
+        elif single and unchanged:
+            click.echo(f"{unchanged[0]} is already {new_status}: nothing was written.")
+        else:
+            click.echo(f"Nothing to change: {'no question matches the selection' if not keys else ''}"
+                       f"{f'all {len(unchanged)} selected answers are already {new_status}' if unchanged else ''}.")
+        return
+    if not yes:
+        out = sys.stderr if as_json else sys.stdout
+        click.echo(f"{len(changes)} answer{'' if len(changes) == 1 else 's'} will change"
+                   + (f" (reason: {reason})" if new_status == "skipped" else "") + ":", file=out)
+        for key, before in changes:
+            click.echo(f"  {key}: {before} -> {new_status}", file=out)
+        if unchanged:
+            click.echo(f"  ({len(unchanged)} already {new_status}: {', '.join(unchanged)})", file=out)
+        if not click.confirm("Apply these changes?", default=False, err=as_json):
+            click.echo("Nothing was changed.", err=as_json)
+            if as_json:
+                jsonout.emit("mark", report([]))
             return
-        click.echo(f"{key} is already {new_status}: nothing was written.")
-        return
-    changed = old.changed_note() if old is not None else None
-    path = proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old, approver=approver)
+    done: list[tuple[str, str]] = []
+    for key, before in changes:
+        old = answers.get(key)
+        body = old.body if old is not None else ""
+        try:
+            proj.save_answer(key, body, status=new_status, owner=owner, reason=reason, expect=old, approver=approver)
+        except UserError as exc:
+            if done:
+                raise type(exc)(f"{exc.message}. Already changed before this: "
+                                f"{', '.join(k for k, _ in done)}", exc.path, getattr(exc, "line", None)) from None
+            raise
+        done.append((key, before))
     if as_json:
-        _emit_change("mark", proj, key, q, old, proj.answers[key], written=[str(path)])
+        jsonout.emit("mark", report(done))
         return
-    before = old.meta.status if old is not None and (old.body.strip() or old.meta.status == "skipped") \
-        else "unanswered"
-    saved = proj.answers[key]
-    if changed:
-        before += f" ({changed})"
-    click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
-               + (f"; owner {saved.meta.owner}" if saved.meta.owner else "")
-               + (f"; approved by {saved.meta.approved.by}" if saved.meta.approved else "") + ".")
+    for key, before in done:
+        saved = answers[key]
+        click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
+                   + (f"; owner {saved.meta.owner}" if saved.meta.owner else "")
+                   + (f"; approved by {saved.meta.approved.by}" if saved.meta.approved else "") + ".")
 
 
 def _say_which_editor() -> None:
@@ -343,16 +467,12 @@ def _say_which_editor() -> None:
 
 
 def _emit_change(output: str, proj, key: str, q, before, after, *, written=(), notes=(), source=None) -> None:
-    """``answer --json`` / ``mark --json``: what changed in the answer to ``key``."""
+    """``answer --json``: what changed in the answer to ``key``."""
     data = {"project": str(proj.root), "question_id": q.id if q is not None else None,
             "general_section": key if q is None else None,
             "path": proj.answer_path(key).relative_to(proj.root).as_posix(),
             "status_before": answer_state(before), "status": answer_state(after),
             "owner": after.meta.owner if after is not None else None, "changed": bool(written),
             "written": list(written), "notes": list(notes)}
-    if output == "answer":
-        data.update(words=word_count(after.body) if after is not None else 0, source=source)
-    else:
-        data.update(skip_reason=after.meta.reason if after is not None and after.meta.status == "skipped" else None,
-                    approved_by=after.meta.approved.by if after is not None and after.meta.approved else None)
+    data.update(words=word_count(after.body) if after is not None else 0, source=source)
     jsonout.emit(output, data)

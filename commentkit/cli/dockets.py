@@ -54,6 +54,7 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
             "rin": d.rin,
             "deadline": d.deadline.instant().isoformat(),
             "deadline_text": f"{d.deadline.date.isoformat()} {d.deadline.time} {d.deadline.timezone}",
+            "deadline_moved_from": [h.date.isoformat() for h in d.deadline.history],
             "period": period_state(d, now),
             "questions": len(pack.bank.questions),
             "official_wordings": official,
@@ -73,13 +74,16 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
     for r in rows:
         where = "shipped" if r["source"] == "shipped" else f"{r['origin']}, your packs"
         if r["replaces_shipped"]:
-            where += "; replaces the shipped pack"
+            where = ("your copy of the shipped pack, used in its place" if r["origin"] == "shipped"
+                     else where + "; replaces the shipped pack")
         d = r["docket"]
         layout.echo(f"{d['id']}  {r['type']}  {d['citation']}  RIN {r['rin'] or '-'}  [{where}]")
         layout.echo(f"    {d['title']}")
         wording = ("official wording" if not r["summary_wordings"] else
                    "summaries, not the agency's words" if not r["official_wordings"] else
                    f"{r['official_wordings']} official, {r['summary_wordings']} summaries")
-        layout.echo(f"    comments due {r['deadline_text']} ({r['period']}); {plural(r['questions'], 'question')} ({wording})")
+        moved = f", moved from {r['deadline_moved_from'][-1]}" if r["deadline_moved_from"] else ""
+        layout.echo(f"    comments due {r['deadline_text']} ({r['period']}{moved}); "
+                    f"{plural(r['questions'], 'question')} ({wording})")
         if r["unresolved"]:
             layout.echo(f"    to check: {'; '.join(r['unresolved'])}")

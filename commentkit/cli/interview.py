@@ -25,12 +25,13 @@ from commentkit.files.yamlio import load_roundtrip, parse_yaml, read_text
 from commentkit.project.profilefile import ProfileFile
 from commentkit.questionnaire import conditions, engine
 from commentkit.questionnaire.conditions import interview_file
+from commentkit.questionnaire.i18n import ENGLISH, chrome, language, localize, message
 
 BACK = object()
 """What an asker returns when the user asks to go back to the previous item."""
 
 _ABSENT = object()
-BACK_WORDS = {"back", "<"}
+BACK_WORDS = {"back", "<", "返回"}
 BLANK_WORD = "-"
 
 
@@ -44,11 +45,39 @@ class Stop(Exception):
 # ---- askers --------------------------------------------------------------------------------------
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return "\n".join(textwrap.fill(p, width=96, initial_indent=indent, subsequent_indent=indent)
+    # Chinese characters take two columns and have no spaces to break at: wrap at half the width
+    wide = any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in str(text))
+    return "\n".join(textwrap.fill(p, width=48 if wide else 96, initial_indent=indent, subsequent_indent=indent,
+                                   break_long_words=wide)
                      for p in str(text).strip().split("\n") if p.strip())
 
 
-class PlainAsker:
+class _Asker:
+    lang = ENGLISH
+
+    def __init__(self, lang: str = ENGLISH):
+        self.lang = lang
+
+    def say(self, key: str, english: str, **values) -> str:
+        return chrome(self.lang, key, english, **values)
+
+    def heading(self, item, progress) -> str:
+        line = self.say("progress", "item {n} of about {about}", n=progress.number, about=progress.about)
+        return f"\n[{line}]{' ' + item.group if item.group else ''}"
+
+    def shown(self, item, value) -> str:
+        if item.type == "yesno" and isinstance(value, bool):
+            return self.say("yes", "yes") if value else self.say("no", "no")
+        if value is None:
+            return self.say("blank", "(left blank)")
+        return engine.display(item, value)
+
+    def refused(self, text: str) -> None:
+        click.echo("  " + self.say("not_accepted", "Not accepted: {message}. Please try again.",
+                                   message=message(self.lang, text)))
+
+
+class PlainAsker(_Asker):
     """Numbered prompts on plain lines: works in pipes, with screen readers and in tests."""
 
     def _read(self, prompt: str) -> str:
@@ -62,7 +91,7 @@ class PlainAsker:
         return line.rstrip("\r\n")
 
     def ask(self, item, current: Any, progress, can_go_back: bool) -> Any:
-        click.echo(f"\n[{progress.line()}]{' ' + item.group if item.group else ''}")
+        click.echo(self.heading(item, progress))
         click.echo(item.prompt)
         if item.help:
             click.echo(_wrap(item.help))
@@ -72,14 +101,17 @@ class PlainAsker:
                 click.echo(_wrap(c.help, "        "))
         default = current if current is not _ABSENT else (
             engine.coerce(item, item.default) if item.default is not None else _ABSENT)
-        hints = [_HINTS[item.type](item)]
+        key = "hint." + item.type + (".multiline" if item.type == "text" and item.multiline else "")
+        hints = [self.say(key, _HINTS[item.type](item), n=len(item.choices))]
         if not item.validation.required:
-            hints.append(f"'{BLANK_WORD}' leaves it blank")
+            hints.append(self.say("hint.blank", "'{blank}' leaves it blank", blank=BLANK_WORD))
         if can_go_back:
-            hints.append("'back' returns to the previous item")
-        click.echo(_wrap("(" + "; ".join(hints) + ")"))
+            hints.append(self.say("hint.back", "'back' returns to the previous item"))
+        sep = "；" if self.lang != ENGLISH else "; "
+        click.echo(_wrap(("（" if self.lang != ENGLISH else "(") + sep.join(hints)
+                         + ("）" if self.lang != ENGLISH else ")")))
         if default is not _ABSENT:
-            click.echo(f"  Enter keeps: {_short(engine.display(item, default))}")
+            click.echo("  " + self.say("enter_keeps", "Enter keeps: {value}", value=_short(self.shown(item, default))))
         while True:
             first = self._read("> ")
             word = first.strip()
@@ -89,12 +121,12 @@ class PlainAsker:
                 if default is not _ABSENT:
                     return default
                 if item.validation.required:
-                    click.echo("  An answer is required.")
+                    click.echo("  " + self.say("required", "An answer is required."))
                     continue
                 return None
             if word == BLANK_WORD:
                 if item.validation.required:
-                    click.echo("  An answer is required.")
+                    click.echo("  " + self.say("required", "An answer is required."))
                     continue
                 return None
             raw = first
@@ -111,7 +143,11 @@ class PlainAsker:
                 engine.check_required(item, value)
                 return value
             except engine.AnswerError as exc:
-                click.echo(f"  Not accepted: {exc}. Please try again.")
+                self.refused(str(exc))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -129,39 +165,62 @@ _HINTS = {
 }
 
 
-class TerminalAsker:
+class TerminalAsker(_Asker):
     """Arrow-key lists and check boxes (questionary) for an interactive terminal."""
 
     def ask(self, item, current: Any, progress, can_go_back: bool) -> Any:
         import questionary  # lazy: only interactive prompts need it
         from questionary import Choice, Separator  # lazy: only interactive prompts need it
 
-        click.echo(f"\n[{progress.line()}]{' ' + item.group if item.group else ''}")
+        click.echo(self.heading(item, progress))
         if item.help:
             click.echo(_wrap(item.help))
         default = current if current is not _ABSENT else (
             engine.coerce(item, item.default) if item.default is not None else _ABSENT)
         extra = []
         if not item.validation.required:
-            extra.append(Choice("(leave blank)", value="__blank__"))
+            extra.append(Choice(self.say("leave_blank", "(leave blank)"), value="__blank__"))
         if can_go_back:
-            extra.append(Choice("\N{LEFTWARDS ARROW} back to the previous item", value="__back__"))
+            extra.append(Choice(self.say("go_back", "\N{LEFTWARDS ARROW} back to the previous item"), value="__back__"))
 
-        def validator(raw):
-            if isinstance(raw, str) and raw.strip().casefold() in BACK_WORDS:
-                return True
-            if isinstance(raw, list) and ("__back__" in raw or "__blank__" in raw):
-                return True
-            try:
-                engine.check_required(item, engine.coerce(item, raw))
-            except engine.AnswerError as exc:
-                return str(exc)
-            return True
+        problem = None
+        while True:
+            answer = self._prompt(questionary, Choice, Separator, item, default, extra, can_go_back)
+            if answer is BACK:
+                return BACK
+            if answer == "__blank__" or answer is None:
+                value = None
+            else:
+                try:
+                    value = engine.coerce(item, answer)
+                except engine.AnswerError as exc:
+                    problem = str(exc)
+                    value = _ABSENT
+            if value is not _ABSENT:
+                try:
+                    engine.check_required(item, value)
+                    problem = None
+                except engine.AnswerError as exc:
+                    problem = str(exc)
+            if problem is None:
+                if item.type == "multichoice" and value:
+                    click.echo("  " + self.say("chosen", "Chosen: {labels}", labels=engine.display(item, value)))
+                return value
+            # the message goes right under the prompt it belongs to; the prompt comes back with the
+            # answer given, to correct
+            self.refused(problem)
+            if item.type == "multichoice":
+                default = [v for v in (answer or []) if not str(v).startswith("__")]
+            elif item.type not in ("choice", "yesno") and isinstance(answer, str):
+                default = _Typed(answer)
 
+    def _prompt(self, questionary, Choice, Separator, item, default, extra, can_go_back):
+        """One question on the terminal; the raw answer, BACK, '__blank__' or None."""
         try:
             if item.type in ("choice", "yesno"):
                 options = ([Choice(c.label, value=c.value, description=c.help) for c in item.choices]
-                           if item.type == "choice" else [Choice("Yes", value="yes"), Choice("No", value="no")])
+                           if item.type == "choice" else [Choice(_cap(self.say("yes", "Yes")), value="yes"),
+                                                          Choice(_cap(self.say("no", "No")), value="no")])
                 pre = None
                 if default is not _ABSENT and default is not None:
                     pre = default if item.type == "choice" else ("yes" if default else "no")
@@ -172,31 +231,41 @@ class TerminalAsker:
                 options = [Choice(c.label, value=c.value, checked=c.value in chosen, description=c.help)
                            for c in item.choices]
                 answer = questionary.checkbox(
-                    item.prompt, choices=options + ([Separator()] + extra if extra else []), validate=validator,
-                    instruction="(space to tick, enter to confirm)").unsafe_ask()
+                    item.prompt, choices=options + ([Separator()] + extra if extra else []),
+                    instruction=self.say("checkbox", "(space to tick, enter to confirm)")).unsafe_ask()
                 if "__back__" in answer:
                     return BACK
                 if "__blank__" in answer:
-                    return None
-                return engine.coerce(item, answer)
+                    return "__blank__"
+                return answer
             else:
-                pre = engine.as_input(item, default) if default is not _ABSENT else ""
-                hint = " (type 'back' for the previous item)" if can_go_back else ""
-                answer = questionary.text(item.prompt + hint, default=pre, multiline=item.multiline,
-                                          validate=validator).unsafe_ask()
-                if answer.strip().casefold() in BACK_WORDS:
+                if isinstance(default, _Typed):
+                    pre = str(default)
+                else:
+                    pre = engine.as_input(item, default) if default is not _ABSENT else ""
+                hints = []
+                if not item.validation.required:
+                    hints.append(self.say("hint.blank", "'{blank}' leaves it blank", blank=BLANK_WORD))
+                if can_go_back:
+                    hints.append(self.say("hint.back", "'back' returns to the previous item"))
+                hint = (f" ({'; '.join(hints)})" if self.lang == ENGLISH else f"（{'；'.join(hints)}）") if hints else ""
+                answer = questionary.text(item.prompt + hint, default=pre, multiline=item.multiline).unsafe_ask()
+                word = answer.strip()
+                if word.casefold() in BACK_WORDS:
                     return BACK
+                if word == BLANK_WORD:  # the same rule as at the plain prompt
+                    return "__blank__" if not item.validation.required else ""
         except KeyboardInterrupt:
             raise Stop("interrupt") from None
         except EOFError:
             raise Stop("eof") from None
         if answer == "__back__":
             return BACK
-        if answer == "__blank__" or answer is None:
-            return None
-        value = engine.coerce(item, answer)
-        engine.check_required(item, value)
-        return value
+        return answer
+
+
+class _Typed(str):
+    """Text the user typed that was not accepted: offered again at the prompt, to correct."""
 
 
 class _interrupt_deferred:
@@ -239,9 +308,12 @@ def _is_terminal() -> bool:
 @click.option("--defaults", is_flag=True, help="Store the questionnaire's default for every unanswered item "
                                                  "that has one, without prompting.")
 @click.option("--plain", is_flag=True, help="Numbered plain-text prompts even in a terminal.")
+@click.option("--lang", "lang", metavar="LANG",
+              help="Ask in this language: en or zh-CN (简体中文). Default: COMMENTKIT_LANG, else the locale "
+                   "(LANG). Answers are stored the same whatever the language; the letter is English.")
 @json_option
 @today_option
-def interview(directory, review, items, answers_file, defaults, plain, as_json):
+def interview(directory, review, items, answers_file, defaults, plain, lang, as_json):
     """Answer the exposure questionnaire: who you are and how the rule touches you.
 
     Every answer is saved to profile.yaml the moment you give it. Stop at any time (Ctrl-C,
@@ -260,6 +332,7 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
       commentkit interview my-comment
       commentkit interview my-comment --review
       commentkit interview my-comment --item sectors --item semi_activities
+      commentkit interview my-comment --lang zh-CN
       commentkit interview my-comment --answers answers.yaml --defaults
       commentkit interview my-comment --json
     """
@@ -295,8 +368,11 @@ def interview(directory, review, items, answers_file, defaults, plain, as_json):
         return
     if review and items:
         raise UserError("use either --review (every item) or --item ID (some items), not both")
-    asker = TerminalAsker() if (not plain and _is_terminal()) else PlainAsker()
-    _session(pf, iv, ifile, asker, review=review, only=list(dict.fromkeys(items)), shown=shown)
+    lang = language(lang)
+    asker = TerminalAsker(lang) if (not plain and _is_terminal()) else PlainAsker(lang)
+    # the same items, conditions and choice values, with the texts of the chosen language
+    _session(pf, localize(pack, lang), ifile, asker, review=review, only=list(dict.fromkeys(items)), shown=shown,
+             suggest=_suggestions(proj))
 
 
 def _shown_dir(directory: str) -> str:
@@ -308,7 +384,31 @@ def _cmd(shown: str, *rest: str) -> str:
     return " ".join(["commentkit", "interview", *([shown] if shown else []), *rest])
 
 
-def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str) -> None:
+def _suggestions(proj) -> dict[str, str]:
+    """Answers offered as the default (Enter keeps them) when an item was never answered: what the
+    project file already says (the commenter's name given to 'commentkit init')."""
+    out = {}
+    name = getattr(getattr(proj.file, "commenter", None), "name", None)
+    if name:
+        out["commenter_name"] = name
+    return out
+
+
+FOLLOWS = {"signatory_name": "contact_name"}
+"""Never-answered items that offer another item's answer as their default (the contact often signs)."""
+
+
+def _offered(item_id: str, answers: dict, suggest: dict) -> Any:
+    if item_id in suggest:
+        return suggest[item_id]
+    source = FOLLOWS.get(item_id)
+    if source and conditions.is_answered(answers.get(source)):
+        return answers[source]
+    return _ABSENT
+
+
+def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str,
+             suggest: dict | None = None) -> None:
     answers = pf.answers
     if only:
         known = {it.id for it in iv.items}
@@ -328,16 +428,18 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
     else:
         current = engine.next_unanswered(iv, answers, ifile)
         if current is None:
-            click.echo(f"Every item of the questionnaire is answered ({pf.path}).")
-            click.echo(f"Change one with '{_cmd(shown, '--item ID')}' or go through all with "
-                       f"'{_cmd(shown, '--review')}'.")
+            click.echo(asker.say("all_answered", "Every item of the questionnaire is answered ({path}).",
+                                 path=pf.path))
+            click.echo(asker.say("change_hint", "Change one with '{one}' or go through all with '{all}'.",
+                                 one=_cmd(shown, '--item ID'), all=_cmd(shown, '--review')))
             return
         if not answers:
             click.echo(iv.title)
             if iv.intro:
                 click.echo(_wrap(iv.intro, ""))
         else:
-            click.echo(f"Resuming at the first unanswered item ({len(answers)} answers already saved).")
+            click.echo(asker.say("resuming", "Resuming at the first unanswered item ({n} answers already saved).",
+                                 n=len(answers)))
 
     history: list[str] = []
     visited: set[str] = set()
@@ -346,14 +448,16 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
         while current is not None:
             prog = engine.progress(iv, answers, current, ifile)
             before = answers.get(current.id, _ABSENT)
+            offered = before if before is not _ABSENT else _offered(current.id, answers, suggest or {})
             try:
-                result = asker.ask(current, before, prog, can_go_back=bool(history))
+                result = asker.ask(current, offered, prog, can_go_back=bool(history))
             except Stop as stop:
-                _stopped(stop, len(saved), pf, shown, review, only)
+                _stopped(stop, len(saved), pf, shown, review, only, asker)
                 return
             if result is BACK:
                 if not history:
-                    click.echo("  This is the first item of this session; there is nothing to go back to.")
+                    click.echo("  " + asker.say("first_item", "This is the first item of this session; there is "
+                                                              "nothing to go back to."))
                     continue
                 current = iv.item(history.pop())
                 continue
@@ -371,15 +475,15 @@ def _session(pf, iv, ifile, asker, *, review: bool, only: list[str], shown: str)
                 answers[current.id] = result
                 saved.add(current.id)
                 if pending:
-                    _stopped(Stop("interrupt"), len(saved), pf, shown, review, only)
+                    _stopped(Stop("interrupt"), len(saved), pf, shown, review, only, asker)
                     return
             history.append(current.id)
             visited.add(current.id)
             current = _next(iv, answers, ifile, current, review=review, only=only, visited=visited)
     except KeyboardInterrupt:  # Ctrl-C between prompts (while one is printed, say)
-        _stopped(Stop("interrupt"), len(saved), pf, shown, review, only)
+        _stopped(Stop("interrupt"), len(saved), pf, shown, review, only, asker)
         return
-    _finished(pf, iv, ifile, answers, len(saved), shown, only)
+    _finished(pf, iv, ifile, answers, len(saved), shown, only, asker)
 
 
 def _next(iv, answers, ifile, current, *, review: bool, only: list[str], visited: set[str]):
@@ -402,35 +506,41 @@ def _next(iv, answers, ifile, current, *, review: bool, only: list[str], visited
     return engine.next_unanswered(iv, answers, ifile, after=current.id, also=visited)
 
 
-def _stopped(stop: Stop, saved: int, pf, shown: str, review: bool, only: list[str]) -> None:
+def _stopped(stop: Stop, saved: int, pf, shown: str, review: bool, only: list[str], asker=None) -> None:
+    say = asker.say if asker is not None else (lambda key, english, **kw: english.format(**kw))
+    key = "interrupted" if stop.reason == "interrupt" else "input_ended"
     what = "Interrupted" if stop.reason == "interrupt" else "Input ended"
     again = _cmd(shown, "--review") if review else _cmd(shown, *[f"--item {i}" for i in only]) if only else _cmd(shown)
-    where = "resume where you left off" if not (review or only) else "continue"
-    click.echo(f"\n{what}. Every answer given so far is saved in {pf.path} ({saved} in this session); "
-               f"run '{again}' to {where}.", err=True)
+    where = say("resume", "resume where you left off") if not (review or only) else say("continue", "continue")
+    click.echo("\n" + say(key, what + ". Every answer given so far is saved in {path} ({n} in this session); "
+                                "run '{cmd}' to {where}.", path=pf.path, n=saved, cmd=again, where=where), err=True)
     sys.stdout.flush()
     click.get_current_context().exit(130 if stop.reason == "interrupt" else 1)
 
 
-def _finished(pf, iv, ifile, answers, saved: int, shown: str, only: list[str]) -> None:
-    click.echo(f"\nSaved {saved} answer{'' if saved == 1 else 's'} in this session to {pf.path}.")
+def _finished(pf, iv, ifile, answers, saved: int, shown: str, only: list[str], asker=None) -> None:
+    say = asker.say if asker is not None else (lambda key, english, **kw: english.format(**kw))
+    click.echo("\n" + say("saved", f"Saved {{n}} answer{'' if saved == 1 else 's'} in this session to {{path}}.",
+                          n=saved, path=pf.path))
     open_ids = engine.unanswered_ids(iv, answers, ifile)
     if open_ids:
-        click.echo(f"{len(open_ids)} item{' is' if len(open_ids) == 1 else 's are'} still unanswered "
-                   f"({', '.join(open_ids)}); run '{_cmd(shown)}' to answer "
-                   f"{'it' if len(open_ids) == 1 else 'them'}.")
-    _note_stale(iv, ifile, answers)
+        k = len(open_ids)
+        click.echo(say("still_open", f"{{n}} item{' is' if k == 1 else 's are'} still unanswered ({{ids}}); run "
+                                     f"'{{cmd}}' to answer {'it' if k == 1 else 'them'}.",
+                       n=k, ids=", ".join(open_ids), cmd=_cmd(shown)))
+    _note_stale(iv, ifile, answers, say)
     plan = "commentkit plan" + (f" {shown}" if shown else "")
-    click.echo(f"Next: '{plan}' ranks the notice's questions for you.")
+    click.echo(say("next", "Next: '{cmd}' ranks the notice's questions for you.", cmd=plan))
 
 
-def _note_stale(iv, ifile, answers) -> None:
+def _note_stale(iv, ifile, answers, say=None) -> None:
     """Say which stored answers no longer apply (kept in the file, ignored by plan and the letter)."""
+    say = say or (lambda key, english, **kw: english.format(**kw))
     asked = {it.id for it in engine.applicable(iv, answers, ifile)}
     stale = [k for k, v in answers.items() if k not in asked and conditions.is_answered(v)]
     if stale:
-        click.echo(f"Your answers to {', '.join(stale)} no longer apply to your other answers; they stay in "
-                   f"profile.yaml but are ignored.")
+        click.echo(say("stale", "Your answers to {ids} no longer apply to your other answers; they stay in "
+                                "profile.yaml but are ignored.", ids=", ".join(stale)))
 
 
 def _read_answers_file(path: str):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from commentkit.cli import jsonout, layout
+from commentkit.cli.answers import apply_status, select
 from commentkit.cli.common import json_option, open_project, project_dir, today_option
-from commentkit.project.profilefile import load_profile
+from commentkit.errors import UserError
+from commentkit.project.profilefile import ProfileFile, load_profile
 from commentkit.project.status import answer_state, word_count
 from commentkit.questionnaire import engine
 from commentkit.questionnaire import priorities as relevance
@@ -16,25 +18,54 @@ from commentkit.questionnaire import priorities as relevance
 @project_dir
 @click.option("--level", "levels", multiple=True, type=click.Choice(["core", "recommended", "optional"]),
               help="Only questions at this level (repeatable).")
+@click.option("--promote", "promote", multiple=True, metavar="ID",
+              help="Rank question ID core whatever your exposure says (stored in profile.yaml; repeatable).")
+@click.option("--unpromote", "unpromote", multiple=True, metavar="ID",
+              help="Undo --promote for question ID (repeatable).")
+@click.option("--skip", "skip_levels", multiple=True, type=click.Choice(["recommended", "optional"]),
+              help="Mark every unanswered question at this level skipped, with --reason, after one "
+                   "confirmation (repeatable).")
+@click.option("--reason", "-r", metavar="TEXT", help="Why the questions are skipped (with --skip).")
+@click.option("--yes", "-y", is_flag=True, help="With --skip: do not ask for confirmation.")
 @json_option
 @today_option
-def plan(directory, levels, as_json):
+def plan(directory, levels, promote, unpromote, skip_levels, reason, yes, as_json):
     """Rank every question of the notice as core, recommended or optional, with the reasons.
 
     The ranking comes from your questionnaire answers (profile.yaml) and the relevance rules in
-    the docket pack: a question is core or recommended when a rule matches what you reported,
-    core when it is tagged with a theme you chose, and optional otherwise. The same answers
-    always give the same plan. Questions appear in the notice's order within each level; the
-    agency's question number is shown only where the docket pack confirms it.
+    the docket pack: your exposure (what you reported) makes a question core or recommended; a
+    theme you chose makes a question recommended, never core on its own; a question you promote
+    (--promote ID) is core. Each reason quotes the answers it rests on. The same answers always
+    give the same plan. Questions appear in the notice's order within each level; the agency's
+    question number is shown only where the docket pack confirms it.
+
+    --skip LEVEL --reason TEXT writes the skip decisions for the unanswered questions at that
+    level in one step (the same as 'commentkit mark skip --level LEVEL --unanswered').
 
     \b
     Examples:
       commentkit plan my-comment
       commentkit plan my-comment --level core
+      commentkit plan my-comment --promote burden-2
+      commentkit plan my-comment --skip optional --reason "Outside our business"
       commentkit plan my-comment --json
     """
     proj = open_project(directory)
     pack = proj.pack
+    if promote or unpromote:
+        _promote(proj, promote, unpromote, quiet=as_json)
+    if skip_levels:
+        if not (reason or "").strip():
+            raise UserError("say why with --reason, e.g. commentkit plan --skip optional --reason "
+                            "\"Outside our business\"")
+        if levels or promote or unpromote:
+            raise UserError("--skip writes skip decisions; use it without --level, --promote or --unpromote")
+        keys = select(proj, [], levels=skip_levels, unanswered=True)
+        apply_status(proj, keys, "skipped", reason=" ".join(reason.split()), owner=None, yes=yes,
+                     as_json=as_json)
+        return
+    if reason is not None or yes:
+        raise UserError("--reason and --yes go with --skip")
     profile = _profile(proj)
     priorities = relevance.plan(pack, profile)
     shown = [p for p in priorities if not levels or p.level in levels]
@@ -42,6 +73,24 @@ def plan(directory, levels, as_json):
         jsonout.emit("plan", _json(proj, pack, profile, priorities, shown))
         return
     _table(proj, pack, profile, priorities, shown, levels)
+
+
+def _promote(proj, promote, unpromote, quiet: bool) -> None:
+    """Add ``promote`` to and remove ``unpromote`` from profile.yaml's ``promote`` list."""
+    if proj.pack.interview is None:
+        raise UserError(f"docket {proj.pack.docket.id} has no questionnaire, so there is no profile.yaml "
+                        f"to keep promotions in")
+    known = {q.id for q in proj.pack.bank.questions}
+    for qid in (*promote, *unpromote):
+        if qid not in known:
+            raise UserError(f"no question {qid!r} in docket {proj.pack.docket.id}; see 'commentkit questions'")
+    pf = ProfileFile.of(proj)
+    ids = [q for q in pf.promoted if q not in unpromote] + [q for q in promote if q not in unpromote]
+    if ids != pf.promoted:
+        pf.set_promoted(ids)
+    if not quiet:
+        now = ", ".join(pf.promoted) or "none"
+        click.echo(f"Promoted to core in {pf.path.name}: {now}.")
 
 
 def _profile(proj) -> dict:
@@ -61,6 +110,7 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
     return {
         "docket": jsonout.docket_ref(pack.docket),
+        "promoted": list(profile.get(relevance.PROMOTE_KEY) or []),
         "project": str(proj.root),
         "profile": str(proj.profile_path),
         "questionnaire": pack.interview is not None,
@@ -68,6 +118,7 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
         "unanswered": _unanswered(pack, profile),
         "counts": counts,
         "questions": [_record(proj, pack, p) for p in shown],
+        "reason_details": {p.question_id: [r.as_dict() for r in p.details] for p in shown},
     }
 
 

@@ -185,6 +185,7 @@ class Dockets(Output):
         rin: str | None
         deadline: str
         deadline_text: str
+        deadline_moved_from: list[str] = Field(description="Earlier deadlines (extensions), oldest first")
         period: Literal["open", "closed"]
         questions: int
         official_wordings: int
@@ -265,9 +266,13 @@ class Plan(Output):
     unanswered: list[str] = Field(description="Questionnaire items not answered yet")
     counts: dict[Level, int]
     questions: list[QuestionRow]
+    promoted: list[str] = Field(description="Themes or questions you promoted (plan --promote)")
+    reason_details: dict[str, list[dict[str, Any]]] = Field(
+        description="Per question id: each reason's kind, level and the facts it rests on")
 
 
-class _AnswerChange(Output):
+class Answer(Output):
+    NAME = "answer"
     project: str
     question_id: str | None
     general_section: GeneralSection | None
@@ -278,18 +283,32 @@ class _AnswerChange(Output):
     changed: bool
     written: list[str]
     notes: list[str]
-
-
-class Answer(_AnswerChange):
-    NAME = "answer"
     words: int
-    source: str = Field(description="Where the text came from: editor, --text, a file, standard input, ...")
+    source: str | None = Field(description="Where the text came from: editor, --text, a file, standard input, ...")
 
 
-class Mark(_AnswerChange):
+class Mark(Output):
+    """``mark`` (one or several answers; also ``plan --skip``)."""
+
     NAME = "mark"
+
+    class Row(_Model):
+        question_id: str | None
+        general_section: GeneralSection | None
+        path: str
+        status_before: Status
+        status: Status
+        owner: str | None
+        approved_by: str | None = Field(description="Who approved the text of a final answer")
+
+    project: str
+    status: Status = Field(description="The status set")
     skip_reason: str | None
-    approved_by: str | None = Field(description="Who approved the text of a final answer")
+    answers: list[Row] = Field(description="The answers this command changed")
+    unchanged: list[str] = Field(description="Selected answers that already had this status")
+    selected: int
+    changed: bool
+    written: list[str]
 
 
 class Status_(Output):

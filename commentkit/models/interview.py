@@ -15,6 +15,8 @@ class Choice(Strict):
     value: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     label: str
     help: str | None = Field(None, description="What choosing this means, in the notice's terms")
+    fact: str | None = Field(None, description="This answer as a fact quoted back in reasons ('customers in a "
+                                               "country of concern'); default: the label")
 
 
 class Validation(Strict):
@@ -38,6 +40,9 @@ class Item(Strict):
     validation: Validation = Field(default_factory=Validation)
     group: str | None = Field(None, description="Heading the item is shown under")
     multiline: bool = False
+    fact: str | None = Field(None, description="The answer as a fact quoted back in reasons; '{value}' is replaced "
+                                               "by the answer (labels for choices)")
+    fact_no: str | None = Field(None, description="yesno items: the fact when the answer is no ('fact' is for yes)")
 
     @model_validator(mode="after")
     def _choices(self):

@@ -27,6 +27,7 @@ from commentkit.files.yamlio import (
 )
 from commentkit.models.project import PROFILE_FILE
 from commentkit.questionnaire import conditions, engine
+from commentkit.questionnaire.priorities import PROMOTE_KEY
 
 PROFILE_SCHEMA_VERSION = 1
 
@@ -67,6 +68,7 @@ class ProfileFile:
     # ---- reading ---------------------------------------------------------------------------
     def _read(self) -> None:
         self.snapshot = storage.Snapshot.of(self.path)
+        self.promoted: list[str] = []
         if self.snapshot.digest is None:
             self.text = None
             self.values: dict[str, Any] = {}
@@ -80,6 +82,7 @@ class ProfileFile:
         if not isinstance(data, dict):
             raise ProjectFileError("profile must be a mapping of item: answer", self.path, 1)
         data = dict(data)
+        self.promoted = self._promoted(data.pop(PROMOTE_KEY, None))
         version = declared_version(data, self.path, missing=PROFILE_SCHEMA_VERSION, text=self.text)
         data.pop("schema_version", None)
         refuse_newer(version, PROFILE_SCHEMA_VERSION, self.path, "profile", self.text)
@@ -91,6 +94,34 @@ class ProfileFile:
                             for p in checked.problems]
             return
         self.values = check_stored(self.pack, data, self.path, text)
+
+    def _promoted(self, raw: Any) -> list[str]:
+        """The ``promote`` list: question ids the commenter ranks core whatever the rules say."""
+        return [] if raw is None else check_promoted(self.pack, raw, self.path, self.text)
+
+    def set_promoted(self, ids: list[str]) -> None:
+        """Store the ``promote`` list (in the notice's order; an empty list removes the key)."""
+        order = {q.id: n for n, q in enumerate(self.pack.bank.ordered())}
+        ids = sorted(dict.fromkeys(ids), key=lambda q: order.get(q, len(order)))
+        text = self.text if self.text is not None and self.text.strip() else self._new_text()
+        doc = load_roundtrip(text, self.path)
+        if doc is None or not hasattr(doc, "insert"):
+            doc = load_roundtrip(self._new_text(), self.path)
+        if ids:
+            if PROMOTE_KEY in doc:
+                doc[PROMOTE_KEY] = _node(ids)
+            else:
+                doc.insert(len(doc), PROMOTE_KEY, _node(ids))
+        elif PROMOTE_KEY in doc:
+            del doc[PROMOTE_KEY]
+        new = _dump(doc)
+        with storage.project_lock(self.root):
+            storage.write_checked(self.path, new, self.snapshot, root=self.root,
+                                  keep_backup=not self._backed_up and self.text is not None)
+        self._backed_up = True
+        self.text = new
+        self.snapshot = storage.Snapshot.of_bytes(self.path, new.encode("utf-8"))
+        self.promoted = ids
 
     def _line(self, key: str) -> int | None:
         return line_of(self.text, (key,)) if self.text is not None else None
@@ -148,10 +179,15 @@ class ProfileFile:
 
 def check_stored(pack, data: dict[str, Any], path: Path, text: str | None = None) -> dict[str, Any]:
     """Stored answers (``schema_version`` removed) checked against the pack's questionnaire and
-    coerced; the first problem is a one-line UserError with the file and line."""
+    coerced (a ``promote`` list is checked against the question bank and kept); the first problem is
+    a one-line UserError with the file and line."""
+    data = dict(data)
+    promoted = data.pop(PROMOTE_KEY, None)
     checked = engine.check_answers(pack.interview, data, file=conditions.interview_file(pack),
                                    require_applicable=False, required=False)
     if not checked.problems:
+        if promoted is not None:
+            checked.values[PROMOTE_KEY] = check_promoted(pack, promoted, path, text)
         return checked.values
     first = checked.problems[0]
     more = len(checked.problems) - 1
@@ -166,6 +202,19 @@ def check_stored(pack, data: dict[str, Any], path: Path, text: str | None = None
     except UserError:
         pass
     raise ProjectFileError(message, path, line)
+
+
+def check_promoted(pack, raw: Any, path: Path, text: str | None = None) -> list[str]:
+    """A ``promote`` list checked against the question bank (a one-line error with file:line)."""
+    line = line_of(text, (PROMOTE_KEY,)) if text is not None else None
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise ProjectFileError(f"{PROMOTE_KEY}: expected a list of question ids, like [def-1, notif-3]", path, line)
+    known = {q.id for q in pack.bank.questions}
+    for qid in raw:
+        if qid not in known:
+            raise ProjectFileError(f"{PROMOTE_KEY}: no question {qid!r} in docket {pack.docket.id}; see "
+                                   f"'commentkit questions'", path, line)
+    return list(dict.fromkeys(raw))
 
 
 def _position(doc, key: str, order: dict[str, int]) -> int:
@@ -238,7 +287,12 @@ def _node(value: Any) -> Any:
 
 
 def load_profile(project) -> dict[str, Any]:
-    """The project's stored answers, validated against its questionnaire ({} without one)."""
+    """The project's stored answers, validated against its questionnaire ({} without one), with the
+    ``promote`` list (question ids promoted to core) under ``PROMOTE_KEY`` when there is one."""
     if project.pack.interview is None:
         return dict(project.profile)
-    return ProfileFile.of(project).answers
+    pf = ProfileFile.of(project)
+    out = pf.answers
+    if pf.promoted:
+        out[PROMOTE_KEY] = list(pf.promoted)
+    return out

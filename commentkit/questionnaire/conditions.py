@@ -247,3 +247,115 @@ def check_interview(interview, file: Path | str | None = None) -> None:
     for it in interview.items:
         if it.when:
             compile_condition(it.when, known, item_where(it, file))
+
+
+# ---- why a condition holds ----------------------------------------------------------------------
+
+Cited = tuple[str, Any]
+"""One answer a condition relied on: ``(item id, value)``; for a multiple-choice item the value is
+one choice value (``('coc_links', 'customers')``), otherwise the whole answer."""
+
+
+def _trace_node(node) -> Callable[[dict[str, Any]], tuple[Any, list[Cited]]]:
+    """Like :func:`_compile_node`, but each evaluation also returns the answers that made it true.
+
+    Only *positive* facts are cited: ``'x' in item`` (the choice ``x``), ``item == value``,
+    ``item >= n`` and the like (the answer), ``item is not none`` and a bare ``item`` (the answer).
+    Negations (``not``, ``not in``, ``!=``, ``is none``) hold because something is absent and
+    cite nothing; an ``or`` cites every alternative that holds, an ``and`` all of its parts.
+    """
+    plain = _compile_node(node)
+    if isinstance(node, ast.Name) and node.id not in _CONSTANTS:
+        name = node.id
+
+        def run_name(v):
+            value = v[name]
+            if not value:
+                return value, []
+            if isinstance(value, list):
+                return value, [(name, x) for x in value]
+            return value, [(name, value)]
+        return run_name
+    if isinstance(node, ast.BoolOp):
+        parts = [_trace_node(e) for e in node.values]
+        if isinstance(node.op, ast.And):
+            def trace_and(v):
+                cited: list[Cited] = []
+                result: Any = True
+                for p in parts:
+                    result, facts = p(v)
+                    if not result:
+                        return result, []
+                    cited += facts
+                return result, cited
+            return trace_and
+
+        def trace_or(v):
+            cited: list[Cited] = []
+            first: Any = None
+            for p in parts:
+                try:
+                    result, facts = p(v)
+                except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError):
+                    if first is not None:  # an alternative after one that holds: not needed
+                        continue
+                    raise
+                if result:
+                    if first is None:
+                        first = result
+                    cited += facts
+            return (first if first is not None else False), cited
+        return trace_or
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        op, right = node.ops[0], node.comparators[0]
+        left = node.left
+
+        def item_name(n) -> str | None:
+            return n.id if isinstance(n, ast.Name) and n.id not in _CONSTANTS else None
+
+        def is_item(n) -> bool:
+            return item_name(n) is not None
+
+        if isinstance(op, ast.In) and is_item(right) and not is_item(left):
+            name, member = str(item_name(right)), _compile_node(left)
+
+            def trace_in(v):
+                ok = plain(v)
+                return ok, ([(name, member(v))] if ok else [])
+            return trace_in
+        if isinstance(op, (ast.Eq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.IsNot)) and (is_item(left) or is_item(right)):
+            if isinstance(op, ast.IsNot) and not (isinstance(right, ast.Constant) and right.value is None
+                                                 or isinstance(right, ast.Name) and right.id in ("none", "None")):
+                return lambda v: (plain(v), [])
+            name = str(item_name(left) or item_name(right))
+
+            def trace_cmp(v):
+                ok = plain(v)
+                return ok, ([(name, v[name])] if ok else [])
+            return trace_cmp
+    return lambda v: (plain(v), [])
+
+
+@lru_cache(maxsize=4096)
+def _traced(source: str) -> Callable[[dict[str, Any]], tuple[Any, list[Cited]]]:
+    return _trace_node(ast.parse(source.strip(), mode="eval").body)
+
+
+def explain(source: str, variables: dict[str, Any], where: Where) -> tuple[bool, list[Cited]]:
+    """Whether the condition holds, and the answers it relied on (see :func:`_trace_node`).
+
+    Each cited ``(item, value)`` is part of ``variables``: the value is the item's answer, or
+    one choice value of a multiple-choice answer.
+    """
+    compiled = compile_condition(source, variables.keys(), where)  # same errors as evaluate()
+    try:
+        result, cited = _traced(compiled.source)(variables)
+    except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError):
+        return evaluate(source, variables, where), []  # evaluate() raises the readable error
+    ok = bool(result)
+    out: list[Cited] = []
+    if ok:
+        for fact in cited:
+            if fact not in out:
+                out.append(fact)
+    return ok, out

@@ -25,8 +25,8 @@ from commentkit.questionnaire import conditions
 NONE_CHOICE = "none"
 """A multiple-choice value meaning 'none of these'; it cannot be combined with other choices."""
 
-_YES = {"y", "yes", "true", "t", "1", "on"}
-_NO = {"n", "no", "false", "f", "0", "off"}
+_YES = {"y", "yes", "true", "t", "1", "on", "是", "对"}
+_NO = {"n", "no", "false", "f", "0", "off", "否", "不"}
 MAX_TEXT_CHARS = 20_000
 
 

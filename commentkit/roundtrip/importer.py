@@ -3,14 +3,17 @@
 Entry points:
 
 * :func:`read_docx(path, accept_changes=False)` → :class:`WordLetter`: identity (docket,
-  commenter, version, draft, letter date from the document properties), each anchored region
-  (bookmark ``ck_q_<id>`` / ``ck_g_<name>``) converted to the document model, the text outside
-  every anchor, and what was found that needs attention (tracked changes, comments, images).
-* :func:`plan_import(project, letter)` → :class:`ImportPlan`: per answer, unchanged / changed
-  (with the new Markdown and a unified diff) / refused (with the reason); anchors the Word file
-  lost; text added outside any answer.
-* :func:`apply_import(project, plan, keep_status=False)`: writes the changed answers with
-  ``Project.save_answer`` (backup of the previous text, change detection, project lock).
+  commenter, version, draft, letter date from the document properties, or "structure" when
+  they were removed), the text as built (custom XML part) and its fingerprints, every
+  top-level paragraph with its anchors and Word comments; :meth:`WordLetter.resolve` places
+  the paragraphs in answers (paragraph bookmark, then the letter's structure, then neighbours)
+  and converts each region to the document model.
+* :func:`plan_import(project, letter, take=...)` → :class:`ImportPlan`: per answer, unchanged /
+  changed / new / refused / conflict, from a three-way comparison (as built, Word, disk; see
+  :mod:`commentkit.roundtrip.merge`); anchors the Word file lost; text outside any answer or
+  that could belong to two; changes that would delete text because anchors were lost.
+* :func:`apply_import(project, plan)`: writes the changed answers, each file patched where it
+  changed only (:func:`patch_answer`), with backup, change detection and the project lock.
 
 Whose letter it is: a member form, a letter for another docket, another commenter or another
 project (most of its answers have no file here) is refused before anything is compared; see
@@ -20,9 +23,10 @@ The Word file is untrusted input: it is checked as a zip package (size, part cou
 ratio) before anything is parsed, and every XML part is parsed with a parser that resolves no
 entities, loads no DTD and refuses a DOCTYPE.
 
-Anchors survive LibreOffice: on re-save it may split a bookmark into an unclosed start at the
-beginning and a second start/end pair with the same name at the end, so a region runs from the
-first start of a name to the last end of any of its ids.
+Anchors (docs/roundtrip.md has the experiment): LibreOffice splits a bookmark spanning
+paragraphs on its first save and keeps only its last paragraph on the second, so each answer
+paragraph has its own bookmark (:mod:`commentkit.letter.writers.anchors`); a region bookmark is
+trusted only while intact, and only in letters without paragraph bookmarks (built earlier).
 """
 
 from __future__ import annotations
@@ -471,8 +475,10 @@ def _identify_by_structure(project, letter: WordLetter) -> tuple[list, list]:
     (headings, question blocks, introduction) is found in it, in order. Returns the builds to
     compare with; refuses (exit 2) otherwise."""
     best = None
+    builds = []
     for draft in (False, True):
         built = build_letter(project, draft=draft, version="plain", date=letter.date)
+        builds.append(built)
         expected = _expected(built.document, letter.base, "plain")
         letter_texts = [t for t, o in expected if t and o is None]
         words = {e.text for e in letter._elements if e.text}
@@ -487,7 +493,7 @@ def _identify_by_structure(project, letter: WordLetter) -> tuple[list, list]:
                         f"nothing was imported", letter.path)
     letter.draft, letter.version = draft, "plain"
     letter.docket, letter.commenter = project.pack.docket.id, project.commenter_name
-    return [built], expected
+    return [built] + [b for b in builds if b is not built], expected
 
 
 def _unit_key(unit: str, key: str) -> str:
@@ -523,7 +529,12 @@ def plan_import(project, letter: WordLetter, *, keep_status: bool = False, force
         builds = [build_letter(project, draft=letter.draft, version=version, date=letter.date)]
         if not letter.draft:
             builds.append(build_letter(project, draft=True, version=version, date=letter.date))
-        expected = _expected(builds[0].document, letter.base, version)
+        # the paragraphs to look for: the rebuild holding the answers this file was built with (an
+        # answer final then may be back in review now, and only the draft rebuild shows it)
+        known = set(letter.built_anchors) | set(letter.base or {})
+        best = max(builds, key=lambda b: len({a.name for a in b.document.anchors()} & known)
+                   - len({a.name for a in b.document.anchors()} - known))
+        expected = _expected(best.document, letter.base, version)
     letter.resolve(expected)
     warnings = _check_identity(project, letter, force_commenter=force_commenter, recover=recover)
     if letter.identified_by == "structure":
@@ -615,6 +626,9 @@ def plan_import(project, letter: WordLetter, *, keep_status: bool = False, force
     return ImportPlan(letter, results, missing, outside, warnings, list(letter.uncertain))
 
 
+_FOOTNOTE = "[^"
+
+
 def _three_way(change: AnswerChange, letter: WordLetter, region: Region, ans, current: str, new_md: str,
                take: str | None, rel) -> None:
     """Decide one answer that differs between Word and disk, from the text as built (the base)."""
@@ -637,20 +651,36 @@ def _three_way(change: AnswerChange, letter: WordLetter, region: Region, ans, cu
             "both the Word file and the file on disk changed since the build, and the Word file no longer holds "
             "the text as built")
         change.reason = f"{why}: choose with --take word or --take disk (or --take {change.key}=word)"
-        base_units: list[str] = []
         if take in ("word", "disk"):
             change.state = "changed" if take == "word" else "unchanged"
             change.conflicts = 0
             change.notes.append(f"taken from {'Word' if take == 'word' else 'disk'} (--take)")
             if take == "word":
-                merged = split_units(new_md)
-                change.new_body = _keep_unchanged_units(ours, merged.units, region.key)
+                change.new_body = new_md if _FOOTNOTE in ans.body + new_md else _keep_unchanged_units(
+                    ours, split_units(new_md).units, region.key)
                 _finish(change, ans, rel, letter, region)
             return
         _conflict_diff(change, ans, new_md, rel)
         return
-    else:
-        base_units = split_units(base_md).units
+    if _FOOTNOTE in ans.body + new_md + base_md:
+        # footnote labels are numbered by order of reference in Word's text and free on disk: the
+        # answer is decided whole, so no paragraph refers to another side's footnote
+        if _norm(new_md) == _norm(base_md):
+            change.notes.append("changed on disk since the build, not in Word: the file on disk is kept")
+            return
+        if _norm(current) == _norm(base_md) or take == "word":
+            change.new_body = new_md
+            change.notes.append("an answer with footnotes is taken from Word whole (in commentkit's Markdown form)")
+            _finish(change, ans, rel, letter, region)
+            return
+        if take == "disk":
+            return
+        change.state, change.conflicts = "conflict", 1
+        change.reason = (f"changed both in Word and on disk since the build (an answer with footnotes is compared "
+                         f"whole): choose with --take {change.key}=word or --take {change.key}=disk")
+        _conflict_diff(change, ans, new_md, rel)
+        return
+    base_units = split_units(base_md).units
     m = merge3(base_units, ours, theirs, lambda u: _unit_key(u, region.key), take)
     if m.conflicts and m.text is None:
         change.state = "conflict"
@@ -799,8 +829,10 @@ def patch_answer(old, body: str, status: str | None, now) -> str | None:
     """The answer file's new text with the least change: its bytes up to the body, except the
     ``status`` line (when the status changes), the ``updated`` line (same quoting) and, when
     the answer keeps a ``reached`` history, an entry for a status it reaches for the first time
-    (history is never removed). None when the file cannot be patched this way (no front matter,
-    or the result would not read back the same): the caller writes it in full."""
+    (history is never removed); an ``approved`` record goes, since the approved text changed.
+    None when the file cannot be patched this way (no front matter, the answer stays final and
+    needs a new approval record, or the result would not read back the same): the caller writes
+    it in full with ``Project.save_answer``."""
     if old is None or old.raw is None:
         return None
     try:
@@ -817,7 +849,10 @@ def patch_answer(old, body: str, status: str | None, now) -> str | None:
     fence = raw[4 + close.start():4 + close.end()]
     when = now.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
     status = status or old.meta.status
-    if status != old.meta.status:
+    if status == "final":
+        return None  # a new approval record: Project.save_answer writes it
+    on_file = re.search(_FIELD.format(name="status"), header)
+    if on_file is None or on_file.group(2) != status:
         header, n = re.subn(_FIELD.format(name="status"), lambda m: f"status: {m.group(1)}{status}{m.group(1)}",
                             header, count=1)
         if n != 1:
@@ -835,6 +870,7 @@ def patch_answer(old, body: str, status: str | None, now) -> str | None:
         indent = lead_ws.group(0) if lead_ws else "  "
         block = m.group(1) if m.group(1).endswith("\n") or not m.group(1) else m.group(1) + "\n"
         header = header[:m.start(1)] + block + f"{indent}{status}: {when}\n" + header[m.end(1):]
+    header = re.sub(r"(?m)^approved:[ \t]*\n(?:[ \t]+[^\n]*\n?)*", "", header)
     lead = rest[:len(rest) - len(rest.lstrip("\n"))]
     new_body = body.strip("\n")
     text = "---\n" + header + fence + lead + (new_body + "\n" if new_body else "")
@@ -842,7 +878,7 @@ def patch_answer(old, body: str, status: str | None, now) -> str | None:
         meta, parsed = answerfile.parse(text, old.path)
     except UserError:
         return None
-    if meta.status != status or parsed.strip("\n") != new_body:
+    if meta.status != status or meta.approved is not None or parsed.strip("\n") != new_body:
         return None
     return text
 

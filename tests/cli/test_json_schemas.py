@@ -75,9 +75,13 @@ def test_every_command_output_validates_against_its_schema(run, tmp_path, fr_api
     assert gen["general_section"] == "executive-summary" and gen["question_id"] is None
     assert gen["path"] == "general/executive-summary.md"
     mark = j("mark", core[0], "final", p, "--owner", "A. Partner")
-    assert (mark["status_before"], mark["status"], mark["owner"]) == ("draft", "final", "A. Partner")
+    (row,) = mark["answers"]
+    assert (row["question_id"], row["status_before"], row["status"], row["owner"]) == (core[0], "draft", "final",
+                                                                                       "A. Partner")
+    assert mark["changed"] and mark["written"] == [str(p / "answers" / f"{core[0]}.md")]
     skip = j("mark", core[1], "skip", p, "--reason", "Not our business")
-    assert skip["skip_reason"] == "Not our business"
+    assert skip["skip_reason"] == "Not our business" and skip["answers"][0]["status"] == "skipped"
+    assert j("mark", core[1], "skip", p, "--reason", "Not our business")["changed"] is False
     status = j("status", p, "--today", "2023-09-21")
     plan = j("plan", p)
     # plan and status: the same keys with the same values for the same question
@@ -131,10 +135,8 @@ def test_every_command_output_validates_against_its_schema(run, tmp_path, fr_api
 
 
 def test_a_key_outside_the_schema_is_reported_and_the_data_still_printed(capsys):
-    jsonout.emit("mark", {"project": "/p", "question_id": "def-3", "general_section": None,
-                          "path": "answers/def-3.md", "status_before": "draft", "status": "final", "owner": None,
-                          "changed": True, "written": [], "notes": [], "skip_reason": None, "approved_by": None,
-                          "surprise": 1})
+    jsonout.emit("mark", {"project": "/p", "status": "final", "skip_reason": None, "answers": [], "unchanged": [],
+                          "selected": 0, "changed": False, "written": [], "surprise": 1})
     out, err = capsys.readouterr()
     assert "does not match its schema commentkit/mark/v1" in err and "surprise" in err
     assert json.loads(out)["surprise"] == 1 and json.loads(out)["schema"] == "commentkit/mark/v1"

@@ -258,7 +258,11 @@ def test_import_installs_a_pack_that_init_can_use(tmp_path, run):
     text = __import__("json").dumps(plan)
     assert "Other Matters" in text
     levels = {q["id"]: q["level"] for q in _plan_rows(plan)}
-    assert levels == {"request-comments-q1": "optional", "other-matters-q1": "core"}
+    # a theme alone makes a question recommended (only exposure rules or a promotion make it core)
+    assert levels == {"request-comments-q1": "optional", "other-matters-q1": "recommended"}
+    assert run("plan", tmp_path / "c", "--promote", "other-matters-q1").exit_code == 0
+    plan = __import__("json").loads(run("plan", tmp_path / "c", "--json").stdout)
+    assert {q["id"]: q["level"] for q in _plan_rows(plan)}["other-matters-q1"] == "core"
 
 
 def _plan_rows(plan):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from commentkit.dockets import catalog as packs
@@ -48,6 +49,11 @@ def test_extension_moves_the_shipped_anprm_deadline_and_projects_keep_working(pr
     data = json.loads(run("status", project, "--today", "2023-10-01", "--json").stdout)
     assert data["deadline"]["history"][0]["date"] == "2023-09-28"
     assert run("build", project, "--draft").exit_code == 0
+    listing = run("dockets").stdout
+    assert "TREAS-DO-2023-0009  ANPRM  88 FR 54961  RIN 1505-AC82  [your copy of the shipped pack, used in its " \
+           "place]" in listing
+    assert re.search(r"comments due 2023-10-13 23:59 America/New_York \((open|closed), moved from 2023-09-28\)",
+                     listing)
     # importing it again changes nothing more than the record
     again = run("docket", "import", NOTICES / "extension-anprm.xml", "--json")
     assert json.loads(again.stdout)["new_deadline"] is None

@@ -120,7 +120,7 @@ def test_ctrl_c_in_a_real_terminal_keeps_answers(project):
         os.write(fd, b"\r")  # first choice (a company)
         _read_until(fd, b"Name of the organization")
         time.sleep(0.3)
-        os.write(fd, b"Acme Corp.\r")
+        os.write(fd, b"\r")  # Enter keeps the name given to 'commentkit init' (Acme Corp.)
         _read_until(fd, b"Address for the letterhead")
         time.sleep(0.3)
         os.write(fd, b"\x03")  # Ctrl-C

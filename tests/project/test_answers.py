@@ -335,3 +335,75 @@ def test_on_a_terminal_the_editor_opens_by_default(proj, tmp_path):
         os.close(master)
     assert out.returncode == 0, out.stderr
     assert read(proj, "notif-a").body.strip() == "Typed at a terminal."
+
+
+def test_mark_several_ids_with_one_confirmation(run, proj):
+    run("answer", "def-a", proj, "--text", "A.")
+    run("answer", "def-b", proj, "--text", "B.")
+    # the changes are listed and asked once; 'n' changes nothing
+    res = run("mark", "def-a", "def-b", "final", proj, input="n\n")
+    assert res.exit_code == 0
+    assert "2 answers will change:\n  def-a: draft -> final\n  def-b: draft -> final\n" in res.output
+    assert "Nothing was changed." in res.output
+    assert read(proj, "def-a").meta.status == "draft"
+    res = run("mark", "def-a", "def-b", "final", proj, "--owner", "Partner", input="y\n")
+    assert res.exit_code == 0, res.output
+    assert {read(proj, k).meta.status for k in ("def-a", "def-b")} == {"final"}
+    assert "def-b: draft -> final; owner Partner; approved by Partner." in res.output
+    # an answer without text cannot be final: nothing is written, every such answer is named
+    res = run("mark", "def-a", "notif-a", "notif-b", "review", proj, "--yes")
+    assert res.exit_code == 2
+    assert "2 of the selected answers have no text yet" in res.stderr and "notif-a, notif-b" in res.stderr
+    assert read(proj, "def-a").meta.status == "final"
+    # the status word may not be missing or repeated; ids go before the status
+    assert run("mark", "def-a", "def-b", proj).exit_code == 2
+    assert run("mark", "def-a", "final", "review", proj).exit_code == 2
+    res = run("mark", "final", "def-a", proj)
+    assert res.exit_code == 2 and "put the question ids before the status" in res.stderr
+
+
+def test_mark_a_selection_by_level_section_and_unanswered_with_json(run, proj):
+    import json
+
+    run("answer", "other-b", proj, "--text", "Already written.")
+    # other-b is optional but answered: --unanswered leaves it alone; other-a (recommended) too
+    res = run("mark", "skip", proj, "--level", "optional", "--unanswered", "--reason", "Outside our business",
+              "--yes", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["changed"] == [] and data["selected"] == 0
+    res = run("mark", "skip", proj, "--level", "recommended", "--reason", "Not for us", "--yes", "--json")
+    data = json.loads(res.stdout)
+    assert data["changed"] == [{"id": "other-a", "from": "unanswered", "to": "skipped"}]
+    assert read(proj, "other-a").meta.reason == "Not for us"
+    # a section, confirmed on stdin; with --json the question goes to stderr and stdout stays JSON
+    res = run("mark", "skip", proj, "--section", "notification", "--reason", "Later", "--json", input="y\n")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [c["id"] for c in data["changed"]] == ["notif-a", "notif-b"]
+    assert "2 answers will change" in res.stderr
+    assert run("mark", "skip", proj, "--section", "nope", "--reason", "x", "--yes").exit_code == 2
+
+
+def test_plan_skip_writes_the_decisions_in_one_step(run, proj):
+    res = run("plan", proj, "--skip", "optional", "--reason", "Outside our business", "--yes")
+    assert res.exit_code == 0, res.output
+    assert read(proj, "other-b").meta.status == "skipped"
+    assert read(proj, "other-b").meta.reason == "Outside our business"
+    assert not (proj / "answers" / "def-a.md").exists()  # core questions untouched
+    assert run("plan", proj, "--skip", "optional").exit_code == 2  # a reason is required
+
+
+def test_plan_promote_is_stored_and_makes_the_question_core(run, proj):
+    import json
+
+    res = run("plan", proj, "--promote", "other-b")
+    assert res.exit_code == 0 and "Promoted to core in profile.yaml: def-a, def-b, notif-a, notif-b, other-b." \
+        in res.output
+    data = json.loads(run("plan", proj, "--json").output)
+    q = next(q for q in data["questions"] if q["question_id"] == "other-b")
+    assert q["level"] == "core" and q["reasons"] == ["you promoted this question to core yourself"]
+    run("plan", proj, "--unpromote", "other-b")
+    data = json.loads(run("plan", proj, "--json").output)
+    assert next(q for q in data["questions"] if q["question_id"] == "other-b")["level"] == "optional"
+    assert run("plan", proj, "--promote", "nope").exit_code == 2

@@ -31,6 +31,8 @@ SEMI_TYPED = [
     "1",  # commenter_type: A company
     "Meridian Deposition Systems, Inc.",  # commenter_name
     "2100 Mission College Boulevard", "Santa Clara, CA 95054", "",  # commenter_address (two lines)
+    "3",  # employees: 500 to 4,999
+    "3",  # annual_revenue: $100 million to $1 billion
     "yes",  # us_person
     "Meridian designs and manufactures deposition and etch equipment used in wafer fabrication and "
     "operates an advanced-packaging joint venture in Suzhou with a Chinese partner.", "",  # interest_statement
@@ -41,9 +43,16 @@ SEMI_TYPED = [
     "General Counsel",  # signatory_title
     "1",  # sectors: semiconductors
     "2, 5",  # semi_activities: front-end equipment, advanced packaging
+    "1",  # product_end_uses: businesses
     "1",  # coc_countries: PRC
     "5,2",  # coc_links: customers, joint ventures (any order)
+    "1",  # link_joint_ventures_places: PRC
+    "existing",  # link_joint_ventures_prc, by value
+    "1",  # link_customers_places: PRC
+    "Existing",  # link_customers_prc, by label
     "equity, joint_venture",  # transaction_types, by value
+    "2",  # tx_equity_stage: planned
+    "1",  # tx_joint_venture_stage: existing
     "3",  # annual_transactions
     "3",  # typical_size: $10 million to $100 million
     "1 2",  # compliance_practices: export controls, CFIUS
@@ -61,10 +70,10 @@ def test_scripted_and_interactive_interviews_store_the_same_profile(run, tmp_pat
         assert run("init", root, "--docket", "TREAS-DO-2023-0009", "--commenter", "Meridian").exit_code == 0
     res = run("interview", a, "--answers", SEMI)
     assert res.exit_code == 0, res.output
-    assert "Stored 19 answers" in res.output
+    assert "Stored 28 answers" in res.output
     res = run("interview", b, input=typed(SEMI_TYPED))
     assert res.exit_code == 0, res.output
-    assert "[item 1 of about" in res.output and "[item 19 of about 19]" in res.output
+    assert "[item 1 of about" in res.output and "[item 28 of about 28]" in res.output
     assert load(a / "profile.yaml") == load(b / "profile.yaml") == fixture_answers(SEMI)
     assert (a / "profile.yaml").read_text() == (b / "profile.yaml").read_text()
     assert (b / "profile.yaml").read_text().startswith("# Exposure profile: answers to the questionnaire")
@@ -85,18 +94,21 @@ def test_end_of_input_after_n_answers_keeps_them_and_resumes(run, project):
     assert res.exit_code == 0, res.output
     assert "Resuming at the first unanswered item (3 answers already saved)" in res.output
     first_prompt = res.output.split("[item ")[1]
-    assert first_prompt.startswith("4 of about") and "U.S. person" in first_prompt
+    assert first_prompt.startswith("4 of about") and "How many employees" in first_prompt
     assert load(project / "profile.yaml") == fixture_answers(SEMI)
 
 
 def test_invalid_answer_is_asked_again_and_required_items_cannot_be_blank(run, project):
-    res = run("interview", project, input=typed(["7", "investor", "1,9", "1,2", "", "-", "x"]))
-    assert "Not accepted: 7 is not in the list (1-6)" in res.output
-    assert res.output.count("An answer is required.") == 2  # commenter_name: Enter, then '-'
+    res = run("interview", project, input=typed(["8", "investor", "1,9", "1,2", "-", "", "x", ""]))
+    assert "Not accepted: 8 is not in the list (1-7)" in res.output
     assert "Not accepted: 9 is not in the list (1-5)" in res.output  # investor_kinds
+    # commenter_name is required: '-' is refused; Enter keeps the name given to 'commentkit init'
+    assert res.output.count("An answer is required.") == 1
+    assert "Enter keeps: Acme Corp." in res.output
     assert load(project / "profile.yaml") == {"commenter_type": "investor",
                                               "investor_kinds": ["venture_capital", "private_equity"],
-                                              "commenter_name": "x"}
+                                              "commenter_name": "Acme Corp.",
+                                              "commenter_address": "x"}
 
 
 def test_back_returns_to_the_previous_item_and_conditions_follow(run, project):
@@ -118,8 +130,8 @@ def test_review_keeps_answers_on_enter_and_changes_only_what_is_typed(run, proje
     assert run("interview", project, "--answers", SEMI).exit_code == 0
     path = project / "profile.yaml"
     path.write_text(path.read_text().replace("us_person: true", "# confirmed by tax, 2023-09-01\nus_person: true"))
-    lines = [""] * 19
-    lines[9] = "Chief Legal Officer"  # signatory_title (10th item)
+    lines = [""] * 28
+    lines[11] = "Chief Legal Officer"  # signatory_title (12th item)
     res = run("interview", project, "--review", input=typed(lines))
     assert res.exit_code == 0, res.output
     assert "Enter keeps: Meridian Deposition Systems, Inc." in res.output
@@ -132,10 +144,11 @@ def test_review_keeps_answers_on_enter_and_changes_only_what_is_typed(run, proje
 
 def test_item_reasks_one_item(run, project):
     assert run("interview", project, "--answers", SEMI).exit_code == 0
-    res = run("interview", project, "--item", "coc_links", input=typed(["2,3"]))
+    res = run("interview", project, "--item", "coc_links", input=typed(["2"]))
     assert res.exit_code == 0, res.output
-    assert res.output.count("[item ") == 1 and "Enter keeps: Joint ventures with local partners; Customers" in res.output
-    assert load(project / "profile.yaml")["coc_links"] == ["joint_ventures", "investee_companies"]
+    assert (res.output.count("[item ") == 1
+            and "Enter keeps: Joint ventures with local partners; Customers or distributors" in res.output)
+    assert load(project / "profile.yaml")["coc_links"] == ["joint_ventures"]
     # changing the commenter type opens a new item; the command says so
     res = run("interview", project, "--item", "commenter_type", input=typed(["2"]))
     assert "1 item is still unanswered (investor_kinds)" in res.output
@@ -144,8 +157,8 @@ def test_item_reasks_one_item(run, project):
     f = project / "a.yaml"
     f.write_text("commenter_type: company\n")
     res = run("interview", project, "--answers", f)
-    assert ("Your answers to investor_kinds no longer apply to your other answers; they stay in profile.yaml "
-            "but are ignored.") in res.output
+    assert ("Your answers to investor_kinds, link_customers_places, link_customers_prc no longer apply to your "
+            "other answers; they stay in profile.yaml but are ignored.") in res.output
 
 
 @pytest.mark.parametrize("item, words", [
@@ -253,7 +266,7 @@ def test_defaults_fill_unanswered_items_that_have_one(run, tmp_path):
     assert load(root / "profile.yaml") == {"us_person": False}
     # interactive: Enter takes the default
     (root / "profile.yaml").unlink()
-    res = run("interview", root, input=typed(["1", "X", "-", ""]))
+    res = run("interview", root, input=typed(["1", "X", "-", "-", "-", ""]))  # type, name, address, size x2
     assert "Enter keeps: yes" in res.output
     assert load(root / "profile.yaml")["us_person"] is True
 

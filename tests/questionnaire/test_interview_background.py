@@ -21,14 +21,16 @@ def profile(name: str) -> dict:
 def test_semiconductor_maker_background_in_full():
     assert background_markdown(PACK, profile("semiconductor-equipment-prc-jv"), "Meridian") == (
         "Meridian Deposition Systems, Inc. is an operating company. It is a U.S. person as the ANPRM describes "
-        "that term.\n\n"
-        "The activities of Meridian Deposition Systems, Inc. involve the following categories of technology "
-        "identified in the ANPRM: semiconductors and microelectronics (specifically, front-end semiconductor "
-        "manufacturing equipment and advanced packaging).\n\n"
-        "Meridian Deposition Systems, Inc. has links with the People's Republic of China (mainland), in the "
-        "form of joint ventures with local partners and customers.\n\n"
+        "that term. It has 500 to 4,999 employees and reported annual revenue (or assets under management) of "
+        "$100 million to $1 billion.\n\n"
+        "Meridian Deposition Systems, Inc. reported that its business, investments or dealings involve the "
+        "following categories of technology identified in the ANPRM: semiconductors and microelectronics "
+        "(specifically, front-end semiconductor manufacturing equipment and advanced packaging). The products or "
+        "services in these categories are used by businesses (commercial or industrial uses).\n\n"
+        "Meridian Deposition Systems, Inc. has joint ventures with local partners in the People's Republic of "
+        "China (mainland). It sells to customers or distributors in the People's Republic of China (mainland).\n\n"
         "In transactions involving these countries or technologies, Meridian Deposition Systems, Inc. engages "
-        "in, or plans, equity acquisitions and joint ventures. It undertakes roughly 3 such transactions a year, "
+        "in joint ventures. It plans equity acquisitions. It undertakes roughly 3 such transactions a year, "
         "typically $10 million to $100 million in size.\n\n"
         "Meridian Deposition Systems, Inc. currently maintains compliance programs covering export controls "
         "(EAR/ITAR) and CFIUS filings.\n")
@@ -38,8 +40,10 @@ def test_investor_background_quotes_its_own_words_and_uses_the_notice_terms():
     text = background_markdown(PACK, profile("us-vc-lp-ai"), "HPV")
     assert text.startswith("Harbor Point Ventures, L.P. is a venture capital investor and a limited partner in "
                            "pooled investment funds. It is a U.S. person")
-    assert "artificial intelligence systems (specifically, other AI systems)" in text
-    assert "in the form of limited partner positions in non-U.S. funds that invest there." in text
+    assert ("artificial intelligence systems (specifically, AI systems for commercial, consumer, research or other "
+            "civilian uses)") in text
+    assert ("holds limited partner interests in non-U.S. funds that invest in the People's Republic of China "
+            "(mainland) and Hong Kong.") in text
     assert "contingent equity and convertible debt; and limited partner investments." in text
     assert text.rstrip().endswith("screen the company and its owners against U.S. restricted-party lists.")
     # contact details and themes belong elsewhere in the letter
@@ -49,8 +53,10 @@ def test_investor_background_quotes_its_own_words_and_uses_the_notice_terms():
 def test_association_speaks_of_its_members():
     text = background_markdown(PACK, profile("trade-association"), "AEMA")
     assert "is a trade association and submits these comments on behalf of its members." in text
-    assert "The activities of Advanced Electronics Manufacturers Association's members involve" in text
-    assert "members have links with the People's Republic of China (mainland), Hong Kong, and Macau" in text
+    assert ("Advanced Electronics Manufacturers Association's members reported that their business, investments or "
+            "dealings involve") in text
+    assert ("members have business or investment links with the People's Republic of China (mainland), Hong Kong, "
+            "and Macau, which include subsidiaries or branches, customers or distributors, and suppliers.") in text
     assert "members currently maintain compliance programs" in text
     assert "transactions" not in text  # transaction types were left blank
 
@@ -72,7 +78,7 @@ def test_law_firm_describes_the_client():
                                "Smith & Jones LLP")
     assert text.startswith("Smith & Jones LLP submits these comments on behalf of a U.S. chip designer. The client "
                            "is not a U.S. person as the ANPRM describes that term.")
-    assert "The activities of the client involve" in text
+    assert "The client reported that its business, investments or dealings involve" in text
 
 
 def test_free_text_cannot_inject_markdown_structure():

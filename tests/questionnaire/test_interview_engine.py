@@ -13,6 +13,7 @@ from commentkit.models.interview import Interview, Item
 from commentkit.project.folder import Project
 from commentkit.project.profilefile import ProfileFile
 from commentkit.questionnaire import engine
+from tests.conftest import QUESTIONS
 
 IV = packs.load("TREAS-DO-2023-0009").interview
 
@@ -80,14 +81,14 @@ def test_walk_follows_conditions_and_progress_counts_applicable_items():
     answers["commenter_type"] = "investor"
     nxt = engine.next_unanswered(IV, answers, after="commenter_type")
     assert nxt.id == "investor_kinds"
-    assert engine.progress(IV, answers, nxt).line() == "item 2 of about 16"
+    assert engine.progress(IV, answers, nxt).line() == "item 2 of about 18"  # + employees, revenue
     answers.update(sectors=["semiconductors", "ai"], coc_countries=["none"])
     ids = [it.id for it in engine.applicable(IV, answers)]
     assert "semi_activities" in ids and "ai_activities" in ids and "quantum_activities" not in ids
     assert "coc_links" not in ids
     # resume: the first applicable item never asked, even if earlier ones were left blank
     answers.update(investor_kinds=None, commenter_name="N", commenter_address=None)
-    assert engine.next_unanswered(IV, answers).id == "us_person"
+    assert engine.next_unanswered(IV, answers).id == "employees"
 
 
 def test_effective_answers_drop_items_that_no_longer_apply():
@@ -185,3 +186,18 @@ def test_check_answers_never_crashes_on_any_yaml_value(given_answers):
         assert problem.message and "\n" not in problem.message
     for key, value in checked.values.items():  # what would be stored fits its item exactly
         assert engine.coerce(IV.item(key), value) == value
+
+
+@pytest.mark.parametrize("raw", ["(408) 555-0142", "202-555-0178", "+1 617 555 0199 ext. 12", "(408) 555-0110 x204",
+                                 "+86 21 5555 0100", "+852 2555 0100", "202.555.0100 extension 4", "+44 20 7946 0958"])
+def test_shipped_phone_pattern_takes_extensions_and_international_numbers(raw):
+    for name in ("TREAS-DO-2023-0009", "FR-2024-13923"):
+        item = packs.load_path(QUESTIONS / name, "shipped").interview.item("contact_phone")
+        assert engine.coerce(item, raw) == raw
+
+
+@pytest.mark.parametrize("raw", ["call me", "555", "+1 (202) 555-0100 ext. twelve", "202-555-0100; 202-555-0101"])
+def test_shipped_phone_pattern_still_refuses_what_is_not_a_number(raw):
+    item = packs.load_path(QUESTIONS / "TREAS-DO-2023-0009", "shipped").interview.item("contact_phone")
+    with pytest.raises(engine.AnswerError, match="a telephone number like"):
+        engine.coerce(item, raw)

@@ -42,7 +42,7 @@ class Terminal:
         self.seen += chunk
         return True
 
-    def expect(self, text: str, timeout: float = 15) -> None:
+    def expect(self, text: str, timeout: float = 30) -> None:
         end = time.monotonic() + timeout
         needle = text.encode()
         while needle not in self.pending:
@@ -55,7 +55,7 @@ class Terminal:
         os.write(self.fd, keys.encode())
         time.sleep(0.15)
 
-    def finish(self, timeout: float = 15) -> tuple[int, str]:
+    def finish(self, timeout: float = 30) -> tuple[int, str]:
         """Read until the child exits; a child still running after ``timeout`` is killed and the
         test fails (the harness never hangs on a child that waits forever)."""
         end = time.monotonic() + timeout
@@ -103,58 +103,52 @@ def project2(run, tmp_path):
     return roots
 
 
-def test_terminal_prompts_store_the_same_profile_as_an_answers_file(run, project2, tmp_path):
-    term_root, script_root = project2
-    t = Terminal("interview", str(term_root))
-    t.expect("Who is submitting the comment?")
-    t.send(DOWN + "\r")  # An investor
-    t.expect("What kind of investor are you?")
-    t.send(" " + DOWN + DOWN + " \r")  # venture capital, limited partner
-    t.expect("Name of the organization")
-    t.send("Harbor Point Ventures, L.P.\r")
-    t.expect("Address for the letterhead")
-    t.send("1 Main Street\rPalo Alto, CA 94301" + ESC_ENTER)  # multi-line: Esc, Enter submits
-    t.expect("U.S. person?")
-    t.send("\r")  # Yes
-    t.expect("interest in this rulemaking?")
-    t.send(ESC_ENTER)  # left blank
-    for prompt in ("Contact person", "Contact e-mail", "Contact telephone", "Who signs the letter?",
-                   "Signatory's title"):
-        t.expect(prompt)
-        t.send("not-an-email\r" if prompt == "Contact e-mail" else "\r")
-        if prompt == "Contact e-mail":
-            t.expect("expected an e-mail address like name@example.com")
-            t.send("\x15legal@harborpoint.example\r")  # Ctrl-U clears the line
-    t.expect("technology categories")
-    t.send(DOWN + DOWN + " \r")  # AI
-    t.expect("Which AI activities are involved?")
-    t.send(DOWN + DOWN + " \r")  # other AI systems
-    t.expect("links with a country of concern?")
-    t.send(" " + DOWN + " \r")  # PRC, Hong Kong
-    t.expect("What kind of links?")
-    t.send(DOWN * 5 + " \r")  # LP positions in non-U.S. funds
-    t.expect("Which kinds of transactions")
-    t.send(DOWN + " " + DOWN * 3 + " \r")  # contingent equity, LP investments
-    t.expect("how many such transactions")
-    t.send("25\r")
-    t.expect("Typical size")
-    t.send(DOWN + "\r")  # $1 million to $10 million
-    t.expect("compliance programs")
-    t.send(DOWN * 2 + " " + DOWN + " \r")  # sanctions, diligence
-    t.expect("describe your diligence")
-    t.send("We screen every investee." + ESC_ENTER)
-    t.expect("themes do you most want to raise?")
-    t.send(DOWN * 3 + " \r")  # limited partner and fund investments
-    code, screen = t.finish()
-    assert code == 0, screen
-    assert "Saved 21 answers in this session" in screen
-
-    f = tmp_path / "same.yaml"
-    f.write_text("""\
+# The Harbor Point interview, step by step: what the prompt says (English, Chinese) and the keys
+# pressed there. Both languages take the same keys, so they must store the same profile.
+HPV_STEPS = [
+    ("Who is submitting the comment?", "由谁提交意见", DOWN + "\r"),  # An investor
+    ("What kind of investor are you?", "您属于哪一类投资者", " " + DOWN + DOWN + " \r"),  # VC, LP
+    # the name given to init is offered; Ctrl-U clears it
+    ("Name of the organization", "提交意见的组织", "\x15Harbor Point Ventures, L.P.\r"),
+    ("Address for the letterhead", "信头地址", "1 Main Street\rPalo Alto, CA 94301" + ESC_ENTER),  # Esc, Enter
+    ("How many employees", "有多少名员工", "\r"),  # fewer than 50
+    ("Annual revenue", "年收入", DOWN * 2 + "\r"),  # $100 million to $1 billion
+    ("U.S. person?", "是否为美国人士", "\r"),  # Yes
+    ("interest in this rulemaking?", "利害关系", ESC_ENTER),  # left blank
+    ("Contact person", "后续问询的联系人", "\r"),
+    ("Contact e-mail", "联系人电子邮箱", "not-an-email\r"),
+    # refused, with the message under the prompt (in the interview's language), and asked again
+    ("expected an e-mail address like name@example.com", "应输入电子邮箱地址，例如",
+     "\x15legal@harborpoint.example\r"),  # Ctrl-U clears the line
+    # '-' leaves an optional item blank here too, even one with a pattern (the telephone)
+    ("Contact telephone", "联系电话", "-\r"),
+    ("Who signs the letter?", "信函由谁签署", "\r"),
+    ("Signatory's title", "签署人职务", "\r"),
+    ("technology categories", "三类技术", DOWN + DOWN + " \r"),  # AI
+    ("Which AI activities are involved?", "涉及哪些人工智能活动", DOWN + DOWN + " \r"),  # civilian AI
+    ("Chosen: AI systems for commercial", "已选择：用于商业", ""),  # the labels chosen are echoed
+    ("Who uses the products", "由谁使用", " " + DOWN + " \r"),  # businesses, consumers
+    ("links with a country of concern?", "受关注国家有业务", " " + DOWN + " \r"),  # PRC, Hong Kong
+    ("What kind of links?", "往来属于哪种类型", DOWN * 6 + " \r"),  # LP positions in non-U.S. funds
+    ("Where do the non-U.S. funds", "投资于何处", " " + DOWN + " \r"),  # PRC, Hong Kong
+    ("in the PRC (mainland): existing", "中国大陆的非美国基金", "\r"),  # existing
+    ("in Hong Kong: existing", "香港的非美国基金", DOWN + "\r"),  # planned
+    ("Which kinds of transactions", "从事、计划或考虑哪些类型", DOWN + " " + DOWN * 3 + " \r"),  # CE, LP
+    ("Contingent equity or convertible debt: ", "或有股权或可转换债务：", "\r"),  # existing
+    ("Limited partner investments: ", "有限合伙人投资：", DOWN * 2 + "\r"),  # under consideration
+    ("how many such transactions", "每年大约有多少笔", "25\r"),
+    ("Typical size", "单笔交易的典型规模", DOWN + "\r"),  # $1 million to $10 million
+    ("compliance programs", "实施哪些合规项目", DOWN * 2 + " " + DOWN + " \r"),  # sanctions, diligence
+    ("describe your diligence", "请简要说明", "We screen every investee." + ESC_ENTER),
+    ("themes do you most want to raise?", "最希望提出哪些主题", DOWN * 3 + " \r"),  # LP and fund investments
+]
+HPV_ANSWERS = """\
 commenter_type: investor
 investor_kinds: [venture_capital, limited_partner]
 commenter_name: Harbor Point Ventures, L.P.
 commenter_address: "1 Main Street\\nPalo Alto, CA 94301"
+employees: under_50
+annual_revenue: 100m_1b
 us_person: yes
 interest_statement: null
 contact_name: null
@@ -164,18 +158,49 @@ signatory_name: null
 signatory_title: null
 sectors: [ai]
 ai_activities: [ai_other]
+product_end_uses: [commercial, consumer]
 coc_countries: [prc, hong_kong]
 coc_links: [lp_non_us_funds]
+link_lp_non_us_funds_places: [prc, hong_kong]
+link_lp_non_us_funds_prc: existing
+link_lp_non_us_funds_hong_kong: planned
 transaction_types: [contingent_equity, lp_investment]
+tx_contingent_equity_stage: existing
+tx_lp_investment_stage: considering
 annual_transactions: 25
 typical_size: 1m_10m
 compliance_practices: [sanctions, investment_diligence]
 diligence_description: We screen every investee.
 themes: [lp-investments]
-""")
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_terminal_prompts_store_the_same_profile_as_an_answers_file(run, project2, tmp_path, lang):
+    """The whole ANPRM questionnaire through the arrow-key prompts, in English and in Chinese: the
+    profile saved is the answers file's, byte for byte, whatever language the questions were in."""
+    term_root, script_root = project2
+    t = Terminal("interview", str(term_root), "--lang", lang)
+    for english, chinese, keys in HPV_STEPS:
+        t.expect(english if lang == "en" else chinese)
+        if keys:
+            t.send(keys)
+    code, screen = t.finish()
+    assert code == 0, screen
+    assert ("Saved 29 answers in this session" if lang == "en" else "本次共保存 29 个答案") in screen
+    if lang == "zh-CN":
+        assert "[第 1 项，共约" in screen and "Who is submitting" not in screen
+
+    f = tmp_path / "same.yaml"
+    f.write_text(HPV_ANSWERS)
     assert run("interview", script_root, "--answers", f).exit_code == 0
     assert load(term_root / "profile.yaml") == load(script_root / "profile.yaml")
     assert (term_root / "profile.yaml").read_text() == (script_root / "profile.yaml").read_text()
+    # the same profile builds the same (English) Background
+    for root in (term_root, script_root):
+        assert run("answer", "background", root, "--from-questionnaire").exit_code == 0
+    assert ((term_root / "general" / "background.md").read_text().split("---", 2)[2]
+            == (script_root / "general" / "background.md").read_text().split("---", 2)[2])
 
 
 @pytest.mark.parametrize("plain_prompts", [True, False], ids=["plain", "terminal"])
@@ -185,7 +210,7 @@ def test_ctrl_c_at_a_prompt_keeps_every_answer_and_says_how_to_resume(project2, 
     t.expect("Who is submitting the comment?")
     t.send("1\r" if plain_prompts else "\r")
     t.expect("Name of the organization")
-    t.send("Acme Tools, Inc.\r")
+    t.send("\x15Acme Tools, Inc.\r")  # Ctrl-U clears the offered name (the terminal's kill key in --plain)
     t.expect("Address for the letterhead")
     t.send("half-typed addr")
     t.send(CTRL_C)
@@ -203,10 +228,13 @@ def test_terminal_review_keeps_every_answer_on_enter(run, project2):
     before = (root / "profile.yaml").read_text()
     multiline = {"Address for the letterhead", "interest in this rulemaking?", "describe your diligence"}
     prompts = ["Who is submitting the comment?", "What kind of investor are you?", "Name of the organization",
-               "Address for the letterhead", "U.S. person?", "interest in this rulemaking?", "Contact person",
-               "Contact e-mail", "Contact telephone", "Who signs the letter?", "Signatory's title",
-               "technology categories", "Which AI activities are involved?", "links with a country of concern?",
-               "What kind of links?", "Which kinds of transactions", "how many such transactions", "Typical size",
+               "Address for the letterhead", "How many employees", "Annual revenue", "U.S. person?",
+               "interest in this rulemaking?", "Contact person", "Contact e-mail", "Contact telephone",
+               "Who signs the letter?", "Signatory's title", "technology categories",
+               "Which AI activities are involved?", "Who uses the products", "links with a country of concern?",
+               "What kind of links?", "Where do the non-U.S. funds", "in the PRC (mainland): existing",
+               "in Hong Kong: existing", "Which kinds of transactions", "Contingent equity or convertible debt: ",
+               "Limited partner investments: ", "how many such transactions", "Typical size",
                "compliance programs", "describe your diligence", "themes do you most want to raise?"]
     t = Terminal("interview", str(root), "--review")
     for prompt in prompts:

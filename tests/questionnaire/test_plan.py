@@ -28,11 +28,11 @@ def _q(qid, tags=(), rules=()):
 
 
 SEMI = {"when": "'semiconductors' in sectors", "level": "recommended",
-        "reason": "you reported semiconductor activities"}
+        "reason": "semiconductor activities are described in these terms"}
 PKG = {"when": "'advanced_packaging' in semi_activities and 'joint_ventures' in coc_links", "level": "core",
-       "reason": "you reported advanced packaging activities and joint ventures in a country of concern"}
-LP = {"when": "'lp_investment' in transaction_types", "level": "recommended",
-      "reason": "you make limited partner investments"}
+       "reason": "a prohibited activity in a joint venture is what the prohibition reaches"}
+LP = {"when": "'lp_investment' in transaction_types or 'equity' in transaction_types", "level": "recommended",
+      "reason": "fund investments may be covered"}
 
 
 @pytest.fixture
@@ -53,10 +53,17 @@ def test_highest_level_wins_and_all_reasons_are_kept(bank):
     got = {p.question_id: p for p in relevance.plan(bank, PROFILE)}
     assert [p for p in got] == ["a-1", "a-2", "a-3", "a-4"]
     assert got["a-1"].level == "core"
-    assert got["a-1"].reasons == ("you reported semiconductor activities",
-                                  "you reported advanced packaging activities and joint ventures in a "
-                                  "country of concern")
-    assert got["a-2"].level == "core"
+    # each reason quotes the answers that made its rule hold, then says why they matter
+    assert got["a-1"].reasons == (
+        "you reported: semiconductors and microelectronics \u2014 semiconductor activities "
+        "are described in these terms",
+        "you reported: advanced packaging; joint ventures in a country of concern \u2014 a prohibited activity "
+        "in a joint venture is what the prohibition reaches")
+    facts = [[(f.item, f.values) for f in r.facts] for r in got["a-1"].details]
+    assert facts == [[("sectors", ("semiconductors",))],
+                     [("semi_activities", ("advanced_packaging",)), ("coc_links", ("joint_ventures",))]]
+    # a chosen theme alone raises a question to recommended, never to core
+    assert got["a-2"].level == "recommended"
     assert got["a-2"].reasons == ("you chose \u201cDefinitions (covered foreign person, U.S. person, person of a "
                                   "country of concern)\u201d as a theme",)
     assert got["a-3"] == relevance.Priority("a-3", "optional", (relevance.NO_MATCH,))
@@ -67,7 +74,9 @@ def test_rules_follow_the_effective_answers(bank):
     profile = dict(PROFILE, coc_countries=["none"], themes=[], transaction_types=["lp_investment"])
     got = {p.question_id: p for p in relevance.plan(bank, profile)}
     assert got["a-1"].level == "recommended"
-    assert got["a-2"].level == "recommended" and got["a-2"].reasons == ("you make limited partner investments",)
+    # of an 'or', only the alternatives that hold are cited
+    assert got["a-2"].level == "recommended" and got["a-2"].reasons == (
+        "you reported: transactions: limited partner investments \u2014 fund investments may be covered",)
 
 
 def test_plan_is_deterministic(bank):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES
+from conftest import SAMPLES, reapprove
 
 from commentkit.roundtrip.merge import merge3, split_units
 
@@ -197,9 +197,13 @@ def test_three_edits_between_saves_change_exactly_those_answers(life, proj):
     for rel, (_, text) in EDITS.items():
         lines = changed_lines(before[rel], after[rel])
         assert f"+ {text}" in lines
-        # besides the retyped paragraph, only the status and updated lines differ
-        others = [ln for ln in lines if not ln.startswith(("- status:", "+ status:", "- updated:", "+ updated:"))]
+        # besides the retyped paragraph, only the status and updated lines differ, and the approval
+        # record of the text that changed goes
+        others = [ln for ln in lines if not ln.startswith(("- status:", "+ status:", "- updated:", "+ updated:",
+                                                           "- approved:", "-   by:", "-   at:", "-   sha256:"))]
         assert len(others) == 2, lines
+        assert not any(ln.startswith("+ ") and ":" in ln[:12] and not ln.startswith(("+ status", "+ updated"))
+                       for ln in lines), lines
         assert "  final: 2023-09-" in after[rel].decode()  # history kept
 
 
@@ -325,6 +329,7 @@ def test_unchanged_paragraphs_and_front_matter_keep_their_bytes(tmp_path):
     old_sha = re.search(r"sha256: ([0-9a-f]{64})", text).group(1)
     text = text.replace(old_sha, fingerprint(text.split("---\n", 2)[2]))
     path.write_text(text)
+    reapprove(path)
     assert cli("build", root, "--date", DATE, "--format", "docx").exit_code == 0
     built = next((root / "build").glob("*.docx"))
     edited = edit(built, tmp_path / "e.docx", retype("answers/cov-tx-4.md"))
@@ -333,7 +338,8 @@ def test_unchanged_paragraphs_and_front_matter_keep_their_bytes(tmp_path):
     assert res.exit_code == 0, res.output
     after = path.read_bytes()
     lines = changed_lines(before, after)
-    prefixes = ["- status: final", "+ status: review", "- updated:", "+ updated:", "- Joint v", "+ Joint v"]
+    prefixes = ["- status: final", "+ status: review", "- updated:", "+ updated:", "- approved:", "-   by:",
+                "-   at:", "-   sha256:", "- Joint v", "+ Joint v"]
     assert len(lines) == len(prefixes) and all(ln.startswith(p) for ln, p in zip(lines, prefixes)), lines
     assert re.search(rb"(?m)^updated: '20\d\d-\d\d-\d\dT[0-9:]+\+00:00'$", after)  # quoting kept
     assert b"for *routine* funding" in after and b"  final: 2023-09-22T15:00:00+00:00" in after
@@ -379,3 +385,24 @@ def test_merge3_takes_one_sided_changes_and_reports_overlaps():
     clash = merge3(base, ours, ["p1 y", "p2", "p3"], key)
     assert clash.text is None and len(clash.conflicts) == 1
     assert merge3(base, ours, ["p1 y", "p2", "p3"], key, take="word").text == "p1 y\n\np2\n\np3\n"
+
+
+def test_answer_with_footnotes_is_decided_whole(tmp_path):
+    root = tmp_path / "vc"
+    shutil.copytree(SAMPLES / "vc-ai-lp", root, ignore=shutil.ignore_patterns("build", ".commentkit"))
+    (root / "answers" / "ai-1.md").write_text(
+        "---\nquestion: ai-1\nstatus: final\n---\nFirst paragraph with a note.[^src]\n\nSecond paragraph.\n\n"
+        "[^src]: The source, page 4.\n")
+    assert cli("build", root, "--date", DATE, "--format", "docx").exit_code == 0
+    built = next((root / "build").glob("*.docx"))
+    edited = edit(built, tmp_path / "e.docx", lambda d: set_text(para(d, "Second paragraph."), "Second, edited."))
+    work = tmp_path / "w1"
+    shutil.copytree(root, work)
+    res = cli("import-docx", edited, work, "--apply")
+    assert res.exit_code == 0, res.output
+    body = (work / "answers" / "ai-1.md").read_text().split("---\n", 2)[2]
+    assert body == "First paragraph with a note.[^1]\n\nSecond, edited.\n\n[^1]: The source, page 4.\n"
+    # changed on both sides: a conflict, whichever paragraphs
+    write_on_disk(root, "ai-1", "First paragraph with a note.", "First paragraph, revised on disk.")
+    res = cli("import-docx", edited, root)
+    assert "CONFLICT answers/ai-1.md" in res.output and "footnotes" in res.output

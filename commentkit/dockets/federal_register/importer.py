@@ -872,8 +872,11 @@ def parse_deadline(dates_text: str) -> DeadlineFinding:
 # Labels. Each body paragraph may open with a label: a question number in one of several styles,
 # a sub-part letter or roman numeral, or a bullet.
 _LABELS: list[tuple[str, re.Pattern]] = [
-    ("Question N", re.compile(r"^Question\s+(?:No\.\s*|#\s*)?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=[^\s\d])")),
-    ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*|\s+)(?=[^\s\d])")),
+    # without punctuation the question must start like a sentence: "Question 12 of the ANPRM asked"
+    # is a reference, not a label
+    ("Question N", re.compile(r"^Question\s+(?:No\.\s*|#\s*)?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*(?=[^\s\d])|"
+                              r"\s+(?=[A-Z\"\u201c(]))")),
+    ("QN", re.compile(r"^Q\.?\s?(\d{1,3})(?:\s*[.:\u2014\u2013)-]\s*(?=[^\s\d])|\s+(?=[A-Z\"\u201c(]))")),
     ("(N)", re.compile(r"^\((\d{1,3})\)\s*(?=\S)")),
     ("N)", re.compile(r"^(\d{1,3})\)\s+(?=\S)")),
     ("N.", re.compile(r"^(\d{1,3})\.\s+(?=\S)")),
@@ -1069,11 +1072,13 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
        letter or roman numeral, a bullet). A run of one numbering style that directly follows a
        labelled paragraph ending in ":" or "?" is that paragraph's sub-list, never a list of its own.
     2. Each remaining style is split into lists (a number not above the previous one starts a new
-       list). A list is a question list when it is labelled as questions ("Question N", "QN") or
-       at least half its paragraphs ask something; then every paragraph of it is a question (a
-       statement-form request included). A long list where most paragraphs ask nothing numbers
+       list). A list where five or more paragraphs (and at least a quarter) ask nothing numbers
        paragraphs, not questions (FCC style): only the paragraphs that ask are taken, with no
-       question number. Numbers claimed twice (restarted numbering) are all dropped.
+       question number. Otherwise a list is a question list when it is labelled as questions
+       ("Question N", "QN") and asks something, when at least half its paragraphs ask, or when a
+       request introduces it ("... the following topics:"); then every paragraph of it is a
+       question (a statement-form request included). Numbers claimed twice (restarted
+       numbering) are all dropped.
     3. Sub-parts (letters, roman numerals, FP-2 paragraphs, bullets, another numbering style)
        that follow a question ending in ":" or "?" are part of it.
     4. Unnumbered requests ("Treasury seeks comment on ...", "Comment is also invited on ...")
@@ -1165,10 +1170,13 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
             introduced = before >= 0 and blocks[before].kind == "para" and blocks[before].zone == "body" and \
                 labels.get(before, (None,))[0] is None and before not in subs and asks(blocks[before].text) and \
                 bool(re.search(r"(:|\bthe following\b[^.]*\.)\s*$", blocks[before].text))
-            if style in _EXPLICIT or (n_ask and n_ask * 2 >= len(run)) or (introduced and len(run) >= 2):
-                question_lists.append((style, run))
-            elif n_ask and len(run) >= 5:
+            n_plain = len(run) - n_ask
+            if style not in _EXPLICIT and not introduced and n_ask and n_plain >= 5 and n_plain * 4 >= len(run):
+                # many numbered paragraphs that ask nothing: the numbers are paragraph numbers (FCC style)
                 paragraph_lists.append((style, run))
+            elif (style in _EXPLICIT and n_ask) or (n_ask and n_ask * 2 >= len(run)) or \
+                    (introduced and len(run) >= 2):
+                question_lists.append((style, run))
     claimed: dict[int, int] = {}
     for _, run in question_lists:
         for i in run:
@@ -1181,9 +1189,8 @@ def find_questions(blocks: list[Block], report: FindReport | None = None
     for style, run in question_lists:
         for i in run:
             heads.append((i, f"numbered-local:{numbers[i]}" if restarts else "numbered", style))
-        if not restarts:
-            nums = [numbers[i] for i in run]
-            rep.gaps.extend(x for x in range(nums[0], nums[-1] + 1) if x not in set(nums))
+    if claimed and not restarts:  # numbers the notice's numbering implies but its text lacks
+        rep.gaps.extend(x for x in range(1, max(claimed)) if x not in claimed)
     for _, run in paragraph_lists:
         for i in run:
             if asks(labels[i][2]):
