@@ -18,12 +18,12 @@ def docket_ref(docket) -> dict:
 
 
 def question_row(pack, question_id: str, *, level: str, reasons, status: str, skip_reason: str | None,
-                 owner: str | None, words: int) -> dict:
+                 owner: str | None, words: int, details=()) -> dict:
     """:class:`QuestionRow` data: the question from ``pack``, its priority and answer state."""
     q = pack.question(question_id)
     return {"question_id": q.id, "number": q.number, "heading": pack.heading(q), "title": q.title,
             "section": q.section, "wording": q.wording, "citation": pack.cite(q), "level": level,
-            "reasons": list(reasons), "status": status, "skip_reason": skip_reason, "owner": owner, "words": words}
+            "reasons": list(reasons), "reason_details": [d.as_dict() for d in details], "status": status, "skip_reason": skip_reason, "owner": owner, "words": words}
 
 
 def emit(name: str, data: dict[str, Any]) -> None:

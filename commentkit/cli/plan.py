@@ -103,7 +103,8 @@ def _record(proj, pack, p) -> dict:
     return jsonout.question_row(pack, p.question_id, level=p.level, reasons=p.reasons, status=state,
                                 skip_reason=ans.meta.reason if state == "skipped" else None,
                                 owner=ans.meta.owner if ans is not None else None,
-                                words=word_count(ans.body) if ans is not None and state != "skipped" else 0)
+                                words=word_count(ans.body) if ans is not None and state != "skipped" else 0,
+                                details=p.details)
 
 
 def _json(proj, pack, profile, priorities, shown) -> dict:
@@ -118,7 +119,6 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
         "unanswered": _unanswered(pack, profile),
         "counts": counts,
         "questions": [_record(proj, pack, p) for p in shown],
-        "reason_details": {p.question_id: [r.as_dict() for r in p.details] for p in shown},
     }
 
 

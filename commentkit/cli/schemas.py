@@ -92,6 +92,8 @@ class QuestionRow(_Model):
     citation: str
     level: Level
     reasons: list[str]
+    reason_details: list[dict[str, Any]] = Field(
+        description="Each reason's kind, level and the facts it rests on (the same order as reasons)")
     status: Status
     skip_reason: str | None
     owner: str | None
@@ -266,9 +268,7 @@ class Plan(Output):
     unanswered: list[str] = Field(description="Questionnaire items not answered yet")
     counts: dict[Level, int]
     questions: list[QuestionRow]
-    promoted: list[str] = Field(description="Themes or questions you promoted (plan --promote)")
-    reason_details: dict[str, list[dict[str, Any]]] = Field(
-        description="Per question id: each reason's kind, level and the facts it rests on")
+    promoted: list[str] = Field(description="Questions you promoted to core (plan --promote)")
 
 
 class Answer(Output):

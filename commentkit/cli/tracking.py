@@ -116,10 +116,11 @@ def _time_json(report, docket_deadline=None) -> dict:
 def _status_json(proj, report, member_due) -> dict:
     """``status --json``: the report in the JSON vocabulary (docs/json.md)."""
     pack = proj.pack
+    details = {p.question_id: p.details for p in relevance.plan(pack, proj.profile)}
 
     def row(q) -> dict:
         return jsonout.question_row(pack, q.id, level=q.level, reasons=q.priority_reasons, status=q.state,
-                                    skip_reason=q.reason, owner=q.owner, words=q.words)
+                                    skip_reason=q.reason, owner=q.owner, words=q.words, details=details.get(q.id, ()))
 
     def group(g) -> dict:
         return {"key": g.key, "title": g.title, "questions": g.total, "counts": dict(g.counts), "done": g.done,
