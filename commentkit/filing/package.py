@@ -348,7 +348,8 @@ def make_package(project, out: Path | str, *, soffice: str | None | bool = True,
                 box_text = build.comment_box_text(letter)
         pdfs: dict[str, Path] = {}
         if exe:
-            with progress.step(f"Converting {len(docx_paths)} Word file(s) to PDF with LibreOffice"):
+            n = len(docx_paths)
+            with progress.step(f"Converting {n} Word file{'' if n == 1 else 's'} to PDF with LibreOffice"):
                 made, problem = convert_to_pdf(exe, list(docx_paths.values()), staging)
             for v, d in docx_paths.items():
                 p = staging / (d.stem + ".pdf")

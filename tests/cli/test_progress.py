@@ -70,7 +70,7 @@ def test_package_says_it_is_converting_to_pdf_in_a_terminal_only(tmp_path, env):
     args = ["package", sample, "--today", "2023-09-25", "--out"]
     code, out, err = _run([*args, tmp_path / "a"], env, tty=True)
     assert code in (0, 1), err
-    assert "Converting 1 Word file(s) to PDF with LibreOffice ... done (" in err
+    assert "Converting 1 Word file to PDF with LibreOffice ... done (" in err
     assert "Converting" not in out
     code, out, err = _run([*args, tmp_path / "b", "--quiet"], env, tty=True)
     assert code in (0, 1) and "Converting" not in err
