@@ -18,12 +18,13 @@ def docket_ref(docket) -> dict:
 
 
 def question_row(pack, question_id: str, *, level: str, reasons, status: str, skip_reason: str | None,
-                 owner: str | None, words: int, details=()) -> dict:
+                 owner: str | None, words: int, details=(), changed: str | None = None) -> dict:
     """:class:`QuestionRow` data: the question from ``pack``, its priority and answer state."""
     q = pack.question(question_id)
     return {"question_id": q.id, "number": q.number, "heading": pack.heading(q), "title": q.title,
             "section": q.section, "wording": q.wording, "citation": pack.cite(q), "level": level,
-            "reasons": list(reasons), "reason_details": [d.as_dict() for d in details], "status": status, "skip_reason": skip_reason, "owner": owner, "words": words}
+            "reasons": list(reasons), "reason_details": [d.as_dict() for d in details], "status": status, "skip_reason": skip_reason, "owner": owner, "words": words,
+            "changed_since_final": changed}
 
 
 def emit(name: str, data: dict[str, Any]) -> None:

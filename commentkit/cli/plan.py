@@ -104,7 +104,13 @@ def _record(proj, pack, p) -> dict:
                                 skip_reason=ans.meta.reason if state == "skipped" else None,
                                 owner=ans.meta.owner if ans is not None else None,
                                 words=word_count(ans.body) if ans is not None and state != "skipped" else 0,
-                                details=p.details)
+                                details=p.details, changed=_changed(ans))
+
+
+def _changed(ans) -> str | None:
+    """'changed since marked final by X on DATE' (as status says it), else None."""
+    note = getattr(ans, "changed_note", None)
+    return note() if note is not None else None
 
 
 def _json(proj, pack, profile, priorities, shown) -> dict:

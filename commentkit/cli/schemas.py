@@ -26,6 +26,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from commentkit.files import storage
+
 Level = Literal["core", "recommended", "optional"]
 Status = Literal["unanswered", "draft", "review", "final", "skipped"]
 Wording = Literal["official", "summary"]
@@ -98,6 +100,8 @@ class QuestionRow(_Model):
     skip_reason: str | None
     owner: str | None
     words: int
+    changed_since_final: str | None = Field(
+        description="'changed since marked final by X on DATE' when the text changed after approval (then review)")
 
 
 class Group(_Model):
@@ -117,6 +121,7 @@ class GeneralSectionRow(_Model):
     status: Status
     owner: str | None
     words: int
+    changed_since_final: str | None
 
 
 class Holiday(_Model):
@@ -330,6 +335,8 @@ class Status_(Output):
     milestones: list[Milestone]
     milestones_from: str
     unsaved_edits: list[str]
+    changed_since_final: list[dict[str, Any]] = Field(
+        description="Answers whose text changed after they were marked final: question_id or general_section, note")
     questions: list[QuestionRow]
     member_due: dict[str, Any] | None = None
 
@@ -580,7 +587,7 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0])
     out.mkdir(parents=True, exist_ok=True)
     for name, text in schema_files().items():
-        (out / name).write_text(text, encoding="utf-8")
+        storage.atomic_write(out / name, text.encode("utf-8"))
     return 0
 
 

@@ -117,10 +117,12 @@ def _status_json(proj, report, member_due) -> dict:
     """``status --json``: the report in the JSON vocabulary (docs/json.md)."""
     pack = proj.pack
     details = {p.question_id: p.details for p in relevance.plan(pack, proj.profile)}
+    general = {g.name for g in report.general}
 
     def row(q) -> dict:
         return jsonout.question_row(pack, q.id, level=q.level, reasons=q.priority_reasons, status=q.state,
-                                    skip_reason=q.reason, owner=q.owner, words=q.words, details=details.get(q.id, ()))
+                                    skip_reason=q.reason, owner=q.owner, words=q.words, details=details.get(q.id, ()),
+                                    changed=q.changed)
 
     def group(g) -> dict:
         return {"key": g.key, "title": g.title, "questions": g.total, "counts": dict(g.counts), "done": g.done,
@@ -133,12 +135,14 @@ def _status_json(proj, report, member_due) -> dict:
         "by_priority": [group(g) for g in report.by_priority],
         "by_section": [group(g) for g in report.by_section],
         "general_sections": [{"general_section": g.name, "title": g.title, "status": g.state, "owner": g.owner,
-                              "words": g.words} for g in report.general],
+                              "words": g.words, "changed_since_final": g.changed} for g in report.general],
         "core_open": [row(q) for q in report.core_open],
         "core_skipped": [row(q) for q in report.core_skipped],
         "milestones": [m.as_dict() for m in report.milestones],
         "milestones_from": report.milestones_from,
         "unsaved_edits": list(report.unsaved_edits),
+        "changed_since_final": [{"question_id": None if k in general else k, "general_section": k if k in general
+                                 else None, "note": n} for k, n in report.changed_since_final],
         "questions": [row(q) for q in report.questions],
         "member_due": member_due,
     }
