@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from commentkit.association import disclosure
 from commentkit.association import form as memberform
 from commentkit.association.responses import (
+    TEMPLATE_COPY,
     MemberResponse,
     Problem,
     Stance,
@@ -32,8 +35,10 @@ from commentkit.association.responses import (
     load_export,
     load_project,
     normalise_name,
+    seen_positions,
     validate_profile,
 )
+from commentkit.association.template import load as load_template
 from commentkit.errors import UserError
 from commentkit.files import progress
 from commentkit.files.yamlio import read_text
@@ -51,10 +56,31 @@ class Skipped:
 
 
 @dataclass
+class Replacement:
+    old: MemberResponse
+    new: MemberResponse
+    rule: str  # why ``new`` replaces ``old``
+
+    def __iter__(self):  # (old, new), as before
+        return iter((self.old, self.new))
+
+
+@dataclass
+class Tie:
+    responses: list[MemberResponse]  # same member, same response time and file time, different content
+
+
+@dataclass
 class Collection:
     members: list[MemberResponse] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    superseded: list[tuple[MemberResponse, MemberResponse]] = field(default_factory=list)  # (older, kept)
+    superseded: list[Replacement] = field(default_factory=list)
+    ties: list[Tie] = field(default_factory=list)
+
+    @property
+    def counted(self) -> list[MemberResponse]:
+        """The responses the aggregates, compilation and draft use: not empty, not held over a tie."""
+        return [m for m in self.members if not m.empty and not m.held]
 
 
 
@@ -106,13 +132,16 @@ def expand(inputs: list[Path]) -> tuple[list[Path], list[Skipped]]:
     return out, ignored
 
 
-def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozenset = frozenset()) -> Collection:
-    """Read, check and validate every member input; later duplicates of a member replace earlier ones."""
+def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozenset = frozenset(),
+           roster: list["RosterEntry"] | None = None) -> Collection:
+    """Read, check and validate every member input; one response per member (see :func:`resolve`)."""
     paths, skipped = expand(inputs)
     col = Collection(skipped=skipped)
-    by_key: dict[str, MemberResponse] = {}
+    responses: list[MemberResponse] = []
     seen: set[Path] = set()
     excluded = {_identity(p) for p in exclude}
+    index = RosterIndex(roster)
+    known_q = {q.id for q in template.questions}
     for path in progress.items(paths, "Reading member responses", label=lambda p: p.name):
         ident = _identity(path)
         if ident in seen or ident in excluded:
@@ -122,6 +151,8 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
         try:
             m = load_any(path, template)
             check_against(m, template.template.id, template.template.version, template.docket.id, path)
+            if m.seen_positions is None and m.kind == "project":
+                m.seen_positions = _project_seen_positions(m, template)
         except UserError as exc:
             same = exc.path is not None and Path(os.path.abspath(exc.path)) == resolved
             col.skipped.append(Skipped(path, exc.message if same else exc.format()))
@@ -132,24 +163,104 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
         values, problems = validate_profile(m.profile, interview, template.required_items)
         m.profile = values
         m.problems = problems + m.problems
+        for qid, st in m.stances.items():
+            q = template.question(qid)
+            if st.agree is None and q is not None and q.position and m.kind != "form":
+                m.problems.append(Problem(qid, "no stance on the position (agree: is empty); not counted as "
+                                               "joining: ask the member"))
         if is_empty(m, template):
             m.empty = True
             m.problems = [Problem("response", "returned empty: nothing was filled in; not counted in the "
                                               "aggregates")]
-        known_q = {q.id for q in template.questions}
+        older = m.template_version < template.template.version
         for qid in list(m.answers):
             if qid not in known_q:
-                m.problems.append(Problem(qid, "answer to a question the template does not ask; not compiled"))
+                m.problems.append(Problem(qid, (f"question no longer asked in version {template.template.version}"
+                                                if older else "answer to a question the template does not ask")
+                                          + "; not compiled"))
                 del m.answers[qid]
-        prev = by_key.get(m.key)
-        if prev is not None:
-            older, newer = sorted((prev, m), key=_when_key)
-            col.superseded.append((older, newer))
-            by_key[m.key] = newer
-        else:
-            by_key[m.key] = m
-    col.members = sorted(by_key.values(), key=lambda x: x.key)
+        if older:
+            m.problems.append(Problem("template", f"answers version {m.template_version}; its answers to the "
+                                                  f"questions version {template.template.version} still asks "
+                                                  f"are used"))
+        m.identity, note = index.identify(m)
+        if note:
+            m.problems.append(Problem("member", note))
+        responses.append(m)
+    col.members, col.superseded, col.ties = resolve(responses)
     return col
+
+
+def _project_seen_positions(m: MemberResponse, template) -> dict[str, str] | None:
+    """For a member project made from another version (or edition) of the template: the locked
+    positions it was made from (its copy of the template), so the association's own edits are not
+    read as the member's."""
+    copy = Path(m.source) / TEMPLATE_COPY
+    if m.template_version == template.template.version:
+        try:  # positions_checksum is the template's last key, just above the checksum line
+            with open(copy, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(0, fh.tell() - 4096))
+                tail = fh.read().decode("utf-8", errors="replace")
+        except OSError:
+            return None
+        hit = re.search(r"^positions_checksum:\s*(\w+)", tail, re.MULTILINE)
+        if hit is None or hit.group(1) == template.positions_checksum:
+            return None
+    if not copy.is_file():
+        return None
+    return seen_positions(load_template(copy))
+
+
+def _when(m: MemberResponse) -> tuple:
+    zero = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    sub = m.submitted or zero
+    if sub.tzinfo is None:
+        sub = sub.replace(tzinfo=dt.timezone.utc)
+    return (sub, m.file_time or zero)
+
+
+def _content(m: MemberResponse) -> str:
+    return json.dumps([m.profile, m.answers, {k: v.model_dump() for k, v in m.stances.items()},
+                       m.respondent.model_dump()], sort_keys=True, default=str)
+
+
+def resolve(responses: list[MemberResponse]) -> tuple[list[MemberResponse], list[Replacement], list[Tie]]:
+    """One response per member (same :attr:`identity`): the latest **response time** (the export
+    time, the form's saved time, the project's submission) wins; at equal response times the later
+    **file time** (modification time) wins. Two latest responses with equal times and different
+    content are a tie: the member is listed once, its responses are held (not counted) and the tie
+    is reported for the staff to resolve."""
+    groups: dict[str, list[MemberResponse]] = {}
+    for m in responses:
+        groups.setdefault(m.identity or m.key, []).append(m)
+    kept, replaced, ties = [], [], []
+    for group in groups.values():
+        group.sort(key=lambda m: (_when(m), str(m.source)))
+        top = group[-1]
+        tied = [m for m in group if _when(m) == _when(top)]
+        distinct = {_content(m) for m in tied}
+        if len(tied) > 1 and len(distinct) > 1:
+            top = tied[0]
+            top.held = True
+            files = ", ".join(str(m.source) for m in tied)
+            top.problems.append(Problem("response", f"TIE: {len(tied)} responses with the same response and file "
+                                                    f"time and different content ({files}); none is counted until "
+                                                    f"the staff remove all but one and run collect again"))
+            ties.append(Tie(tied))
+        for m in group:
+            if m is top or (top.held and m in tied):
+                continue
+            if _when(m)[0] < _when(top)[0]:
+                rule = "later response time"
+            elif _when(m) < _when(top):
+                rule = "same response time, later file time"
+            else:
+                rule = "same times, same content"
+            replaced.append(Replacement(m, top, rule))
+        kept.append(top)
+    kept.sort(key=lambda x: x.key)
+    return kept, replaced, ties
 
 
 def is_empty(m: MemberResponse, template) -> bool:
@@ -161,8 +272,9 @@ def is_empty(m: MemberResponse, template) -> bool:
     if any(a and a.strip() for a in m.answers.values()):
         return False
     positions = {q.id: q.position for q in template.questions}
+    positions.update(m.seen_positions or {})
     for qid, st in m.stances.items():
-        if not st.agree or (st.note and st.note.strip()):
+        if st.agree is False or (st.note and st.note.strip()):
             return False
         if st.position is not None and _norm(st.position) != _norm(positions.get(qid)):
             return False
@@ -178,10 +290,6 @@ def _identity(path: Path):
         return os.path.abspath(path)
 
 
-def _when_key(m: MemberResponse):
-    return (m.submitted or dt.datetime.min.replace(tzinfo=dt.timezone.utc), str(m.source))
-
-
 # ---- roster ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -189,10 +297,44 @@ class RosterEntry:
     name: str
     email: str | None = None
     id: str | None = None
+    aliases: list[str] = field(default_factory=list)  # short_name, ticker and aliases columns
+
+
+class RosterIndex:
+    """Who a response is from: by roster id first, then by normalised legal name (or a roster alias)."""
+
+    def __init__(self, roster: list[RosterEntry] | None):
+        self.roster = roster or []
+        self.by_id = {r.id.casefold(): r for r in self.roster if r.id}
+        self.by_name: dict[str, RosterEntry] = {}
+        for r in self.roster:
+            for n in [r.name, *r.aliases]:
+                self.by_name.setdefault(normalise_name(n), r)
+
+    def entry(self, m: MemberResponse) -> RosterEntry | None:
+        hit = self.by_id.get(m.member_id.strip().casefold()) if m.member_id else None
+        return hit or self.by_name.get(normalise_name(m.name))
+
+    @staticmethod
+    def key_of(r: RosterEntry) -> str:
+        return f"id:{r.id.casefold()}" if r.id else f"name:{normalise_name(r.name)}"
+
+    def identify(self, m: MemberResponse) -> tuple[str, str | None]:
+        by_id = self.by_id.get(m.member_id.strip().casefold()) if m.member_id else None
+        by_name = self.by_name.get(normalise_name(m.name))
+        note = None
+        if by_id is not None and by_name is not None and by_id is not by_name:
+            note = (f"roster id {m.member_id} is {by_id.name!r} but the name given is {m.name!r} "
+                    f"(roster: {by_name.name!r}); counted as {by_id.name!r} by its id")
+        hit = by_id or by_name
+        if hit is not None:
+            return self.key_of(hit), note
+        return f"name:{normalise_name(m.name)}", note
 
 
 def load_roster(path: Path) -> list[RosterEntry]:
-    """A CSV with a header row: ``name`` (required), ``email`` and ``id`` (optional).
+    """A CSV with a header row: ``name`` (required), ``email``, ``id``, ``short_name``, ``ticker`` and
+    ``aliases`` (optional; several aliases separated by semicolons).
 
     Every member sits on one line. A line that is not valid CSV (an unterminated quote, text
     after a closing quote) or has more cells than the header stops the run with the file and line:
@@ -241,7 +383,9 @@ def load_roster(path: Path) -> list[RosterEntry]:
         if key in seen:
             raise UserError(f"member {name!r} is listed twice (also on line {seen[key]})", path, n)
         seen[key] = n
-        out.append(RosterEntry(name=name, email=get("email"), id=get("id")))
+        aliases = [a.strip() for key in ("short_name", "ticker", "aliases") for a in (get(key) or "").split(";")
+                   if a.strip()]
+        out.append(RosterEntry(name=name, email=get("email"), id=get("id"), aliases=aliases))
     return out
 
 
@@ -329,12 +473,7 @@ def tracker(col: Collection, template, roster: list[RosterEntry] | None, compile
         for e in qc.entries:
             if e.disagrees:
                 disagreements[e.member.key] = disagreements.get(e.member.key, 0) + 1
-    roster_keys: dict[str, RosterEntry] = {}
-    roster_ids: dict[str, RosterEntry] = {}
-    for r in roster or []:
-        roster_keys[normalise_name(r.name)] = r
-        if r.id:
-            roster_ids[r.id.casefold()] = r
+    index = RosterIndex(roster)
     matched: set[int] = set()
     rows = []
     for m in col.members:
@@ -346,7 +485,7 @@ def tracker(col: Collection, template, roster: list[RosterEntry] | None, compile
         filled = sum(1 for i in req if conditions.is_answered(m.profile.get(i)))
         on = None
         if roster is not None:
-            hit = (roster_ids.get(m.member_id.casefold()) if m.member_id else None) or roster_keys.get(m.key)
+            hit = index.entry(m)
             on = hit is not None
             if hit is not None:
                 matched.add(id(hit))
@@ -376,7 +515,7 @@ class Cell:
     label: str
     count: int | None  # None: suppressed
     share: float | None
-    suppressed: str | None = None  # "small" (under the threshold) or "secondary" (would reveal one)
+    suppressed: str | None = None  # "small" (1 .. threshold-1) or "secondary" (would let one be worked out)
 
 
 @dataclass
@@ -389,20 +528,32 @@ class AggregateTable:
 
 @dataclass
 class Aggregates:
-    respondents: int  # members who filled something in (empty returns are not counted)
+    respondents: int  # members who filled something in (empty returns and held ties are not counted)
     threshold: int
     tables: list[AggregateTable]
     returned_empty: int = 0
+    withheld: bool = False  # fewer respondents than the threshold: no table is published
+
+    @property
+    def published_cells(self) -> list[tuple[AggregateTable, Cell]]:
+        return [(t, c) for t in self.tables for c in t.cells if c.count is not None]
 
 
-def aggregates(col: Collection, interview, item_ids: list[str], threshold: int) -> Aggregates:
-    """Members per answer choice. No cell shows a count from 1 to ``threshold - 1``.
+NO_ANSWER = "No answer"
 
-    For single-answer items (choice, yes/no) the counts add up to the number answering, so when
-    exactly one cell is suppressed the next smallest is suppressed too (otherwise subtraction
-    would reveal it). Multiple-choice counts do not add up to anything and need no second cell.
+
+def aggregates(col: Collection, interview, item_ids: list[str], threshold: int,
+               headings: dict[str, str] | None = None) -> Aggregates:
+    """Members per answer choice, with small-cell and complementary suppression
+    (:func:`commentkit.association.disclosure.protect`).
+
+    A single-answer item (choice, yes/no) partitions the responding members into its choices and
+    "No answer"; each tick-all-that-apply choice partitions them into those who ticked it and
+    those who did not. In every partition no published cell is from 1 to threshold - 1 and the
+    withheld cells never add up to 1 .. threshold - 1 (which subtraction from the published total
+    would reveal). With fewer respondents than the threshold no table is published at all.
     """
-    counted = [m for m in col.members if not m.empty]
+    counted = col.counted
     n = len(counted)
     tables = []
     items = {it.id: it for it in interview.items} if interview is not None else {}
@@ -415,30 +566,45 @@ def aggregates(col: Collection, interview, item_ids: list[str], threshold: int) 
         else:
             options = [(c.value, c.label) for c in item.choices]
         counts = {v: 0 for v, _ in options}
+        unanswered = 0
         for m in counted:
             value = m.profile.get(iid)
-            if value is None:
-                continue
-            chosen = value if isinstance(value, list) else [value]
+            chosen = value if isinstance(value, list) else ([] if value is None else [value])
+            chosen = [v for v in chosen if v in counts]
+            if not chosen:
+                unanswered += 1
             for v in chosen:
-                if v in counts:
-                    counts[v] += 1
+                counts[v] += 1
+        labels = [label for _, label in options]
+        values = [counts[v] for v, _ in options]
+        if item.type == "multichoice":
+            hidden = [disclosure.protect([c, n - c], threshold)[0] for c in values]
+            small = [0 < c < threshold or 0 < n - c < threshold for c in values]
+        else:
+            labels.append(NO_ANSWER)
+            values.append(unanswered)
+            hidden = disclosure.protect(values, threshold)
+            small = [0 < c < threshold for c in values]
         cells = []
-        for v, label in options:
-            c = counts[v]
-            if 0 < c < threshold:
-                cells.append(Cell(label, None, None, "small"))
+        for label, c, h, sm in zip(labels, values, hidden, small):
+            if label == NO_ANSWER and c == 0:
+                continue  # nothing to say (and nothing withheld)
+            if h or n < threshold:
+                cells.append(Cell(label, None, None, "small" if sm else "secondary"))
             else:
                 cells.append(Cell(label, c, (c / n) if n else None))
-        if item.type != "multichoice":
-            small = [x for x in cells if x.suppressed]
-            if len(small) == 1:
-                rest = sorted((x for x in cells if not x.suppressed and x.count), key=lambda x: x.count or 0)
-                if rest:
-                    rest[0].count = rest[0].share = None
-                    rest[0].suppressed = "secondary"
-        tables.append(AggregateTable(iid, item.prompt, item.type, cells))
-    return Aggregates(n, threshold, tables, returned_empty=len(col.members) - n)
+        title = (headings or {}).get(iid) or report_heading(item)
+        tables.append(AggregateTable(iid, title, item.type, cells))
+    return Aggregates(n, threshold, tables, returned_empty=sum(1 for m in col.members if m.empty),
+                      withheld=0 < n < threshold)
+
+
+def report_heading(item) -> str:
+    """A table heading in the report's voice, not the survey's: the question is quoted, not asked."""
+    prompt = " ".join(item.prompt.split()).rstrip("?:. ")
+    if item.type == "multichoice":
+        return f"Responding members by answer to \N{LEFT DOUBLE QUOTATION MARK}{prompt}?\N{RIGHT DOUBLE QUOTATION MARK} (more than one answer possible)"
+    return f"Responding members by answer to \N{LEFT DOUBLE QUOTATION MARK}{prompt}?\N{RIGHT DOUBLE QUOTATION MARK}"
 
 
 # ---- per-question compilation ---------------------------------------------------------------------
@@ -473,6 +639,13 @@ class Entry:
     changed_locked: bool
     proposed: str | None  # an editable position reworded
     diff: str | None
+    undecided: bool = False  # no stance marked: neither joining nor not joining
+    saw_earlier: bool = False  # the member saw an earlier wording of the position (another version)
+
+    @property
+    def not_joining(self) -> bool:
+        """The member marked "do not join" (a changed wording alone is not "not joining")."""
+        return self.stance is not None and self.stance.agree is False
 
 
 @dataclass
@@ -488,6 +661,14 @@ class QuestionCompilation:
     def disagreements(self) -> list[Entry]:
         return [e for e in self.entries if e.disagrees]
 
+    @property
+    def not_joining(self) -> list[Entry]:
+        return [e for e in self.entries if e.not_joining]
+
+    @property
+    def undecided(self) -> list[Entry]:
+        return [e for e in self.entries if e.undecided]
+
 
 def labels(col: Collection, attribution: str) -> dict[str, str]:
     """Member key -> how the member is named in compilations ("Member 07" when anonymised).
@@ -502,50 +683,92 @@ def labels(col: Collection, attribution: str) -> dict[str, str]:
 
 
 def compile_questions(col: Collection, template, attribution: str) -> list[QuestionCompilation]:
+    """Member input per question. A position is compared with the wording the member saw (its
+    template version), so the association's own later edits are never shown as the member's."""
     names = labels(col, attribution)
     out = []
     for q in template.questions:
         entries = []
-        for m in col.members:
+        for m in col.counted:
             st = m.stances.get(q.id)
             answer = m.answers.get(q.id)
             changed = False
             proposed = diff = None
-            disagrees = False
+            disagrees = undecided = earlier = False
             if q.position and st is not None:
-                if st.position is not None and _norm(st.position) != _norm(q.position):
-                    diff = word_diff(_norm(q.position), _norm(st.position))
+                seen = (m.seen_positions or {}).get(q.id, q.position) if q.locked else q.position
+                earlier = _norm(seen) != _norm(q.position)
+                if st.position is not None and _norm(st.position) != _norm(seen):
+                    diff = word_diff(_norm(seen), _norm(st.position))
                     if q.locked:
                         changed = True
                     else:
                         proposed = st.position.strip()
-                disagrees = bool(q.locked and (changed or not st.agree)) or (not q.locked and not st.agree)
-            if not (answer or disagrees or proposed or (st is not None and st.note)):
+                undecided = st.agree is None
+                disagrees = st.agree is False or (q.locked and changed)
+            if not (answer or disagrees or proposed or undecided or (st is not None and st.note)):
                 continue
             entries.append(Entry(m, names[m.key], answer, m.statuses.get(q.id), st, disagrees, changed,
-                                 proposed, diff))
+                                 proposed, diff, undecided, earlier))
         entries.sort(key=lambda e: e.label)
         out.append(QuestionCompilation(q, entries))
     return out
 
 
-def select_quotes(qc: QuestionCompilation, limit: int) -> list[Entry]:
-    """Member inputs for the consolidated draft: the most substantial first (word count), then by label."""
-    ranked = sorted(qc.with_input, key=lambda e: (-len((e.answer or "").split()), e.label))
-    return ranked[:limit]
+@dataclass
+class QuoteChoice:
+    quotes: list[Entry]
+    no_consent: int = 0  # answers not quoted: the member did not say "you may quote us"
+    confidential: int = 0  # answers not quoted: they hold BCI or a paragraph marked confidential
+
+
+def select_quotes(qc: QuestionCompilation, limit: int) -> QuoteChoice:
+    """Member inputs for the consolidated draft: only from members who consented to be quoted,
+    never an answer holding confidential text; the most substantial first (words of its first
+    paragraph), then by label."""
+    out = QuoteChoice([])
+    ok = []
+    for e in qc.with_input:
+        if disclosure.confidential_parts(e.answer):
+            out.confidential += 1
+        elif not disclosure.may_quote(e.member.respondent.may_quote):
+            out.no_consent += 1
+        else:
+            ok.append(e)
+    ok.sort(key=lambda e: (-len(first_paragraph(e.answer or "").split()), e.label))
+    out.quotes = ok[:limit]
+    return out
 
 
 def redact_name(text: str, name: str, replacement: str = "[the member]") -> str:
-    """For anonymised quotes: the member's name (or its leading words, as members shorten it) removed."""
-    words = [w for w in re.split(r"\s+", name.strip()) if w]
-    for k in range(len(words), 0, -1):
-        cand = " ".join(words[:k]).rstrip(",.")
-        if k == 1 and len(cand) < 4:
-            break
-        pattern = re.compile(r"(?<![\w])" + re.escape(cand) + r"(?:'s)?(?![\w])", re.IGNORECASE)
-        if pattern.search(text):
-            return pattern.sub(replacement, text)
-    return text
+    """The member's own names in ``text`` replaced (see :class:`commentkit.association.disclosure.Names`)."""
+    names = disclosure.Names()
+    names.add("self", name)
+    return names.redact(text, "self")
+
+
+def member_names(col: Collection, roster: list[RosterEntry] | None) -> disclosure.Names:
+    """Every name and alias of every roster member and every response (superseded and held ones too),
+    with the e-mail domains of the roster and of each response's contact, and the contact's name."""
+    names = disclosure.Names()
+    index = RosterIndex(roster)
+    for r in roster or []:
+        names.add(index.key_of(r), r.name, [*r.aliases, *_domain(r.email)])
+    every = [*col.members, *(x.old for x in col.superseded), *(m for t in col.ties for m in t.responses)]
+    for m in every:
+        person = (m.respondent.contact_name or "").split(",")[0].strip()
+        names.add(m.key, m.name, [*m.respondent.aliases, *_domain(m.respondent.contact_email),
+                                  *([person] if len(person.split()) >= 2 else [])])
+    return names
+
+
+def _domain(email: str | None) -> list[str]:
+    """An e-mail address's domain ("legal@dogwoodcap.example.com" -> "dogwoodcap.example.com"): it
+    identifies the member in a quoted address or link as surely as its name."""
+    if not email or "@" not in email:
+        return []
+    domain = email.rsplit("@", 1)[1].strip().strip(">")
+    return [domain] if "." in domain else []
 
 
 def first_paragraph(text: str, max_words: int = 120) -> str:

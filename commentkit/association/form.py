@@ -44,7 +44,14 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from commentkit.association.responses import MemberResponse, Problem, Stance
+from commentkit.association.responses import (
+    MemberResponse,
+    Problem,
+    Respondent,
+    Stance,
+    file_time,
+    seen_positions,
+)
 from commentkit.association.template import parse, render
 from commentkit.errors import UserError
 from commentkit.letter.markdown_in import parse_blocks
@@ -92,7 +99,16 @@ class Names:
 
     member_name = "ck_m_name"
     member_id = "ck_m_id"
+    aliases = "ck_m_aliases"
     form_id = "ck_form_id"
+
+    @staticmethod
+    def contact(what: str) -> str:
+        return "ck_r_" + what
+
+    @staticmethod
+    def consent(what: str, n: int) -> str:
+        return f"ck_k_{what}_{n}"
 
     @staticmethod
     def item(iid: str) -> str:
@@ -117,6 +133,10 @@ class Names:
     @staticmethod
     def answer(qid: str) -> str:
         return "ck_a_" + _short(qid, 35)
+
+
+CONSENT_LABELS = {"quote": ("Yes, you may quote us", "No, do not quote us"),
+                  "name": ("Yes, you may name us", "No, do not name us")}
 
 
 def identity(tpl) -> dict[str, str]:
@@ -197,9 +217,14 @@ def form_document(tpl):
         blocks.append(Heading(2, [Run("Confidentiality and attribution")]))
         if a.confidentiality:
             blocks.append(p(a.confidentiality))
-        blocks.append(p(f"{short} will quote members' input in its comment without naming them."
-                        if a.attribution == "anonymised" else
-                        f"{short} may name your company when it uses your input in its comment."))
+        blocks.append(p(f"{short} quotes a member's input in its comment only if the member says so in Part 1 "
+                        f"(\N{LEFT DOUBLE QUOTATION MARK}May we quote you?\N{RIGHT DOUBLE QUOTATION MARK}), and "
+                        + ("never names the member." if a.attribution == "anonymised" else
+                           "names the member only if it also says so (\N{LEFT DOUBLE QUOTATION MARK}May we name "
+                           "you?\N{RIGHT DOUBLE QUOTATION MARK}).")
+                        + " Text you mark [[BCI]] \N{HORIZONTAL ELLIPSIS} [[/BCI]], or a paragraph you begin with "
+                          "\N{LEFT DOUBLE QUOTATION MARK}CONFIDENTIAL:\N{RIGHT DOUBLE QUOTATION MARK}, is never "
+                          "quoted."))
     if a.contact:
         blocks.append(p(f"Questions about this form: {a.contact}."))
     blocks.append(field("form_id"))
@@ -417,7 +442,24 @@ def _field_xml(key: str, tpl, f: _Fields) -> str:
         req = set(tpl.required_items)
         rows = [(f.label("Company name", f"Your company's name, as {short} should list it", True),
                  f.text_cell(Names.member_name)),
-                (f.label("Roster id (if you know it)"), f.text_cell(Names.member_id))]
+                (f.label("Roster id (if you know it)"), f.text_cell(Names.member_id)),
+                (f.label("Other names your company is known by",
+                         f"Short name, ticker, former names, separated by semicolons; {short} keeps them, like "
+                         f"your legal name, out of its public comment"), f.text_cell(Names.aliases)),
+                (f.label("Contact person for this response"), f.text_cell(Names.contact("name"))),
+                (f.label("Title"), f.text_cell(Names.contact("title"))),
+                (f.label("E-mail"), f.text_cell(Names.contact("email"))),
+                (f.label("Telephone"), f.text_cell(Names.contact("phone"))),
+                (f.label("May we quote you?", f"{short} quotes members without naming them; no answer "
+                                              f"means no", True),
+                 "".join(f.choice_para(Names.consent("quote", n), lab)
+                         for n, lab in enumerate(CONSENT_LABELS["quote"], start=1))),
+                (f.label("May we name you?", (f"{short} names a member only if it says yes here"
+                                              if tpl.association.attribution == "attributed" else
+                                              f"{short} does not plan to name members; tick yes if it may")
+                         + "; no answer means no", True),
+                 "".join(f.choice_para(Names.consent("name", n), lab)
+                         for n, lab in enumerate(CONSENT_LABELS["name"], start=1)))]
         for it in tpl.items:
             if it.type in ("text", "number"):
                 cell = f.text_cell(Names.item(it.id))
@@ -748,21 +790,80 @@ def _paras_in(cell) -> list:
     return [p for p in cell.iter(W + "p")]
 
 
+MARK_CHARS = set("xX\u2612\u2611\u2713\u2714\u2716\u2717\u2718\u25a0\u25cf\u2b1b")
+_ON = ("1", "true", "on")
+
+
 def _checked(para) -> bool | None:
-    """A check box's state: the content control's value, else the glyph in front of the label."""
+    """A check box's state: ticked in the content control, shown as a ticked glyph, or an X typed
+    in front of its label (None: no paragraph)."""
     if para is None:
         return None
+    return _mark(para, None)[0]
+
+
+def _struck_runs(para) -> str:
+    out = []
+    for r in para.iter(W + "r"):
+        rpr = r.find(W + "rPr")
+        if rpr is None:
+            continue
+        on = False
+        for tag in ("strike", "dstrike"):
+            el = rpr.find(W + tag)
+            if el is not None and (el.get(W + "val") or "true").lower() not in ("0", "false", "off"):
+                on = True
+        if on:
+            out.append("".join(t.text or "" for t in r.iter(W + "t")))
+    return " ".join("".join(out).split())
+
+
+def _mark(para, label: str | None) -> tuple[bool, bool]:
+    """(marked, struck) for one choice paragraph.
+
+    Marked: the Word check box is ticked (``w14:checked``), or its glyph shows a tick, or the
+    member typed an X / x / \u2713 in front of the label ("X No (please explain ...)", "\u2610 X No").
+    Struck: the label is struck through (the member crossed the alternative out).
+    """
+    box = False
     for cb in para.iter(W14 + "checked"):
-        val = (cb.get(W14 + "val") or "").strip().lower()
-        return val in ("1", "true", "on")
-    text = _text_of(para).lstrip()
-    if not text:
-        return None
-    if text[0] in CHECKED_GLYPHS and (len(text) == 1 or not text[1].isalnum()):
-        return True
-    if text[:3].lower() in ("[x]",):
-        return True
-    return False
+        box = (cb.get(W14 + "val") or "").strip().lower() in _ON
+        break
+    text = " ".join(_text_of(para).split())
+    at = text.find(" ".join(label.split())) if label else -1
+    if at < 0:
+        m = re.search(r"[A-Za-z]{2,}", text)
+        at = m.start() if m else len(text)
+    prefix = text[:at]
+    typed = any(ch in MARK_CHARS for ch in prefix) or "[x]" in prefix.lower()
+    struck = False
+    if label:
+        gone = re.sub(r"\W", "", _struck_runs(para)).casefold()
+        letters = re.sub(r"\W", "", label).casefold()
+        struck = len(gone) >= max(2, len(letters) // 2) and (gone in letters or letters in gone)
+    return (box or typed), struck
+
+
+def choose(marks: list[tuple[bool, bool]], single: bool) -> tuple[list[int], str | None]:
+    """Which options a member chose, from (marked, struck) per option; and a problem, if any.
+
+    A marked option that is not struck is chosen. With one choice allowed and nothing marked,
+    striking every option but one chooses that one. A marked and struck option, or two chosen
+    where one is allowed, is a conflict: nothing is chosen and the problem says why.
+    """
+    both = [i for i, (m, s) in enumerate(marks) if m and s]
+    chosen = [i for i, (m, s) in enumerate(marks) if m and not s]
+    if both:
+        return [], "a ticked option is also struck through"
+    if not single:
+        return chosen, None
+    if len(chosen) > 1:
+        return [], "more than one"
+    if not chosen:
+        open_ = [i for i, (_, s) in enumerate(marks) if not s]
+        if len(open_) == 1 and len(marks) > 1:
+            return open_, None
+    return chosen, None
 
 
 def cell_text(fc: FormContent, name: str) -> str | None:
@@ -826,24 +927,40 @@ def read(path: Path, template=None):
         raise UserError("the form's template version is not a number", path) from None
     if template is None:
         raise UserError("reading a member form needs the association's template", path)
-    tpl = template
-    if ident.get("commentkit.docket") != tpl.docket.id:
-        raise UserError(f"answers docket {ident.get('commentkit.docket')}, not {tpl.docket.id}", path)
-    if ident["commentkit.template"] != tpl.template.id:
+    current = template
+    if ident.get("commentkit.docket") != current.docket.id:
+        raise UserError(f"answers docket {ident.get('commentkit.docket')}, not {current.docket.id}", path)
+    if ident["commentkit.template"] != current.template.id:
         raise UserError(f"answers template {ident['commentkit.template']!r}, not this association's "
-                        f"{tpl.template.id!r}", path)
-    if version != tpl.template.version:
-        raise UserError(f"answers version {version} of template {tpl.template.id!r}; the association's current "
-                        f"version is {tpl.template.version}", path)
-    if ident.get("commentkit.positions") and ident["commentkit.positions"] != tpl.positions_checksum:
-        raise UserError(f"was made from a different edition of template {tpl.template.id!r} version {version} "
-                        f"(its locked positions differ); send members the current form", path)
+                        f"{current.template.id!r}", path)
+    if version > current.template.version:
+        raise UserError(f"answers version {version} of template {current.template.id!r}, newer than the "
+                        f"association's current version {current.template.version}", path)
+    tpl = current
+    seen = None
+    if version != current.template.version or (ident.get("commentkit.positions")
+                                               and ident["commentkit.positions"] != current.positions_checksum):
+        # an earlier version (or an earlier edition of this one): read the form by the template it
+        # was made from, which it carries; its positions are what the member saw
+        try:
+            tpl = embedded_template(path)
+        except UserError as exc:
+            raise UserError(f"was made from another edition of template {current.template.id!r} (version "
+                            f"{version}, other locked positions) and the template it carries cannot be used: "
+                            f"{exc.message}", path) from None
+        if tpl is None or tpl.template.id != current.template.id or tpl.template.version != version:
+            raise UserError(f"was made from version {version} of template {current.template.id!r} with other "
+                            f"locked positions, and no longer carries that template (an editor removed it): "
+                            f"the member's changes cannot be told from the association's; send the member the "
+                            f"current form", path)
+        seen = seen_positions(tpl)
     problems: list[Problem] = []
     name = (cell_text(fc, Names.member_name) or "").strip()
     if not name:
         name = path.stem
         problems.append(Problem("company", f"company name left empty; listed under the file name {name!r}"))
     member_id = (cell_text(fc, Names.member_id) or "").strip() or None
+    respondent = _respondent(fc, problems)
     profile: dict[str, Any] = {}
     for it in tpl.items:
         if it.type in ("text", "number"):
@@ -858,21 +975,27 @@ def read(path: Path, template=None):
             if value:
                 profile[it.id] = value
         else:
-            options = [True, False] if it.type == "yesno" else [c.value for c in it.choices]
-            ticked = []
-            for n, opt in enumerate(options, start=1):
+            options = ([(True, "Yes"), (False, "No")] if it.type == "yesno"
+                       else [(c.value, c.label) for c in it.choices])
+            marks, present = [], []
+            for n, (opt, label) in enumerate(options, start=1):
                 bm = fc.fields.get(Names.choice(it.id, n))
                 if bm is None:
                     problems.append(Problem(it.id, f"check box {n} is missing from the form (deleted?)"))
                     continue
-                if _checked(_para_of(bm)):
-                    ticked.append(opt)
-            if it.type == "multichoice":
+                marks.append(_mark(_para_of(bm), label))
+                present.append(opt)
+            picked, why = choose(marks, it.type != "multichoice")
+            ticked = [present[i] for i in picked]
+            if why == "more than one":
+                both = [present[i] for i, (m, st) in enumerate(marks) if m and not st]
+                labels = ["yes" if t is True else "no" if t is False else str(t) for t in both]
+                problems.append(Problem(it.id, f"more than one box ticked ({', '.join(labels)}); only one may be"))
+            elif why:
+                problems.append(Problem(it.id, f"{why}; not counted (ask the member)"))
+            elif it.type == "multichoice":
                 if ticked:
                     profile[it.id] = ticked
-            elif len(ticked) > 1:
-                labels = ["yes" if t is True else "no" if t is False else str(t) for t in ticked]
-                problems.append(Problem(it.id, f"more than one box ticked ({', '.join(labels)}); only one may be"))
             elif ticked:
                 profile[it.id] = ticked[0]
     stances: dict[str, Stance] = {}
@@ -880,8 +1003,8 @@ def read(path: Path, template=None):
     for q in tpl.questions:
         if q.position:
             shown = cell_text(fc, Names.position(q.id))
-            join_yes = _checked(_para_of(fc.fields[Names.join(q.id, 1)])) if Names.join(q.id, 1) in fc.fields else None
-            join_no = _checked(_para_of(fc.fields[Names.join(q.id, 2)])) if Names.join(q.id, 2) in fc.fields else None
+            labels = _join_labels(tpl)
+            boxes = [fc.fields.get(Names.join(q.id, n)) for n in (1, 2)]
             note = (cell_text(fc, Names.note(q.id)) or "").strip() or None
             if shown is None:
                 problems.append(Problem(q.id, "the position box is missing from the form (deleted?)"))
@@ -890,9 +1013,21 @@ def read(path: Path, template=None):
                 position = q.position
             else:
                 position = shown
-            if join_yes and join_no:
-                problems.append(Problem(q.id, "both 'join' and 'do not join' are ticked; treated as not joining"))
-            agree = not join_no
+            agree: bool | None = None
+            if boxes[0] is None or boxes[1] is None:
+                problems.append(Problem(q.id, "the 'Does your company join' boxes are missing from the form "
+                                              "(deleted?); not counted as joining: ask the member"))
+            else:
+                picked, why = choose([_mark(_para_of(bm), labels[n]) for n, bm in zip((1, 2), boxes)], True)
+                if why:
+                    problems.append(Problem(q.id, ("both 'join' and 'do not join' are marked" if why == "more than one"
+                                                   else f"join question: {why}")
+                                            + "; not counted as joining: ask the member"))
+                elif not picked:
+                    problems.append(Problem(q.id, "neither 'join' nor 'do not join' is marked; not counted as "
+                                                  "joining: ask the member"))
+                else:
+                    agree = picked[0] == 0
             stances[q.id] = Stance(agree=agree, note=note, position=position)
         md = cell_markdown(fc, Names.answer(q.id))
         if md is None:
@@ -911,7 +1046,32 @@ def read(path: Path, template=None):
                           template_version=version, docket=tpl.docket.id, submitted=submitted,
                           member_id=member_id, profile=profile, answers=answers,
                           statuses={k: "final" for k in answers}, stances=stances, problems=problems,
-                          outside=outside)
+                          outside=outside, respondent=respondent, file_time=file_time(path), seen_positions=seen)
+
+
+def _respondent(fc: FormContent, problems: list):
+    """Contact fields, other names and the two consent questions (None: not marked)."""
+    def text(name):
+        return (cell_text(fc, name) or "").strip() or None
+
+    consent: dict[str, bool | None] = {}
+    for key, question in (("quote", "May we quote you?"), ("name", "May we name you?")):
+        names = [Names.consent(key, 1), Names.consent(key, 2)]
+        if not all(n in fc.fields for n in names):
+            consent[key] = None
+            continue
+        marks = [_mark(_para_of(fc.fields[n]), label) for n, label in zip(names, CONSENT_LABELS[key])]
+        picked, why = choose(marks, True)
+        if why:
+            problems.append(Problem("consent", f"{question}: {why if why != 'more than one' else 'both marked'}; "
+                                               f"read as no"))
+            consent[key] = None
+        else:
+            consent[key] = (picked[0] == 0) if picked else None
+    aliases = [a.strip() for a in re.split(r"[;\n]", text(Names.aliases) or "") if a.strip()]
+    return Respondent(contact_name=text(Names.contact("name")), contact_title=text(Names.contact("title")),
+                      contact_email=text(Names.contact("email")), contact_phone=text(Names.contact("phone")),
+                      aliases=aliases, may_quote=consent["quote"], may_name=consent["name"])
 
 
 _STATIC_CACHE: dict[tuple, set[str]] = {}

@@ -18,7 +18,13 @@ from pathlib import Path
 
 from commentkit.association import form as memberform
 from commentkit.association import template as association_template
-from commentkit.association.responses import POSITIONS_FILE, TEMPLATE_COPY, validate_profile
+from commentkit.association.responses import (
+    POSITIONS_FILE,
+    RESPONDENT_FILE,
+    TEMPLATE_COPY,
+    Respondent,
+    validate_profile,
+)
 from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
 from commentkit.files import storage
@@ -45,6 +51,7 @@ POSITIONS_HEADER = """\
 # For each question:
 #   agree: true    you join the association's position (the default)
 #   agree: false   you do not; say why in `note`
+#   agree: null    not decided (the association asks you to decide before it counts you)
 #   note:          anything you want to add about the position (optional)
 #   position:      the text. A LOCKED position is the association's own wording: if you change
 #                  it, the association sees a disagreement, with the difference. An EDITABLE
@@ -75,13 +82,42 @@ def positions_text(template, stances: dict | None = None) -> str:
         if not q.position:
             continue
         st = (stances or {}).get(q.id)
-        agree = "true" if st is None or st.agree else "false"
+        agree = "true" if st is None or st.agree is True else "false" if st.agree is False else "null"
         note = _q(st.note) if st is not None and st.note else "null"
         text = st.position if st is not None and st.position else q.position
         kind = "LOCKED position" if q.locked else "Editable position"
         out.append(f"\n# {q.heading} ({q.cite}) -- {kind}\n{q.id}:\n  agree: {agree}\n  note: {note}\n"
                    f"  position: |2-\n{_block(text, 4)}\n")
     return "".join(out)
+
+
+RESPONDENT_TEXT = """\
+# Who answers for your company, and what {short} may do with your answers.
+# {short}'s comment is public once filed. It quotes members only with their consent and names
+# them only if they agree AND {short} attributes member input. No answer means no.
+schema_version: 1
+contact_name: {contact_name}       # the person {short} may contact about this response
+contact_title: {contact_title}
+contact_email: {contact_email}
+contact_phone: {contact_phone}
+# Other names your company is known by (short name, ticker): {short} keeps every one of them,
+# like your legal name, out of its public comment.
+aliases: {aliases}
+may_quote: {may_quote}            # May we quote you? true / false (quotes are anonymous unless may_name)
+may_name: {may_name}             # May we name you? true / false
+"""
+
+
+def respondent_text(template, respondent=None) -> str:
+    r = respondent or Respondent()
+
+    def v(x):
+        return "null" if x is None else ("true" if x is True else "false" if x is False else _q(x))
+
+    return RESPONDENT_TEXT.format(short=template.association.short_name or template.association.name,
+                                  contact_name=v(r.contact_name), contact_title=v(r.contact_title),
+                                  contact_email=v(r.contact_email), contact_phone=v(r.contact_phone),
+                                  aliases=_q(list(r.aliases)), may_quote=v(r.may_quote), may_name=v(r.may_name))
 
 
 def guide_text(template) -> str:
@@ -101,8 +137,11 @@ def guide_text(template) -> str:
               + (", ".join(template.required_items) or "none") + ").",
               "2. `commentkit answer <question> .` - your input on each question below.",
               "3. Edit `positions.yaml` if you do not join a position (`agree: false` and a note).",
-              "4. `commentkit build .` - your sign-on letter, if you file one yourself.",
-              "5. `commentkit export-response . --out response.yaml` - the file to send back.", ""]
+              "4. Answer `respondent.yaml`: your contact person, other names your company is known by, and "
+              "\"May we quote you? May we name you?\" (no answer means no). Mark confidential text "
+              "`[[BCI]] ... [[/BCI]]` or begin its paragraph with `CONFIDENTIAL:`; it is never quoted.",
+              "5. `commentkit build .` - your sign-on letter, if you file one yourself.",
+              "6. `commentkit export-response . --out response.yaml` - the file to send back.", ""]
     lines += ["## Questions", ""]
     for q in template.questions:
         lines += [f"### {q.heading} (`{q.id}`)", ""]
@@ -125,7 +164,8 @@ def create(root: Path, template_path: Path, commenter: str, owner: str | None = 
 
 
 def create_from(root: Path, template, sealed: bytes, commenter: str, owner: str | None = None,
-                member_id: str | None = None, docket: str | None = None, stances: dict | None = None):
+                member_id: str | None = None, docket: str | None = None, stances: dict | None = None,
+                respondent=None):
     """Create a member project from a loaded template (``sealed``: the template file's bytes)."""
     if docket and docket.lower() != template.docket.id.lower():
         raise UserError(f"--docket {docket} does not match the template's docket {template.docket.id}")
@@ -144,6 +184,7 @@ def create_from(root: Path, template, sealed: bytes, commenter: str, owner: str 
     storage.atomic_write(proj.project_path, text)
     storage.atomic_write(root / TEMPLATE_COPY, sealed)
     storage.atomic_write(root / POSITIONS_FILE, positions_text(template, stances))
+    storage.atomic_write(root / RESPONDENT_FILE, respondent_text(template, respondent))
     storage.atomic_write(root / "MEMBER-GUIDE.md", guide_text(template))
     for f in template.templates:
         dest = (root / "templates" / f.name).resolve()
@@ -177,7 +218,7 @@ def create_from_form(root: Path, form: Path, commenter: str | None = None, owner
     pack = packs.load(template.docket.id)
     values, problems = validate_profile(member.profile, pack.interview, template.required_items)
     proj, _ = create_from(Path(root), template, sealed, commenter or member.name, owner, member.member_id,
-                          stances=member.stances)
+                          stances=member.stances, respondent=member.respondent)
     def plain(v):
         if isinstance(v, (dt.date, dt.datetime)):
             return v.isoformat()

@@ -17,12 +17,13 @@ import datetime as dt
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from commentkit.association import collect as mc
+from commentkit.association import disclosure, spreadsheet
 from commentkit.association import settings as association
 from commentkit.association import template as association_template
 from commentkit.association.collect import (
@@ -32,9 +33,9 @@ from commentkit.association.collect import (
     Tracker,
     first_paragraph,
     labels,
-    redact_name,
     select_quotes,
 )
+from commentkit.association.disclosure import plural
 from commentkit.errors import UserError
 from commentkit.files import clock, storage
 from commentkit.letter import markers
@@ -61,13 +62,6 @@ def _stamp(value: dt.datetime | None, zone: str = "UTC") -> str:
 
 def _long_date(d: dt.date) -> str:
     return f"{d:%B} {d.day}, {d.year}"
-
-
-def small(count: int, threshold: int) -> str:
-    """A count for the public letter: under the threshold it reads "fewer than N"."""
-    if 0 < count < threshold:
-        return f"fewer than {threshold}"
-    return str(count)
 
 
 # ---- tracker --------------------------------------------------------------------------------------
@@ -99,13 +93,21 @@ def tracker_md(t: Tracker, col: Collection, template) -> str:
     if col.skipped:
         lines += ["", "## Skipped (could not be read)", ""]
         lines += [f"- {s.source}: {s.reason}" for s in col.skipped]
+    if col.ties:
+        lines += ["", "## Ties to resolve (same member, same times, different content: none is counted)", ""]
+        for tie in col.ties:
+            lines += [f"- {tie.responses[0].name}: " + "; ".join(f"{m.source} (as {m.name!r})" for m in tie.responses)
+                      + ". Remove all but one and run collect again."]
     if col.superseded:
-        lines += ["", "## Superseded (a later response from the same member was used)", ""]
-        lines += [f"- {old.name}: {old.source} replaced by {new.source}" for old, new in col.superseded]
+        lines += ["", "## Replaced (one response per member: the later response time wins, then the later file "
+                      "time)", ""]
+        lines += [f"- {x.old.name}: {x.old.source} replaced by {x.new.source} (as {x.new.name!r}; {x.rule})"
+                  for x in col.superseded]
     return "\n".join(lines) + "\n"
 
 
-def tracker_csv(t: Tracker) -> str:
+def tracker_csv(t: Tracker, col: Collection | None = None) -> str:
+    """The tracker as CSV; replaced responses follow as rows of kind "replaced by FILE (rule)"."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["member", "kind", "source", "submitted", "late", "required_filled", "required_total",
@@ -117,6 +119,9 @@ def tracker_csv(t: Tracker) -> str:
                     "" if r.on_roster is None else ("yes" if r.on_roster else "no"), "yes" if r.empty else "no"])
     for m in t.missing:
         w.writerow([m.name, "missing", "", "", "", "", "", "", "", "", "", "yes", ""])
+    for x in (col.superseded if col is not None else []):
+        w.writerow([x.old.name, f"replaced by {x.new.source} ({x.rule})", str(x.old.source),
+                    x.old.submitted.isoformat() if x.old.submitted else "", "", "", "", "", "", "", "", "", ""])
     return buf.getvalue()
 
 
@@ -127,16 +132,21 @@ def aggregates_md(a: Aggregates, heading_level: int = 1, title: bool = True) -> 
     lines = []
     if title:
         lines += [f"{h} Member exposure (aggregated)", ""]
-    empty = (f" ({a.returned_empty} response{'s' if a.returned_empty != 1 else ''} returned empty "
-             f"{'are' if a.returned_empty != 1 else 'is'} not counted)") if a.returned_empty else ""
-    lines += [f"Based on {a.respondents} responding member{'s' if a.respondents != 1 else ''}{empty}. Counts from 1 "
-              f"to {a.threshold - 1} are not shown (\"<{a.threshold}\") so that no member can be identified.", ""]
+    empty = (f" ({plural(a.returned_empty, 'response')} returned empty "
+             f"{'are' if a.returned_empty != 1 else 'is'} not counted)") if a.returned_empty and title else ""
+    lines += [f"Based on {plural(a.respondents, 'responding member')}{empty}."]
+    if a.withheld:
+        lines += ["", f"Fewer than {a.threshold} members responded, so no figures are shown.", ""]
+        return "\n".join(lines)
+    lines[-1] += (f" A count from 1 to {a.threshold - 1}, and any count from which one could be worked out, "
+                  f"reads \N{LEFT DOUBLE QUOTATION MARK}{disclosure.SUPPRESSED}\N{RIGHT DOUBLE QUOTATION MARK}.")
+    lines.append("")
     for t in a.tables:
         head = f"{h}# {t.title}" if title else f"**{_md_cell(t.title)}**"
         lines += [head, "", "| Answer | Members | Share |", "|---|---:|---:|"]
         for c in t.cells:
             if c.count is None:
-                lines.append(f"| {_md_cell(c.label)} | <{a.threshold} | \N{EM DASH} |")
+                lines.append(f"| {_md_cell(c.label)} | {disclosure.SUPPRESSED} | \N{EM DASH} |")
             else:
                 share = f"{c.share:.0%}" if c.share is not None else "\N{EM DASH}"
                 lines.append(f"| {_md_cell(c.label)} | {c.count} | {share} |")
@@ -146,6 +156,7 @@ def aggregates_md(a: Aggregates, heading_level: int = 1, title: bool = True) -> 
 
 def aggregates_json(a: Aggregates) -> dict:
     return {"respondents": a.respondents, "returned_empty": a.returned_empty, "threshold": a.threshold,
+            "withheld": a.withheld,
             "tables": [{"item": t.item, "title": t.title, "type": t.kind,
                         "cells": [{"label": c.label, "count": c.count,
                                    "share": round(c.share, 4) if c.share is not None else None,
@@ -175,9 +186,14 @@ def compilation_md(compiled: list[QuestionCompilation], template, col: Collectio
             flag = " \N{EM DASH} **DISAGREES**" if e.disagrees else ""
             status = f" ({e.status})" if e.status and e.status != "final" else ""
             lines += [f"### {e.label}{status}{flag}", ""]
+            if e.undecided:
+                lines += ["No stance marked on the position (neither joining nor not joining): ask the member.", ""]
+            if e.saw_earlier:
+                lines += ["This member saw an earlier wording of the position (an earlier template version); "
+                          "any change is shown against that wording.", ""]
             if e.disagrees:
                 why = []
-                if e.stance is not None and not e.stance.agree:
+                if e.stance is not None and e.stance.agree is False:
                     why.append("does not join the position")
                 if e.changed_locked:
                     why.append("changed the locked wording")
@@ -188,6 +204,11 @@ def compilation_md(compiled: list[QuestionCompilation], template, col: Collectio
             if e.stance is not None and e.stance.note:
                 lines += [f"Note: {e.stance.note.strip()}", ""]
             if e.answer:
+                if disclosure.confidential_parts(e.answer):
+                    lines += ["**Holds text marked confidential ([[BCI]] or CONFIDENTIAL): never quoted in the "
+                              "comment.**", ""]
+                elif not disclosure.may_quote(e.member.respondent.may_quote):
+                    lines += ["*The member did not consent to be quoted.*", ""]
                 lines += [e.answer.strip(), ""]
     strays = [m for m in (col.members if col is not None else []) if m.outside]
     if strays and col is not None:
@@ -204,6 +225,7 @@ def compilation_md(compiled: list[QuestionCompilation], template, col: Collectio
 def compilation_json(compiled: list[QuestionCompilation]) -> list[dict]:
     return [{"question": qc.question.id, "locked": qc.question.locked,
              "entries": [{"member": e.label, "answer": e.answer, "status": e.status, "disagrees": e.disagrees,
+                          "undecided": e.undecided, "saw_earlier_wording": e.saw_earlier,
                           "changed_locked": e.changed_locked, "agree": e.stance.agree if e.stance else None,
                           "note": e.stance.note if e.stance else None, "diff": e.diff,
                           "proposed": e.proposed} for e in qc.entries]} for qc in compiled]
@@ -212,21 +234,44 @@ def compilation_json(compiled: list[QuestionCompilation]) -> list[dict]:
 # ---- consolidated draft ---------------------------------------------------------------------------
 
 def member_input_block(qc: QuestionCompilation, respondents: int, threshold: int, limit: int, today: dt.date,
-                       attributed: bool) -> str:
-    n = len(qc.with_input)
-    parts = [f"**{markers.member_input_note(today)}** {small(n, threshold).capitalize()} of our {respondents} responding members "
-             f"addressed this question."]
-    dis = len(qc.disagreements)
-    if dis:
-        who = f"Some members ({small(dis, threshold)})" if 0 < dis < threshold else f"{dis} members"
-        parts.append(f"{who} did not join the position above.")
-    lines = [" ".join(parts), ""]
-    for e in select_quotes(qc, limit):
+                       attribution: str, names: disclosure.Names) -> str:
+    """The marked passage of member input under one question of the consolidated draft.
+
+    Every sentence states counts computed here and appears only if its counts may be published
+    (:func:`commentkit.association.disclosure.safe_count`); a zero or withheld count gives no sentence.
+    Quotes come only from members who consented, never from an answer holding confidential text,
+    with every member name replaced (the member is named only if it consented and the association
+    attributes input)."""
+    # an answer that is confidential from end to end is not counted as addressing the question in public
+    n = sum(1 for e in qc.with_input if disclosure.public_text(e.answer).strip())
+    said = []
+    if n and disclosure.safe_count(n, respondents, threshold):
+        said.append(f"{n} of our {plural(respondents, 'responding member')} addressed this question.")
+    dis = len(qc.not_joining)
+    if qc.question.position and dis and disclosure.safe_count(dis, respondents, threshold):
+        said.append(f"{plural(dis, 'member')} did not join the position above.")
+    changed = sum(1 for e in qc.entries if e.changed_locked and not e.not_joining)
+    if changed and disclosure.safe_count(changed, respondents, threshold):
+        said.append(f"{plural(changed, 'member')} joined it with changes to its wording.")
+    choice = select_quotes(qc, limit)
+    held = []
+    if choice.confidential:
+        held.append(f"{plural(choice.confidential, 'answer')} holding confidential text")
+    if choice.no_consent:
+        held.append(f"{plural(choice.no_consent, 'answer')} from members who did not consent to be quoted")
+    head = f"**{markers.member_input_note(today)}**"
+    if held:  # a note for counsel, found by 'commentkit check' like the marker before it
+        head += f" **[Not quoted by commentkit: {' and '.join(held)}.]**"
+    lines = [" ".join([head, *said]), ""]
+    for e in choice.quotes:
         text = first_paragraph(e.answer or "")
-        if not attributed:
-            text = redact_name(text, e.member.name)
+        named = disclosure.may_name(e.member.respondent.may_name, attribution)
+        if named:
+            text = names.redact(text, e.member.key, keep={e.member.key})
+        else:
+            text = names.redact(text, e.member.key)
         lines += _quote(text)
-        lines += [">", f"> \N{EM DASH} {e.label if attributed else 'a member company'}", ""]
+        lines += [">", f"> \N{EM DASH} {e.member.name if named else 'a member company'}", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -241,7 +286,7 @@ class Draft:
 
 
 def consolidated_draft(assoc, compiled: list[QuestionCompilation], agg: Aggregates, template, settings,
-                       today: dt.date) -> Draft:
+                       today: dt.date, names: disclosure.Names | None = None) -> Draft:
     """The files of the consolidated draft project (the association's own files are only read)."""
     files: dict[str, bytes] = {}
     files[PROJECT_FILE] = _draft_project_file(assoc.project_path.read_text(encoding="utf-8"))
@@ -251,7 +296,7 @@ def consolidated_draft(assoc, compiled: list[QuestionCompilation], agg: Aggregat
         files[rel] = (assoc.root / rel).read_bytes()
     own = assoc.answers
     by_q = {qc.question.id: qc for qc in compiled}
-    attributed = settings.attribution == "attributed"
+    names = names or disclosure.Names()
     for key, ans in own.items():
         if key in by_q or key == "background":
             continue
@@ -260,13 +305,14 @@ def consolidated_draft(assoc, compiled: list[QuestionCompilation], agg: Aggregat
         mine = own.get(qid)
         body = mine.text if mine is not None and mine.text else (qc.question.position or "")
         block = member_input_block(qc, agg.respondents, agg.threshold, settings.draft_quotes_per_question, today,
-                                   attributed)
-        meta = AnswerMeta(question=qid, status="draft", owner=mine.meta.owner if mine else None)
+                                   settings.attribution, names)
+        meta = AnswerMeta(question=qid, status="draft", owner=mine.meta.owner if mine else None,
+                          origin="collect")  # holds member input: filed only once approved
         files[f"answers/{qid}.md"] = answerfile.render(meta, (body + "\n\n" + block).strip()).encode("utf-8")
     bg = own.get("background")
     bg_body = (bg.text + "\n\n" if bg is not None and bg.text else "") + background_block(agg, today)
     files["general/background.md"] = answerfile.render(
-        AnswerMeta(section="background", status="draft", owner=bg.meta.owner if bg else None),
+        AnswerMeta(section="background", status="draft", owner=bg.meta.owner if bg else None, origin="collect"),
         bg_body).encode("utf-8")
     return Draft(files)
 
@@ -380,10 +426,12 @@ class CollectResult:
     aggregates: Aggregates
     compiled: list[QuestionCompilation]
     backed_up: list[str]
+    unsearchable: list[str] = field(default_factory=list)  # aliases too short to find in text
 
     def summary(self) -> dict:
         t = self.tracker
         return {
+            "unsearchable_aliases": list(self.unsearchable),
             "out": str(self.out_dir),
             "draft": str(self.out_dir / DRAFT_DIR),
             "headline": t.headline(),
@@ -395,8 +443,10 @@ class CollectResult:
             "missing": [r.name for r in t.missing],
             "late": [r.name for r in t.late],
             "skipped": [{"source": str(s.source), "reason": s.reason} for s in self.collection.skipped],
-            "superseded": [{"member": o.name, "source": str(o.source), "replaced_by": str(n.source)}
-                           for o, n in self.collection.superseded],
+            "superseded": [{"member": x.old.name, "source": str(x.old.source), "replaced_by": str(x.new.source),
+                            "replaced_by_name": x.new.name, "rule": x.rule} for x in self.collection.superseded],
+            "ties": [{"member": t.responses[0].name, "sources": [str(m.source) for m in t.responses]}
+                     for t in self.collection.ties],
             "members": [{"name": r.name, "kind": r.kind, "source": r.source,
                          "submitted": r.submitted.isoformat() if r.submitted else None, "late": r.late,
                          "required_filled": r.required_filled, "required_total": r.required_total,
@@ -411,9 +461,42 @@ class CollectResult:
         }
 
 
+def named_members(compiled: list[QuestionCompilation], attribution: str, limit: int) -> set[str]:
+    """Members the draft may name: quoted, consented to be named, and the association attributes."""
+    return {e.member.key for qc in compiled for e in select_quotes(qc, limit).quotes
+            if disclosure.may_name(e.member.respondent.may_name, attribution)}
+
+
+def check_public_files(files: dict[str, bytes], names: disclosure.Names, secrets: list[str], allowed: set[str],
+                       out_dir: Path) -> None:
+    """The final scan of everything public (the draft's text files, the aggregate table): no member
+    name or alias (except members who consented to be named), no confidential text or marker."""
+    for rel, raw in sorted(files.items()):
+        if not (rel.startswith(DRAFT_DIR + "/") or rel == "aggregates.md"):
+            continue
+        if not rel.endswith((".md", ".yaml", ".yml", ".j2", ".txt")):
+            continue
+        text = raw.decode("utf-8", errors="replace")
+        names.check(text, out_dir / rel, allowed)
+        starts = [i for i in (text.find("[Member input inserted by commentkit"),
+                              text.find("[Member statistics inserted by commentkit")) if i >= 0]
+        generated = 0 if rel == "aggregates.md" else (min(starts) if starts else len(text))
+        disclosure.check_public(text, secrets, out_dir / rel, generated)
+
+
+def confidential_passages(col: Collection) -> list[str]:
+    out = []
+    for m in [*col.members, *(x.old for x in col.superseded)]:
+        for text in [*m.answers.values(), *(st.note or "" for st in m.stances.values()), *m.outside]:
+            out += disclosure.confidential_parts(text)
+    return out
+
+
 def collect(assoc_dir: Path, inputs: list[Path], out_dir: Path | None = None, *, force: bool = False,
-            today: dt.date | None = None) -> CollectResult:
-    """Read the association project and every member input; write the collect outputs."""
+            today: dt.date | None = None, xlsx: Path | None = None) -> CollectResult:
+    """Read the association project and every member input; write the collect outputs.
+
+    Nothing is written if a public file would still name a member or hold confidential text."""
     assoc = Project.open(assoc_dir)
     settings = association.load(assoc.root, assoc.pack)
     template = association_template.build(assoc, settings)
@@ -424,23 +507,31 @@ def collect(assoc_dir: Path, inputs: list[Path], out_dir: Path | None = None, *,
     roster = None
     if settings.roster:
         roster = mc.load_roster(assoc.root / settings.roster)
-    col = mc.gather(inputs, template, interview, exclude={assoc.root.resolve(), out_dir.resolve()})
+    col = mc.gather(inputs, template, interview, exclude={assoc.root.resolve(), out_dir.resolve()}, roster=roster)
     compiled = mc.compile_questions(col, template, settings.attribution)
     track = mc.tracker(col, template, roster, compiled, base=Path.cwd())
     agg = mc.aggregates(col, interview, association.aggregate_item_ids(settings, assoc.pack),
-                        settings.suppression_threshold)
+                        settings.suppression_threshold, settings.aggregate_headings)
     today = today or clock.today()
     result = CollectResult(out_dir, col, track, agg, compiled, [])
+    names = mc.member_names(col, roster)
+    result.unsearchable = [f"{names.display.get(k, k)}: {a!r}" for k, a in names.too_short]
     files: dict[str, bytes] = {
         "tracker.md": tracker_md(track, col, template).encode("utf-8"),
-        "tracker.csv": tracker_csv(track).encode("utf-8"),
+        "tracker.csv": tracker_csv(track, col).encode("utf-8"),
         "aggregates.md": aggregates_md(agg).encode("utf-8"),
         "compilation.md": compilation_md(compiled, template, col).encode("utf-8"),
     }
-    draft = consolidated_draft(assoc, compiled, agg, template, settings, today)
+    draft = consolidated_draft(assoc, compiled, agg, template, settings, today, names)
     for rel, raw in draft.files.items():
         files[f"{DRAFT_DIR}/{rel}"] = raw
+    allowed = named_members(compiled, settings.attribution, settings.draft_quotes_per_question)
+    check_public_files(files, names, confidential_passages(col), allowed, out_dir)
     summary = result.summary()
     files["collect.json"] = (json.dumps(summary, indent=1, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    if xlsx is not None:
+        data = spreadsheet.workbook(col, track, template, interview)
     result.backed_up = write_all(out_dir, files, force=force)
+    if xlsx is not None:
+        storage.atomic_write(Path(xlsx), data)
     return result

@@ -28,6 +28,8 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
+from commentkit.association.disclosure import normalise_legal_name
+from commentkit.association.template import load as load_template
 from commentkit.association.template import seal, unseal
 from commentkit.errors import UserError
 from commentkit.files import clock
@@ -48,6 +50,7 @@ from commentkit.project.folder import check_schema_version
 from commentkit.questionnaire import conditions, engine
 
 POSITIONS_FILE = "positions.yaml"
+RESPONDENT_FILE = "respondent.yaml"
 TEMPLATE_COPY = "association-template.yaml"
 RESPONSE_FORMAT = "commentkit-member-response"
 RESPONSE_FORMAT_VERSION = 1
@@ -58,9 +61,24 @@ Kind = Literal["project", "export", "form"]
 class Stance(Strict):
     """A member's reaction to one association position (``positions.yaml``)."""
 
-    agree: bool = Field(True, description="false: the member does not join this position")
+    agree: bool | None = Field(True, description="false: the member does not join this position; null: no "
+                                                 "stance marked (reported, never counted as joining)")
     note: str | None = Field(None, description="Why, or what the member adds")
     position: str | None = Field(None, description="The position text as the member left it")
+
+
+class Respondent(Strict):
+    """Who answered for the member, and what the association may do with the answers (``respondent.yaml``)."""
+
+    contact_name: str | None = None
+    contact_title: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    aliases: list[str] = Field(default=[], description="Other names the company is known by (short name, "
+                                                       "ticker): kept out of the association's public comment")
+    may_quote: bool | None = Field(None, description="May we quote you? (anonymously unless may_name) "
+                                                    "No answer: no quote")
+    may_name: bool | None = Field(None, description="May we name you? No answer: not named")
 
 
 @dataclass
@@ -89,14 +107,28 @@ class MemberResponse:
     problems: list[Problem] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)  # text typed outside a form's fields, in full
     empty: bool = False  # returned with nothing filled in (set by collect): not counted in aggregates
+    respondent: Respondent = field(default_factory=Respondent)
+    file_time: dt.datetime | None = None  # the file's modification time (breaks ties of ``submitted``)
+    seen_positions: dict[str, str] | None = None  # locked positions as the member saw them (earlier versions)
+    identity: str = ""  # set by collect: "id:<roster id>" or "name:<normalised legal name>"
+    held: bool = False  # set by collect: tied with another response of the same member; not counted
 
     @property
     def key(self) -> str:
-        return normalise_name(self.name)
+        """The member this response is from (its roster identity once collect has set it)."""
+        return self.identity or normalise_name(self.name)
 
 
 def normalise_name(name: str) -> str:
-    return " ".join(name.casefold().replace(",", " ").replace(".", " ").split())
+    """Case, punctuation, a leading "The" and the legal form ("Inc.", "LLC") ignored."""
+    return normalise_legal_name(name) or " ".join(name.casefold().split())
+
+
+def file_time(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, dt.timezone.utc)
+    except OSError:
+        return None
 
 
 # ---- fast YAML for many small member files ---------------------------------------------------------
@@ -114,6 +146,7 @@ def parse_yaml_fast(text: str, path: Path | None = None) -> Any:
     deep copy, never the remembered object.
     """
     if text in _SEEN:
+        _SEEN[text] = _SEEN.pop(text)  # most recently used last: files every member leaves alone stay
         return copy.deepcopy(_SEEN[text])
     data = parse_yaml(text, path)  # libyaml's C parser, with the reference reader's limits and errors
     if len(text) < 20_000:
@@ -132,14 +165,17 @@ def read_answer(path: Path):
 
 def check_against(member: MemberResponse, template_id: str, template_version: int, docket: str,
                   where: Path) -> None:
-    """Refuse a response to another template, version or docket (says which)."""
+    """Refuse a response to another template, a newer version of it, or another docket (says which).
+
+    A response to an earlier version is accepted: collect uses its answers to every question
+    the current version still asks (matched by id)."""
     if member.docket != docket:
         raise UserError(f"answers docket {member.docket}, not {docket}", where)
     if member.template_id != template_id:
         raise UserError(f"answers template {member.template_id!r}, not this association's {template_id!r}", where)
-    if member.template_version != template_version:
-        raise UserError(f"answers version {member.template_version} of template {template_id!r}; the association's "
-                        f"current version is {template_version}", where)
+    if member.template_version > template_version:
+        raise UserError(f"answers version {member.template_version} of template {template_id!r}, newer than the "
+                        f"association's current version {template_version}", where)
 
 
 def validate_profile(raw: dict[str, Any], interview, required: list[str]) -> tuple[dict[str, Any], list[Problem]]:
@@ -207,6 +243,8 @@ def load_project(root: Path) -> MemberResponse:
         prof.pop("schema_version", None)
         resp.profile = prof
     resp.stances = load_stances(root / POSITIONS_FILE)
+    resp.respondent = load_respondent(root / RESPONDENT_FILE)
+    resp.file_time = file_time(pf_path)
     folder = root / ANSWERS_DIR
     try:
         names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and e.is_file())
@@ -227,6 +265,24 @@ def load_project(root: Path) -> MemberResponse:
             resp.statuses[key] = ans.meta.status
     resp.submitted = m.submitted or latest
     return resp
+
+
+def load_respondent(path: Path) -> Respondent:
+    if not path.exists():
+        return Respondent()
+    text = read_text(path, "respondent file")
+    data = parse_yaml_fast(text, path)
+    if data is None:
+        return Respondent()
+    if not isinstance(data, dict):
+        raise UserError("respondent file must be a mapping (contact_name:, may_quote: ...)", path, 1)
+    data.pop("schema_version", None)
+    return validate(Respondent, data, path, text)
+
+
+def seen_positions(template) -> dict[str, str]:
+    """The locked positions of a template, as its members saw them."""
+    return {q.id: q.position for q in template.questions if q.locked and q.position}
 
 
 def load_stances(path: Path) -> dict[str, Stance]:
@@ -292,6 +348,8 @@ class ResponseFile(Strict):
     positions: dict[str, Stance] = Field(default_factory=dict)
     answers: dict[str, str] = Field(default_factory=dict)
     statuses: dict[str, str] = Field(default_factory=dict)
+    respondent: Respondent = Field(default_factory=Respondent)
+    seen_positions: dict[str, str] | None = Field(None, description="The locked positions as the member saw them")
 
 
 def export(root: Path, *, now: dt.datetime | None = None) -> str:
@@ -309,7 +367,11 @@ def export(root: Path, *, now: dt.datetime | None = None) -> str:
         "positions": {k: v.model_dump(exclude_none=True) for k, v in resp.stances.items()},
         "answers": resp.answers,
         "statuses": resp.statuses,
+        "respondent": resp.respondent.model_dump(exclude_none=True, exclude_defaults=True),
     }
+    copy = Path(root) / TEMPLATE_COPY
+    if copy.exists():
+        data["seen_positions"] = seen_positions(load_template(copy))
     header = (f"# commentkit member response: {resp.name}, for template {resp.template_id} "
               f"version {resp.template_version} ({resp.docket}).\n"
               f"# Send this file to the association. Do not edit it: the last line is a checksum.\n")
@@ -345,4 +407,5 @@ def load_export(path: Path) -> MemberResponse:
                           template_version=rf.template.version, docket=rf.docket, member_id=rf.member.id,
                           submitted=rf.exported, profile=dict(rf.profile),
                           answers={k: v.strip() for k, v in rf.answers.items() if v and v.strip()},
-                          statuses=dict(rf.statuses), stances=dict(rf.positions))
+                          statuses=dict(rf.statuses), stances=dict(rf.positions), respondent=rf.respondent,
+                          file_time=file_time(path), seen_positions=rf.seen_positions)

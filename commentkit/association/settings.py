@@ -9,6 +9,8 @@ docs/association.md describes every key. Pure: reading and validating only.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -67,6 +69,9 @@ class AssociationSettings(Strict):
     aggregate_items: list[str] | None = Field(
         None, description="Questionnaire items to count (choice, multichoice, yes/no); default: the "
                           "required ones of those types")
+    aggregate_headings: dict[str, str] = Field(
+        default={}, description="Item id -> the heading of its table in the report's voice (default: the "
+                                "questionnaire's prompt, quoted)")
     draft_quotes_per_question: int = Field(3, ge=0, le=50,
                                            description="Member inputs quoted per question in the consolidated draft")
     questions: dict[str, QuestionSetting] = Field(min_length=1)
@@ -125,9 +130,79 @@ def check_against_pack(settings: AssociationSettings, pack, path: Path, text: st
         if items[iid].type not in ("choice", "multichoice", "yesno"):
             fail(f"aggregate_items[{i}]: item {iid!r} is {items[iid].type}; only choice, multichoice and "
                  f"yes/no items can be counted", ("aggregate_items", i))
+    for iid in settings.aggregate_headings:
+        if iid not in items:
+            fail(f"aggregate_headings.{iid}: no questionnaire item {iid!r} in docket {pack.docket.id}",
+                 ("aggregate_headings", iid))
     if settings.member_due >= pack.docket.deadline.date:
         fail(f"member_due {settings.member_due} must be before the agency deadline "
              f"{pack.docket.deadline.date}", ("member_due",))
+
+
+STARTER = """\
+# Member template settings of {name} for its comment on {docket} ({citation}).
+# Written by `commentkit template init`; edit it by hand. Reference: docs/association.md
+# `commentkit template create` turns this project and these settings into the file (or Word form)
+# members receive; `commentkit collect` reads what they send back.
+schema_version: 1
+
+association:
+  name: {name_q}        # as members should see it
+  short_name: null                 # e.g. CATI: used in the form ("CATI's position")
+  contact: null                    # who members write to with questions (name, title, telephone)
+  return_to: null                  # where members send their response (an e-mail address)
+  confidentiality: >-              # shown to members on the form and the guide
+    We treat each member's response as confidential. Our comment reports member data only in
+    aggregate and quotes a member only if it agrees, without naming it unless it agrees to that too.
+
+template:
+  id: {template_id}     # stable id of this template series (lower case, digits, hyphens)
+  version: 1                       # raise it when positions or prompts change after sending
+
+member_due: {due}           # members' deadline; must be before the agency's ({deadline})
+attribution: anonymised          # or: attributed (members who agree to be named are named)
+suppression_threshold: 3         # no aggregate count from 1 to 2, and none that reveals one, is shown
+roster: null                     # e.g. roster.csv with columns: name, email, id, aliases (';' between)
+
+# Questionnaire items every member must answer (ids of the docket pack's interview.yaml items).
+required_items: [{required}]
+# Items counted in the aggregate tables (choice, multiple-choice and yes/no items).
+aggregate_items: [{aggregate}]
+# Table headings in the comment, in the report's voice (default: the questionnaire's prompt, quoted).
+aggregate_headings: {{}}
+draft_quotes_per_question: 2     # member quotes per question in the consolidated draft (with consent)
+
+# The questions you ask members about (ids: `commentkit questions`). For each: a position
+# (locked: members may join it or not, but not reword it), a prompt for members, or both.
+questions:
+{questions}"""
+
+
+def starter_text(project) -> str:
+    """A commented starter ``association.yaml`` for an association project (it loads as written)."""
+    pack = project.pack
+    docket = pack.docket
+    name = project.commenter_name
+    tid = re.sub(r"[^a-z0-9]+", "-", f"{name.split()[0] if name else 'assoc'}-{docket.id}".lower()).strip("-")[:60]
+    if len(tid) < 2:
+        tid = "association-template"
+    deadline = docket.deadline.date
+    due = deadline - dt.timedelta(days=14)
+    items = pack.interview.items if pack.interview is not None else []
+    counted = [it.id for it in items if it.type in ("choice", "multichoice", "yesno")][:4]
+    qs = []
+    for q in pack.bank.ordered()[:3]:
+        heading = " ".join(pack.heading(q).split())
+        qs.append(f"  {q.id}:                    # {heading}\n"
+                  f"    # locked: true\n"
+                  f"    # position: >-\n"
+                  f"    #   The association's position, in Markdown.\n"
+                  f"    prompt: >-\n"
+                  f"      Describe how this affects your company, with figures where you can.\n")
+    return STARTER.format(name=name, name_q=json.dumps(name, ensure_ascii=False), docket=docket.id,
+                          citation=docket.citation, template_id=tid, due=due.isoformat(),
+                          deadline=deadline.isoformat(), required=", ".join(counted[:2]),
+                          aggregate=", ".join(counted), questions="".join(qs))
 
 
 def aggregate_item_ids(settings: AssociationSettings, pack) -> list[str]:

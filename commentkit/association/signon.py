@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from commentkit.association import disclosure
 from commentkit.association.member_project import member_template
 from commentkit.association.responses import POSITIONS_FILE, load_stances
 
@@ -41,11 +42,12 @@ def sign_on(project) -> tuple[str, str, dict[str, Any]]:
             continue
         st = stances.get(q.id)
         entry = {"id": q.id, "heading": q.heading, "cite": q.cite, "locked": q.locked,
-                 "position": Markup(q.position), "note": st.note if st else None, "wording": None}
+                 "position": Markup(q.position), "note": (disclosure.public_text(st.note) or None) if st else None,
+                 "wording": None}
         changed = st is not None and st.position is not None and _norm(st.position) != _norm(q.position)
-        if changed:
-            entry["wording"] = Markup((st.position or "").strip()) if st is not None else None
-        if st is not None and (not st.agree or (changed and q.locked)):
+        if changed and st is not None and st.position is not None:
+            entry["wording"] = Markup(disclosure.public_text(st.position.strip()))
+        if st is not None and (st.agree is not True or (changed and q.locked)):
             not_joined.append(entry)
         elif changed:
             proposed.append(entry)

@@ -26,9 +26,34 @@ def template():
 
     \b
     Examples:
+      commentkit template init my-association
       commentkit template create samples/association/assoc --out member-template.yaml
       commentkit template show member-template.yaml
     """
+
+
+@template.command("init")
+@project_dir
+def init_settings(directory):
+    """Write a commented starter association.yaml in the association project DIR.
+
+    It names the project's docket, a member due date two weeks before the agency's, a few
+    questionnaire items to count and three questions to ask about; edit it, then run
+    'commentkit template create'. An existing association.yaml is never replaced.
+
+    \b
+    Example:
+      commentkit template init assoc
+    """
+    proj = Project.open(directory)
+    path = association.settings_path(proj.root)
+    if path.exists():
+        raise UserError("already exists; nothing was changed (edit it, or move it away first)", path)
+    text = association.starter_text(proj)
+    storage.atomic_write(path, text)
+    association.load(proj.root, proj.pack)  # the starter must load as written
+    click.echo(f"Wrote {path}: edit the association, questions and positions, then run "
+               f"'commentkit template create {directory} --out member-template.yaml'.")
 
 
 @template.command("create")
@@ -117,10 +142,12 @@ def show(file, as_json):
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), metavar="DIR",
               help="Output folder (default: ASSOC_DIR/collected).")
 @click.option("--force", is_flag=True, help="Replace output files edited since the last run (backed up first).")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the members' raw answers to an Excel workbook (internal: it names members).")
 @today_option
 @json_option
 @quiet_option
-def collect(assoc_dir, members, out, force, as_json):
+def collect(assoc_dir, members, out, force, xlsx, as_json):
     """Collect member responses into a tracker, aggregates, a compilation and a consolidated draft.
 
     MEMBER_FILES_OR_DIRS are member projects, exported responses (.yaml), returned Word forms
@@ -133,13 +160,18 @@ def collect(assoc_dir, members, out, force, as_json):
       compilation.md            member input per question; disagreements flagged with a diff
       consolidated/             the association's letter with member input: a project to build
       collect.json              all of the above for scripts
+      --xlsx FILE               the raw answers in Excel (internal: names members)
+
+    Nothing public (the draft, the tables) is written if it would still name a member or hold
+    text a member marked confidential.
 
     \b
     Example:
       commentkit collect samples/association/assoc samples/association/members
       commentkit build samples/association/assoc/collected/consolidated --draft
     """
-    result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force)
+    result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force,
+                 xlsx=Path(xlsx) if xlsx else None)
     if as_json:
         jsonout.emit("collect", {**result.summary(), "changed": True, "written": [str(result.out_dir)]})
         return
@@ -153,6 +185,13 @@ def collect(assoc_dir, members, out, force, as_json):
     if len(problems) > MAX_LISTED:
         click.echo(f"  ... and {len(problems) - MAX_LISTED} more problem(s): see {result.out_dir / 'tracker.md'}",
                    err=True)
+    for alias in result.unsearchable:
+        click.echo(f"  alias too short to find in the draft (check it by hand): {alias}", err=True)
+    for x in result.collection.superseded:
+        click.echo(f"  replaced: {x.old.name} ({x.old.source}) by {x.new.source} ({x.rule})")
+    for tie in result.collection.ties:
+        click.echo(f"  TIE, not counted until resolved: {tie.responses[0].name}: "
+                   + ", ".join(str(m.source) for m in tie.responses), err=True)
     for qc in result.compiled:
         for e in qc.disagreements:
             how = "changed the locked position" if e.changed_locked else "does not join the position"
@@ -162,6 +201,8 @@ def collect(assoc_dir, members, out, force, as_json):
         click.echo(f"  replaced edited file {rel} (previous version in {result.out_dir}/.commentkit/backups)")
     click.echo(f"Wrote {result.out_dir}/: tracker.md, aggregates.md, compilation.md, consolidated/ "
                f"(build it: commentkit build {result.out_dir / 'consolidated'} --draft)")
+    if xlsx:
+        click.echo(f"Wrote {xlsx} (internal: it names members and holds their answers as written)")
 
 
 @click.command("export-response")

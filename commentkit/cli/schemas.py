@@ -493,6 +493,8 @@ class Collect(Output):
     late: list[str]
     skipped: list[dict[str, Any]]
     superseded: list[dict[str, Any]]
+    ties: list[dict[str, Any]] = Field(description="Responses of one member that cannot be ordered: not counted")
+    unsearchable_aliases: list[str] = Field(description="Member aliases too short to find in the draft")
     members: list[dict[str, Any]]
     disagreements: list[dict[str, Any]]
     aggregates: Any

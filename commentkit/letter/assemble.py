@@ -71,6 +71,11 @@ COMMENT_BOX_LIMIT = 5000
 _DOC_LABEL = {"ANPRM": "ANPRM", "NPRM": "proposed rule", "SNPRM": "proposed rule",
               "interim final rule": "interim final rule", "request for information": "request for information",
               "final rule": "final rule", "notice": "notice", "other": "notice"}
+_DOC_LONG = {"ANPRM": "advance notice of proposed rulemaking", "NPRM": "notice of proposed rulemaking",
+             "SNPRM": "supplemental notice of proposed rulemaking", "interim final rule": "interim final rule",
+             "request for information": "request for information", "final rule": "final rule", "notice": "notice",
+             "other": "notice"}
+"""What the introduction calls the document the first time (it then defines the short label)."""
 _QUESTION_WORDS = ("whether", "how", "what", "which", "why", "when", "where", "who", "if", "to what",
                    "should", "are", "is", "do", "does", "can")
 
@@ -245,9 +250,22 @@ _NUMBERED = re.compile(r"\b(Docket No\.|RIN|No\.|§|Part|E\.O\.|Executive Order)
 
 def nbsp(text: str) -> str:
     """Citations that do not break across lines: ``88 FR 54961``, ``31 CFR 800``, ``RIN 1505-AC82``
-    and ``Docket No. X`` with non-breaking spaces."""
+    and ``Docket No. X`` with non-breaking spaces. (Page ranges keep an ordinary hyphen: Word
+    stores a non-breaking one as a special element that re-saved files and readers lose.)"""
     text = _CITE.sub("\\1\N{NO-BREAK SPACE}\\2\N{NO-BREAK SPACE}", text)
     return _NUMBERED.sub("\\1\N{NO-BREAK SPACE}", text)
+
+
+def agency_forms(agency: str) -> dict[str, str]:
+    """``agency_short`` and ``agency_defined``: "Department of the Treasury" is defined as
+    (\u201cTreasury\u201d), "Department of Commerce" as (\u201cCommerce\u201d); other agencies keep
+    their name (nothing defined)."""
+    m = re.fullmatch(r"(?:U\.S\.\s+|United States\s+)?Department of (?:the )?(.+)", agency.strip())
+    if not m:
+        return {"agency_short": agency, "agency_defined": ""}
+    short = m.group(1)
+    return {"agency_short": short,
+            "agency_defined": f" (\N{LEFT DOUBLE QUOTATION MARK}{short}\N{RIGHT DOUBLE QUOTATION MARK})"}
 
 
 _CORPORATE = re.compile(r"(?:,\s*|\s+)(?:Inc\.?|Incorporated|L\.?\s?L\.?\s?C\.?|Ltd\.?|Limited|L\.?\s?L\.?\s?P\.?|"
@@ -258,9 +276,10 @@ _MINOR = frozenset({"of", "and", "the", "for", "on", "in", "&", "a", "an", "to",
 
 def derive_short_name(name: str, kind: str | None = None) -> str:
     """A short name for the commenter, as a lawyer would define it: the first word of a company
-    name ('Meridian Deposition Systems, Inc.' -> 'Meridian'), the initials of a longer
-    organization's name ('Commonwealth Public Employees' Retirement System' -> 'CPERS'), else the
-    name itself (individuals keep their name)."""
+    name ('Meridian Deposition Systems, Inc.' -> 'Meridian'; a name with a corporate suffix, or a
+    commenter of type company), the initials of a longer organization's name ('Commonwealth
+    Public Employees' Retirement System' -> 'CPERS'), else the name itself (individuals keep
+    their name). Set ``commenter.short_name`` in commentkit.yaml to choose another."""
     full = " ".join(name.split())
     if kind == "individual":
         return full
@@ -272,7 +291,7 @@ def derive_short_name(name: str, kind: str | None = None) -> str:
         words = words[1:]
     if not words:
         return full
-    if corporate:
+    if corporate or kind == "company":
         first = words[0].strip(",")
         if (len(first) <= 3 or first.endswith(".")) and len(words) > 1:  # 'U.S. Steel', 'GE Vernova'
             first = f"{first} {words[1].strip(',')}"
@@ -438,6 +457,8 @@ def build_context(project, draft: bool, version: str, date: dt.date) -> tuple[di
             "id": docket.id, "docket_id": docket.docket_id, "agency": docket.agency, "office": docket.office,
             "rin": docket.rin, "cfr": docket.cfr, "title": docket.title, "short_name": docket.short_name,
             "document_type": docket.document_type, "label": label,
+            "label_long": _DOC_LONG.get(docket.document_type, "notice"),
+            **agency_forms(docket.agency),
             "citation": nbsp(docket.citation),
             "fr_pages": nbsp(docket.federal_register.cite(docket.federal_register.pages)),
             "fr_doc": docket.federal_register.document_number,
@@ -577,8 +598,10 @@ def gate(blocks: list, draft: bool, warnings: list[str]) -> list:
             if out and isinstance(out[-1], Heading) and provenance_of(out[-1]).source == "boilerplate":
                 out.pop()  # "Background" with nothing under it
             continue
-        label = markers.GENERATED_LABEL if prov.source == "generated" else (
-            "[Member input: not yet approved]" if prov.source == "member" else "[Not yet approved]")
+        if prov.source not in ("generated", "member"):
+            out.append(b)  # a draft answer: the template's DRAFT line marks it
+            continue
+        label = markers.GENERATED_LABEL if prov.source == "generated" else markers.MEMBER_LABEL
         out.append(Paragraph([Run(label)], role="generated-mark"))
         for inner in ([b] if not isinstance(b, Anchor) else b.blocks):
             if isinstance(inner, Paragraph) and inner.role == "body":

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 GENERATED_LABEL = "[Generated from the questionnaire: not yet approved]"
 """Shown above generated text in a ``build --draft`` letter (never in a final build)."""
 
+MEMBER_LABEL = "[Member input: not yet approved]"
+"""Shown above an answer holding member input (``origin: collect``) in a ``build --draft`` letter."""
+
 SUMMARY_LABEL = "Summary of the request (not the agency\N{RIGHT SINGLE QUOTATION MARK}s words)"
 """Label above a question the letter gives in commentkit's summary, not the agency's words."""
 
@@ -51,6 +54,7 @@ COMMENTKIT_MARKERS: tuple[Marker, ...] = (
     Marker("member-input", re.compile(r"\[Member (?:input|statistics) inserted by commentkit collect[^\[\]\n]{0,200}\]"),
            "member input inserted by commentkit collect"),
     Marker("generated", re.compile(re.escape(GENERATED_LABEL)), "label on text generated from the questionnaire"),
+    Marker("member-label", re.compile(re.escape(MEMBER_LABEL)), "label on member input"),
     Marker("commentkit-note", re.compile(r"\[[^\[\]\n]{0,200}\bcommentkit\b[^\[\]\n]{0,200}\]"),
            "note inserted by commentkit"),
     Marker("editor-instructions", re.compile(r"<!-- commentkit:|commentkit: end of instructions -->"),

@@ -152,7 +152,8 @@ def _follow_ups(interview) -> dict[tuple[str, str], list]:
 def fact_text(interview, item_id: str, values: tuple[Any, ...], variables: dict[str, Any],
               follow: dict | None = None, nested: bool = False) -> str:
     """The words for an answer: the item's ``fact`` template (or the choices' own ``fact``), with the
-    answers to a choice's follow-up items in brackets ("joint ventures (Macau; under consideration)")."""
+    answers to a choice's follow-up items in brackets ("joint ventures in a country of concern (Macau:
+    under consideration)")."""
     item = interview.item(item_id)
     follow = _follow_ups(interview) if follow is None else follow
     if item.type == "yesno":

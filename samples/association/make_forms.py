@@ -80,7 +80,8 @@ def fill(form: bytes, values: dict, *, position_edits: dict | None = None, stray
 
     ``values`` maps bookmark names to: a string (text typed into the box); a list of paragraphs
     for a rich-text box (each a string, a list of inline parts, or ("bullet"|"number", inline));
-    True (tick the check box). ``position_edits`` maps position bookmarks to new text (a member
+    True (tick the check box); "X" (type an X in front of a check box, leaving it unticked);
+    "strike" (strike through a check box's label). ``position_edits`` maps position bookmarks to new text (a member
     editing a locked position); ``stray`` paragraphs are typed outside any field.
     """
     zin = zipfile.ZipFile(io.BytesIO(form))
@@ -106,6 +107,19 @@ def fill(form: bytes, values: dict, *, position_edits: dict | None = None, stray
             continue
         bm = marks[name]
         p = _up(bm, "p")
+        if value == "X" and next(p.iter(W14 + "checkbox"), None) is not None:  # type an X in front of it
+            sdt = next(p.iter(W + "sdt"))
+            sdt.addprevious(_run("X "))
+            continue
+        if value == "strike" and next(p.iter(W14 + "checkbox"), None) is not None:  # cross the choice out
+            for r in p:
+                if r.tag == W + "r" and "".join(t.text or "" for t in r.iter(W + "t")).strip():
+                    rpr = r.find(W + "rPr")
+                    if rpr is None:
+                        rpr = etree.Element(W + "rPr")
+                        r.insert(0, rpr)
+                    etree.SubElement(rpr, W + "strike")
+            continue
         if value is True:  # tick a check box
             for c in p.iter(W14 + "checked"):
                 c.set(W14 + "val", "1")
@@ -202,6 +216,8 @@ def main() -> None:
         "ck_c_coc_countries_1": True, "ck_c_transaction_types_1": True, "ck_c_transaction_types_4": True,
         "ck_c_coc_links_2": True, "ck_c_semi_activities_7": True, "ck_c_ai_activities_2": True,
         "ck_j_cov_tx_4_1": True, "ck_j_exc_3_1": True, "ck_j_know_2_1": True,
+        "ck_k_quote_1": True, "ck_k_name_2": True, "ck_r_name": "Lee Okafor, Counsel",
+        "ck_r_email": "legal@harbinger.example.com",
         "ck_a_cov_tx_4": [
             ["Harbinger has ", ("one", "b"), " joint venture in Shenzhen making warehouse robots."],
             ["Our partner contributes ", ("manufacturing capacity", "i"), "; we contribute:"],
@@ -220,6 +236,7 @@ def main() -> None:
         "ck_c_us_person_1": True, "ck_c_sectors_3": True, "ck_c_ai_activities_3": True,
         "ck_c_coc_countries_2": True, "ck_c_coc_links_5": True, "ck_c_transaction_types_1": True,
         "ck_c_transaction_types_2": True,
+        "ck_j_exc_3_2": True, "ck_j_cov_tx_4_1": True, "ck_j_know_2_1": True, "ck_k_quote_2": True,
         "ck_a_exc_3": "Ironwood has no limited partner positions, but we think large commitments should be notified.",
         "ck_a_notif_4": "One or two notifications a year at most.",
         "__modified__": "2023-09-15T21:10:00Z",

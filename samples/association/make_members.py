@@ -57,6 +57,23 @@ def stance(root: Path, qid: str, *, agree: bool, note: str | None = None, positi
         y.dump(data, fh)
 
 
+def consent(root: Path, *, quote: bool | None, name: bool | None = None, contact: str | None = None,
+            aliases: list[str] | None = None) -> None:
+    """Answer "May we quote you? May we name you?" in respondent.yaml, as a member would."""
+    path = root / "respondent.yaml"
+    text = path.read_text(encoding="utf-8")
+
+    def v(x):
+        return "null" if x is None else str(x).lower()
+
+    text = text.replace("may_quote: null", f"may_quote: {v(quote)}").replace("may_name: null", f"may_name: {v(name)}")
+    if contact:
+        text = text.replace("contact_name: null", f'contact_name: "{contact}"')
+    if aliases:
+        text = text.replace("aliases: []", "aliases: [" + ", ".join(f'"{a}"' for a in aliases) + "]")
+    path.write_text(text, encoding="utf-8")
+
+
 MEMBERS_SPEC = {
     "acme-semiconductor": ("Acme Semiconductor Equipment Inc.", "M-001"),
     "blue-harbor-ventures": ("Blue Harbor Ventures LP", "M-002"),
@@ -78,6 +95,7 @@ def main() -> None:
 
     # 1. Acme: semiconductor equipment maker with a PRC joint venture; on time, complete.
     acme = MEMBERS / "acme-semiconductor"
+    consent(acme, quote=True, name=False, contact="Dana Whitfield, Associate General Counsel", aliases=["ACME"])
     profile(acme, """\
 commenter_type: company
 commenter_name: Acme Semiconductor Equipment Inc.
@@ -106,6 +124,7 @@ requirement for capital calls would be workable if it applied once a year rather
 
     # 2. Blue Harbor: VC firm, AI start-ups, LP positions; on time.
     bh = MEMBERS / "blue-harbor-ventures"
+    consent(bh, quote=True, name=True, contact="Priya Raman, General Counsel", aliases=["Blue Harbor", "BHV"])
     profile(bh, """\
 commenter_type: investor
 investor_kinds: [venture_capital, limited_partner]
@@ -138,6 +157,7 @@ before an investment is made and have no right to object to one.
 
     # 3. Corvid: quantum developer; disagrees with the locked LP position (and rewrote it).
     corvid = MEMBERS / "corvid-quantum"
+    consent(corvid, quote=True)
     profile(corvid, """\
 commenter_type: company
 commenter_name: Corvid Quantum Systems
@@ -162,6 +182,7 @@ typical_size: under_1m
 
     # 4. Delmar: private equity; responded after the member due date (late).
     delmar = MEMBERS / "delmar-capital"
+    consent(delmar, quote=False, name=False)  # answers are compiled for CATI, never quoted
     profile(delmar, """\
 commenter_type: investor
 investor_kinds: [private_equity]
@@ -188,6 +209,7 @@ typical_size: over_100m
 
     # 6. Granite Peak: pension fund (LP); on time; one invalid value (reported by member and item).
     gp = MEMBERS / "granite-peak-pension"
+    consent(gp, quote=True, name=False)
     profile(gp, """\
 commenter_type: investor
 investor_kinds: [limited_partner]
@@ -227,6 +249,7 @@ typical_size: 1m_10m
 """)
     answer(tmp, "know-2", "Our diligence is a one-week review by in-house counsel.", "2023-09-14T21:00:00+00:00")
     answer(tmp, "burden-1", "About $120,000 a year.", "2023-09-14T21:05:00+00:00")
+    consent(tmp, quote=True, name=False)
     ck("export-response", tmp, "--out", MEMBERS / "fulcrum-ai-labs-response.yaml", now="2023-09-14T17:30:00-04:00")
     shutil.rmtree(tmp)
 

@@ -205,15 +205,15 @@ def test_build_on_member_project_gives_sign_on_letter(tmp_path, run):
     res = run("build", corvid, "--out", tmp_path / "out")
     assert res.exit_code == 0, res.output
     md = next((tmp_path / "out").glob("*.md")).read_text()
-    assert "Corvid Quantum Systems (“CQS”) respectfully submits" in md  # the short name, defined once
-    assert ("CQS is a member of the Council for Advanced Technology Investment (“CATI”) "
+    assert "Corvid Quantum Systems (“Corvid”) respectfully submits" in md  # the short name, defined once
+    assert ("Corvid is a member of the Council for Advanced Technology Investment (“CATI”) "
             "and joins the comments of CATI in this docket, except as set out below, and adds the comments "
             "that follow.") in md
     assert "supports CATI’s positions on joint ventures and diligence expected of U.S. persons" in md
     assert "# Where Our Views Differ" in md
     assert "does not join CATI’s position on this subject" in md
     assert "only below a de minimis threshold" in md
-    assert "# Additional Comments of CQS" in md
+    assert "# Additional Comments of Corvid" in md
     assert "Any exception for limited partners should be capped" in md
     box = next((tmp_path / "out").glob("*comment-box.txt")).read_text()
     assert "joins the comments of CATI" in box and "except on excepting limited partner investments" in box
@@ -221,7 +221,7 @@ def test_build_on_member_project_gives_sign_on_letter(tmp_path, run):
 
     d = docx.Document(str(next((tmp_path / "out").glob("*.docx"))))
     heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
-    assert "Where Our Views Differ" in heads and "Additional Comments of CQS" in heads
+    assert "Where Our Views Differ" in heads and "Additional Comments of Corvid" in heads
 
 
 def test_export_response_round_trip(tmp_path, run):
@@ -284,11 +284,13 @@ def test_aggregates_suppress_small_cells(collected):
     sectors = {c["label"]: c for c in next(t for t in agg["tables"] if t["item"] == "sectors")["cells"]}
     assert sectors["Semiconductors and microelectronics"]["count"] == 5
     assert sectors["Semiconductors and microelectronics"]["share"] == pytest.approx(5 / 8, abs=1e-4)
-    assert sectors["Artificial intelligence systems"]["count"] == 6
+    # 6 of 8 ticked AI: the 2 who did not could be worked out, so 6 is withheld too
+    assert sectors["Artificial intelligence systems"]["count"] is None
     assert sectors["Quantum information technologies"]["count"] is None  # 2 members: suppressed
     md = (collected["out"] / "aggregates.md").read_text()
-    assert "| Quantum information technologies | <3 | — |" in md
-    assert "| Artificial intelligence systems | 6 | 75% |" in md
+    assert "| Quantum information technologies | suppressed | — |" in md
+    assert "| Artificial intelligence systems | suppressed | — |" in md
+    assert "<3" not in md and "## Technology categories in which members are active" in md
 
 
 def test_compilation_anonymised_with_disagreement_flagged(collected):
@@ -331,13 +333,14 @@ def test_consolidated_draft_keeps_association_answers_and_builds(collected, tmp_
     own = (root / "assoc" / "answers" / "exc-3.md").read_text().split("---\n", 2)[2].strip()
     assert own in exc3
     assert "4 of our 8 responding members addressed this question" in exc3
-    assert "Some members (fewer than 3) did not join the position above." in exc3
+    assert "did not join" not in exc3 and "fewer than" not in exc3  # 2 of 8 did not join: no sentence
     assert "> — a member company" in exc3
-    assert "Blue Harbor" not in exc3 and "[the member] is a limited partner" in exc3
+    assert "Blue Harbor" not in exc3 and "[The member] is a limited partner" in exc3
+    assert "Not quoted by commentkit: 1 answer from members who did not consent to be quoted." in exc3
     know2 = (draft / "answers" / "know-2.md").read_text()
     assert know2.split("---\n", 2)[2].startswith("The diligence expected of U.S. persons")  # position as text
     bg = (draft / "general" / "background.md").read_text()
-    assert "| Artificial intelligence systems | 6 | 75% |" in bg
+    assert "| Semiconductors and microelectronics | 5 | 62% |" in bg
     assert (draft / "general" / "executive-summary.md").read_bytes() == (
         root / "assoc" / "general" / "executive-summary.md").read_bytes()
     res = invoke("build", draft, "--draft", "--out", tmp_path / "letter")
@@ -346,7 +349,7 @@ def test_consolidated_draft_keeps_association_answers_and_builds(collected, tmp_
     assert "Council for Advanced Technology Investment (“CATI”) respectfully submits" in md
     assert "CATI urges Treasury to except limited partner investments" in md
     assert "Member input inserted by commentkit collect on September 20, 2023" in md
-    assert "| Artificial intelligence systems | 6 | 75% |" in md
+    assert "| Semiconductors and microelectronics | 5 | 62% |" in md
     import docx
 
     d = docx.Document(str(next((tmp_path / "letter").glob("*.docx"))))
@@ -381,8 +384,8 @@ def test_wrong_template_version_or_docket_is_refused_with_reason(tmp_path, run):
     res = run("collect", root / "assoc", root / "members", "--json")
     assert res.exit_code == 0
     reasons = {Path(s["source"]).name: s["reason"] for s in json.loads(res.stdout)["skipped"]}
-    assert reasons["acme-semiconductor"] == ("answers version 2 of template 'cati-outbound-2023'; the "
-                                             "association's current version is 1")
+    assert reasons["acme-semiconductor"] == ("answers version 2 of template 'cati-outbound-2023', newer than "
+                                             "the association's current version 1")
     assert reasons["blue-harbor-ventures"] == "answers template 'other-assoc-2023', not this association's 'cati-outbound-2023'"
 
 
@@ -432,12 +435,16 @@ def test_single_choice_secondary_suppression():
     cells = aggregates(col, iv, ["x"], 3).tables[0].cells
     assert [(c.label, c.count, c.suppressed) for c in cells] == [("A", 5, None), ("B", None, "secondary"),
                                                                  ("C", None, "small")]
+    # members who left it unanswered are a cell of their own
+    cells = aggregates(_fake_members(["a"] * 5 + ["b"] * 4 + [None]), iv, ["x"], 3).tables[0].cells
+    assert [(c.label, c.count) for c in cells] == [("A", 5), ("B", None), ("C", 0), ("No answer", None)]
     iv2 = Interview.model_validate({"items": [{"id": "x", "prompt": "Which?", "type": "multichoice", "choices": [
         {"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}]})
-    cells = aggregates(_fake_members([["a", "b"]] * 4 + [["a"]]), iv2, ["x"], 3).tables[0].cells
-    assert [(c.count, c.suppressed) for c in cells] == [(5, None), (4, None)]
+    cells = aggregates(_fake_members([["a", "b"]] * 4 + [["a"]] * 3), iv2, ["x"], 3).tables[0].cells
+    assert [(c.count, c.suppressed) for c in cells] == [(7, None), (4, None)]
+    # tick-all: 4 of 5 ticked A reveals the 1 who did not, so A is withheld as well as B (1)
     cells = aggregates(_fake_members([["a"]] * 4 + [["b"]]), iv2, ["x"], 3).tables[0].cells
-    assert [(c.count, c.suppressed) for c in cells] == [(4, None), (None, "small")]
+    assert [(c.count, c.suppressed) for c in cells] == [(None, "small"), (None, "small")]
 
 
 def test_anonymous_labels_do_not_follow_the_alphabet():
@@ -455,8 +462,8 @@ def test_word_diff_and_redaction():
 
     assert word_diff("a b c d", "a x c d e") == "a [-b-] {+x+} c d {+e+}"
     assert redact_name("Blue Harbor's funds; blue harbor agrees", "Blue Harbor Ventures LP") == \
-        "[the member] funds; [the member] agrees"
-    assert redact_name("Acme formed a JV", "Acme Semiconductor Equipment Inc.") == "[the member] formed a JV"
+        "[The member's] funds; [the member] agrees"
+    assert redact_name("Acme formed a JV", "Acme Semiconductor Equipment Inc.") == "[The member] formed a JV"
     assert redact_name("We formed a JV", "Zo Inc.") == "We formed a JV"
 
 

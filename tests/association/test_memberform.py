@@ -71,9 +71,10 @@ VALUES = {
     "ck_m_name": "Zephyr Devices Corp.", "ck_m_id": "M-077",
     "ck_c_us_person_1": True, "ck_c_sectors_1": True, "ck_c_sectors_3": True,
     "ck_c_semi_activities_2": True, "ck_c_semi_activities_5": True, "ck_c_ai_activities_3": True,
-    "ck_c_coc_countries_1": True, "ck_c_coc_links_2": True, "ck_c_coc_links_4": True,
+    "ck_c_coc_countries_1": True, "ck_c_coc_links_2": True, "ck_c_coc_links_4": "X",
     "ck_c_transaction_types_1": True, "ck_c_transaction_types_4": True,
-    "ck_j_cov_tx_4_1": True, "ck_j_exc_3_2": True,
+    "ck_j_cov_tx_4_1": True, "ck_j_exc_3_2": True, "ck_j_know_2_2": "strike", "ck_k_quote_1": True,
+    "ck_r_name": "Pat Lee, Deputy General Counsel", "ck_m_aliases": "Zephyr; ZPHR",
     "ck_n_exc_3": "We would cap the exception at $5 million.",
     "ck_a_cov_tx_4": RICH,
     "ck_a_burden_1": "About $300,000 a year.",
@@ -124,7 +125,8 @@ def test_form_looks_like_a_lawyers_document(forms):
     assert any("CATI treats each member's response as confidential" in t for t in texts)
     part1 = " ".join(c.text for t in d.tables[1:2] for r in t.rows for c in r.cells)
     assert "Only if you ticked \u201cSemiconductors and microelectronics\u201d above." in part1
-    assert any("will quote members' input in its comment without naming them" in t for t in texts)
+    assert any("quotes a member's input in its comment only if the member says so" in t for t in texts)
+    assert "May we quote you?" in part1 and "May we name you?" in part1 and "Contact person for this response" in part1
     heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
     assert heads[heads.index("Part 2. The TREAS-DO-2023-0009 questions CATI asks about") + 1:] == [
         "Joint ventures", "Excepting limited partner investments and any threshold",
@@ -142,10 +144,11 @@ def test_form_fields_are_bookmarks_and_checkboxes(forms):
     fc = memberform.open_form(forms["blank"])
     assert fc.identity["commentkit.template"] == "cati-outbound-2023"
     assert {"ck_m_name", "ck_m_id", "ck_c_us_person_2", "ck_c_sectors_1", "ck_p_exc_3", "ck_j_exc_3_2", "ck_n_exc_3",
-            "ck_a_cov_tx_4", "ck_a_burden_1", "ck_form_id"} <= set(fc.fields)
+            "ck_a_cov_tx_4", "ck_a_burden_1", "ck_form_id", "ck_m_aliases", "ck_r_name", "ck_r_email",
+            "ck_k_quote_1", "ck_k_quote_2", "ck_k_name_1", "ck_k_name_2"} <= set(fc.fields)
     xml = zipfile.ZipFile(forms["blank"]).read("word/document.xml").decode()
     assert xml.count("<w14:checkbox>") == sum(len(it.choices) if it.type != "yesno" else 2
-                                               for it in forms["tpl"].items) + 2 * 3
+                                               for it in forms["tpl"].items) + 2 * 3 + 2 * 2  # + consent
     assert 'w:fill="EDEDED"' in xml  # locked positions shaded
 
 
@@ -179,6 +182,10 @@ def test_every_value_survives(forms, variant):
     assert m.stances["cov-tx-4"].agree is True
     assert m.stances["cov-tx-4"].position == forms["tpl"].question("cov-tx-4").position  # unchanged
     assert m.stances["know-2"].position == EDITS["ck_p_know_2"]
+    assert m.stances["know-2"].agree is True  # "No" struck through: joins
+    assert (m.respondent.may_quote, m.respondent.may_name) == (True, None)
+    assert m.respondent.contact_name == "Pat Lee, Deputy General Counsel"
+    assert m.respondent.aliases == ["Zephyr", "ZPHR"]
     assert [p.format() for p in m.problems] == ["form: text typed outside any field: "
                                                 "'Please call our GC before quoting us.'"]
 
@@ -203,7 +210,9 @@ def test_collect_treats_forms_like_any_member(forms, tmp_path):
     md = (root / "assoc" / "collected" / "compilation.md").read_text()
     assert "- a **minority** equity stake" in md and "[our filing](https://zephyr.example.com/filing)" in md
     sectors = next(t for t in data["aggregates"]["tables"] if t["item"] == "sectors")
-    assert {c["label"]: c["count"] for c in sectors["cells"]}["Artificial intelligence systems"] == 7
+    counts = {c["label"]: c["count"] for c in sectors["cells"]}
+    assert counts["Semiconductors and microelectronics"] == 6
+    assert counts["Artificial intelligence systems"] is None  # 7 of 9: the 2 without could be worked out
 
 
 def test_sample_returned_forms_are_collected(tmp_path):
@@ -260,11 +269,11 @@ def test_empty_company_name_is_reported_and_file_name_used(forms, tmp_path):
     (lambda t: t.model_copy(update={"template": t.template.model_copy(update={"id": "other-2023"})}),
      "answers template 'other-2023', not this association's 'cati-outbound-2023'"),
     (lambda t: t.model_copy(update={"template": t.template.model_copy(update={"version": 2})}),
-     "answers version 2 of template 'cati-outbound-2023'; the association's current version is 1"),
+     "answers version 2 of template 'cati-outbound-2023', newer than the association's current version 1"),
     (lambda t: t.model_copy(update={"docket": t.docket.model_copy(update={"id": "FR-2024-13923"})}),
      "answers docket FR-2024-13923, not TREAS-DO-2023-0009"),
     (lambda t: t.model_copy(update={"positions_checksum": "0" * 32}),
-     "was made from a different edition of template 'cati-outbound-2023' version 1"),
+     "was made from another edition of template 'cati-outbound-2023' (version 1, other locked positions)"),
 ])
 def test_form_for_another_template_is_refused_saying_which(forms, tmp_path, change, message):
     from commentkit.association import form as memberform

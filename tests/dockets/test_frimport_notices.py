@@ -175,3 +175,33 @@ def test_bold_or_italic_labels_and_fp2_subparts_change_nothing(case, tag, tmp_pa
                            overrides=frimport.Overrides(published=key["published"]))
     assert [(q.number, q.section, q.text, q.pages) for q in other.bank.questions] == \
         [(q.number, q.section, q.text, q.pages) for q in result.bank.questions]
+
+
+def _mini(body: str):
+    xml = ('<NOTICE><PREAMB><AGENCY>DEPARTMENT OF EXAMPLE</AGENCY><SUBJECT>Request for Information</SUBJECT>'
+           '<ACT><P>Notice; request for information.</P></ACT><DATES><P>Comments must be received by March 3, '
+           f'2025.</P></DATES></PREAMB><SUPLINF><PRTPAGE P="100"/>{body}</SUPLINF>'
+           '<FRDOC>[FR Doc. 2025-00001 Filed 1-2-25; 8:45 am]</FRDOC></NOTICE>')
+    notice = frimport.parse_xml(xml.encode(), "mini.xml")
+    return frimport.build(notice, overrides=frimport.Overrides(published=dt.date(2025, 1, 2)))
+
+
+@pytest.mark.parametrize("body,want", [
+    # a label printed in its own paragraph labels the next one
+    ('<HD SOURCE="HD1">Questions</HD><P><E T="03">Question 1.</E></P><P>What is X?</P>'
+     '<P><E T="03">Question 2.</E></P><P>What is Y?</P>', [(1, "What is X?"), (2, "What is Y?")]),
+    # decimal labels: questions, but no whole agency number
+    ('<HD SOURCE="HD1">Questions</HD><P>1.1 What is X?</P><P>1.2 What is Y?</P>',
+     [(None, "What is X?"), (None, "What is Y?")]),
+    # a reference to another notice's question is not a label
+    ('<HD SOURCE="HD1">Background</HD><P>Question 12 of the ANPRM asked whether X should apply?</P>'
+     '<HD SOURCE="HD1">Questions</HD><P>1. What is X?</P><P>2. What is Y?</P>',
+     [(1, "What is X?"), (2, "What is Y?")]),
+    # a list introduced by a request is the list of questions even when it asks in topics
+    ('<HD SOURCE="HD1">Request for Comment</HD><P>The Department requests comment on the following topics:</P>'
+     '<P>1. The definition of covered activity.</P><P>2. The costs of compliance.</P>',
+     [(1, "The definition of covered activity."), (2, "The costs of compliance.")]),
+])
+def test_small_shapes(body, want):
+    r = _mini(body)
+    assert [(q.number, q.text) for q in r.bank.questions] == want

@@ -51,6 +51,10 @@ def test_project_on_an_imported_pack_reaches_ready_to_file(run, tmp_path):
     assert res.exit_code == 0, res.output
     before = run("check", proj, "--today", "2024-09-01")
     assert before.exit_code != 0 and "signatory" not in before.stdout
+    # the chosen theme makes its questions recommended; counsel promotes them to core
+    rows = _plan_rows(json.loads(run("plan", proj, "--json").stdout))
+    assert [r["id"] for r in rows if r["level"] == "recommended"] == ["c-5-q1", "c-5-q2"]
+    assert run("plan", proj, "--promote", "c-5-q1", "--promote", "c-5-q2").exit_code == 0
     core = [r["id"] for r in _plan_rows(json.loads(run("plan", proj, "--json").stdout)) if r["level"] == "core"]
     assert core == ["c-5-q1", "c-5-q2"]
     for qid in core:

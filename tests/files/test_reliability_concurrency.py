@@ -292,7 +292,7 @@ def test_import_docx_apply_is_all_or_nothing_against_concurrent_edits(run, tmp_p
     shutil.copytree(SAMPLES / "semiconductor-jv", root, ignore=shutil.ignore_patterns("build", ".commentkit"))
     assert run("build", root, "--date", "2023-09-20", "--format", "docx").exit_code == 0
     built = next((root / "build").glob("*.docx"))
-    starts = {"burden-4": "The program's cost can be reduced substantially",
+    starts = {"burden-4": "The program’s cost can be reduced substantially",
               "cfe-1": "The obligation regarding controlled foreign entities"}
     d = docx.Document(str(built))
     for p in d.paragraphs:

@@ -115,7 +115,7 @@ def test_a_background_that_is_not_final_is_never_replaced_by_generated_text(run,
     # a draft build shows counsel's own draft, not generated text
     paras, _ = build_docx(run, root, tmp_path / "draft", "--draft")
     assert not any(GENERATED_LABEL in t for _, t in paras)
-    assert any(t.startswith("Meridian Deposition Systems, Inc. is a Delaware corporation") for _, t in paras)
+    assert any(t.startswith("Meridian is a Delaware corporation") for _, t in paras)
 
 
 def test_draft_build_marks_generated_text_visibly(run, tmp_path):
@@ -431,3 +431,27 @@ def test_appendix_can_be_asked_for(run, tmp_path):
     cfg.write_text(cfg.read_text().replace("  out: build\n", "  out: build\n  appendix: always\n"))
     paras, _ = build_docx(run, root, tmp_path / "o")
     assert ("Heading 1", "Appendix: Questions Answered") in paras
+
+
+def test_draft_build_labels_member_input_but_not_counsels_own_drafts(run, tmp_path):
+    root = copy_sample(tmp_path, "semiconductor-jv")
+    a = root / "answers" / "def-3.md"
+    a.write_text(a.read_text().replace("status: final", "status: draft", 1))  # counsel's own draft
+    m = root / "answers" / "def-6.md"
+    text = m.read_text().replace("status: final", "status: draft\norigin: collect", 1)
+    m.write_text(text)
+    paras, _ = build_docx(run, root, tmp_path / "d", "--draft")
+    labels = [(i, t) for i, (s, t) in enumerate(paras) if s == "Generated Mark"]
+    assert [t for _, t in labels] == ["[Member input: not yet approved]"]
+    assert not any(s == "Generated Text" and t.startswith("Whether a person is “engaged in”") for s, t in paras)
+    # final with its approval record (who, when, matching fingerprint): filed
+    m.write_text(text.replace("status: draft", "status: final", 1))
+    _, data = check_json(run, root)
+    assert not findings(data, "unapproved-text")
+    # final typed by hand, no record: left out and reported
+    m.write_text(re.sub(r"(?m)^approved:\n(  .*\n)+", "", text.replace("status: draft", "status: final", 1)))
+    _, data = check_json(run, root)
+    [f] = findings(data, "unapproved-text")
+    assert f["where"] == "def-6" and "member input" in f["message"]
+    paras, _ = build_docx(run, root, tmp_path / "f")
+    assert not any(t.startswith("The proposed rule should adopt the EAR meanings") for _, t in paras)

@@ -118,8 +118,8 @@ HPV_STEPS = [
     ("Contact person", "后续问询的联系人", "\r"),
     ("Contact e-mail", "联系人电子邮箱", "not-an-email\r"),
     # refused, with the message under the prompt (in the interview's language), and asked again
-    ("expected an e-mail address like name@example.com", "应输入电子邮箱地址，例如",
-     "\x15legal@harborpoint.example\r"),  # Ctrl-U clears the line
+    ("expected an e-mail address like name@example.com", "应输入电子邮箱地址，例如", ""),
+    ("Contact e-mail", "联系人电子邮箱", "\x15legal@harborpoint.example\r"),  # asked again; Ctrl-U clears it
     # '-' leaves an optional item blank here too, even one with a pattern (the telephone)
     ("Contact telephone", "联系电话", "-\r"),
     ("Who signs the letter?", "信函由谁签署", "\r"),

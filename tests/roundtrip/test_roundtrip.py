@@ -531,7 +531,7 @@ def test_paragraph_added_after_an_answer_joins_it(run, semi, tmp_path):
     def add(d):
         from docx.oxml import parse_xml
 
-        last = para(d, "Transfers of Meridian's joint-venture interest require approval")  # end of pen-2
+        last = para(d, "Transfers of Meridian’s joint-venture interest require approval")  # end of pen-2
         last._p.addnext(parse_xml(
             f'<w:p xmlns:w="{W_NS}"><w:pPr><w:pStyle w:val="Normal"/></w:pPr>'
             f'<w:r><w:t>We would welcome guidance on approvals under PRC law.</w:t></w:r></w:p>'))

@@ -351,16 +351,19 @@ def _is_exponent(before: str, label: str, footnotes: set[str], ref_next: bool) -
 
 
 _LABEL_HEADING = re.compile(r"^(?:Question|Q)\s?\d{1,3}[.:]?$")
+_LABEL_ONLY = re.compile(r"^(?:Question\s+(?:No\.\s*)?\d{1,3}|Q\s?\d{1,3}|\(\d{1,3}\)|\d{1,3}[.)])[.:]?$")
 
 
 def _merge_label_headings(blocks: list[Block]) -> None:
-    """A heading that is only a question label ("Question 3") labels the paragraph after it."""
+    """A heading that is only a question label ("Question 3"), or a paragraph that is only a label
+    ("1.", "Q4:"), labels the paragraph after it."""
     k = 0
     while k < len(blocks) - 1:
         b, nb = blocks[k], blocks[k + 1]
-        if b.kind == "heading" and b.zone == "body" and _LABEL_HEADING.match(b.text) and nb.kind == "para" \
-                and nb.zone == "body":
-            label = b.text if b.text[-1] in ".:" else b.text + "."
+        label_only = (b.kind == "heading" and _LABEL_HEADING.match(b.text)) or \
+            (b.kind == "para" and _LABEL_ONLY.match(b.text))
+        if label_only and b.zone == "body" and nb.kind == "para" and nb.zone == "body":
+            label = b.text if b.text[-1] in ".:)" else b.text + "."
             nb.text = f"{label} {nb.text}"
             nb.first_page = b.first_page or nb.first_page
             del blocks[k]

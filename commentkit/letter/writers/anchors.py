@@ -17,7 +17,7 @@ docs/roundtrip.md for the experiment behind the choices.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import hashlib
 import re
 
@@ -94,23 +94,26 @@ def fingerprint(markdown: str) -> str:
 
 
 def _unshift(blocks: list[Block]) -> list[Block]:
-    """Headings as the import reads them back from Word (three levels up, at least 1)."""
+    """Headings as the import reads them back from Word (three levels up, at least 1): new
+    headings and containers, every other block shared (copying whole answers cost more than
+    writing the letter)."""
+    out: list[Block] = []
     for b in blocks:
         if isinstance(b, Heading):
-            b.level = max(1, b.level - HEADING_SHIFT)
+            b = dataclasses.replace(b, level=max(1, b.level - HEADING_SHIFT))
         elif isinstance(b, Quote):
-            _unshift(b.blocks)
+            b = dataclasses.replace(b, blocks=_unshift(b.blocks))
         elif isinstance(b, ListBlock):
-            for item in b.items:
-                _unshift(item)
-    return blocks
+            b = dataclasses.replace(b, items=[_unshift(item) for item in b.items])
+        out.append(b)
+    return out
 
 
 def anchor_markdown(anchor: Anchor, footnotes: dict[str, list[Block]], version: str) -> str:
     """The canonical Markdown of an anchored region as that version of the letter shows it (what an
     import of the unedited Word file reads back). A public letter's record holds no confidential
     passage: they are redacted as in its text."""
-    return region_markdown(_unshift(copy.deepcopy(anchor.blocks)), footnotes, version)
+    return region_markdown(_unshift(anchor.blocks), footnotes, version)
 
 
 # ---- the letter, paragraph by paragraph -------------------------------------------------------
