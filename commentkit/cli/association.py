@@ -34,7 +34,9 @@ def template():
 
 @template.command("init")
 @project_dir
-def init_settings(directory):
+@json_option
+@today_option
+def init_settings(directory, as_json):
     """Write a commented starter association.yaml in the association project DIR.
 
     It names the project's docket, a member due date two weeks before the agency's, a few
@@ -52,6 +54,10 @@ def init_settings(directory):
     text = association.starter_text(proj)
     storage.atomic_write(path, text)
     association.load(proj.root, proj.pack)  # the starter must load as written
+    if as_json:
+        jsonout.emit("template-init", {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
+                                       "changed": True, "written": [str(path)]})
+        return
     click.echo(f"Wrote {path}: edit the association, questions and positions, then run "
                f"'commentkit template create {directory} --out member-template.yaml'.")
 

@@ -457,6 +457,14 @@ class Package(Output):
     written: list[str]
 
 
+class TemplateInit(Output):
+    NAME = "template-init"
+    project: str
+    docket: DocketRef
+    changed: bool
+    written: list[str]
+
+
 class TemplateCreate(Output):
     NAME = "template-create"
     project: str
@@ -562,8 +570,8 @@ class DocketAmendment(Output):
 
 OUTPUTS: tuple[type[Output], ...] = (
     Dockets, DocketsCheckUpdates, Questions, Show, Init, Interview, Plan, Answer, Mark, Status_, Deadline,
-    Build, ImportDocx, Check, Package, TemplateCreate, TemplateShow, Collect, ExportResponse, DocketImport,
-    DocketFetch, DocketUpdate, DocketAmendment)
+    Build, ImportDocx, Check, Package, TemplateInit, TemplateCreate, TemplateShow, Collect, ExportResponse,
+    DocketImport, DocketFetch, DocketUpdate, DocketAmendment)
 BY_NAME = {o.NAME: o for o in OUTPUTS}
 
 

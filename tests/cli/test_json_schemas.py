@@ -109,6 +109,9 @@ def test_every_command_output_validates_against_its_schema(run, tmp_path, fr_api
     member = tmp_path / "member"
     assert j("init", member, "--from-template", tmp_path / "t.yaml", "--commenter", "Beta Inc.")["kind"] == \
         "member-from-template"
+    fresh = tmp_path / "fresh-assoc"
+    j("init", fresh, "--docket", "TREAS-DO-2023-0009", "--commenter", "Council of Testers")
+    assert j("template", "init", fresh)["written"] == [str(fresh / "association.yaml")]
     exp = j("export-response", member, "--out", tmp_path / "beta.yaml")
     assert exp["written"] == [str(tmp_path / "beta.yaml")]
     col = j("collect", assoc / "assoc", assoc / "members", "--out", tmp_path / "collected")
