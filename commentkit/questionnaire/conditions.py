@@ -102,8 +102,8 @@ def _compile_node(node) -> Callable[[dict[str, Any]], Any]:
         if name not in FILTERS:
             raise ConditionError(f"the filter |{name} is not supported (conditions know only "
                                  f"{', '.join('|' + f for f in FILTERS)})")
-        value, fn = _compile_node(node.left), FILTERS[name]
-        return lambda v: fn(value(v))
+        operand, apply_filter = _compile_node(node.left), FILTERS[name]
+        return lambda v: apply_filter(operand(v))
     if isinstance(node, ast.Compare):
         left = _compile_node(node.left)
         steps = []
