@@ -40,7 +40,7 @@ from commentkit.association.responses import (
 )
 from commentkit.association.template import load as load_template
 from commentkit.errors import UserError
-from commentkit.files import progress
+from commentkit.files import limits, paths, progress
 from commentkit.files.yamlio import read_text
 from commentkit.questionnaire import conditions
 
@@ -136,6 +136,8 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
            roster: list["RosterEntry"] | None = None) -> Collection:
     """Read, check and validate every member input; one response per member (see :func:`resolve`)."""
     paths, skipped = expand(inputs)
+    limits.check_size(len(paths), "members", "member responses given to collect")
+    limits.check_size(sum(1 for p in paths if p.suffix.lower() == ".docx"), "forms", "returned Word forms")
     col = Collection(skipped=skipped)
     responses: list[MemberResponse] = []
     seen: set[Path] = set()
@@ -153,6 +155,10 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
             check_against(m, template.template.id, template.template.version, template.docket.id, path)
             if m.seen_positions is None and m.kind == "project":
                 m.seen_positions = _project_seen_positions(m, template)
+            # text no output file could hold (NUL, or bytes that are not UTF-8) is refused at the door
+            limits.check_text(m.name, "the member's name", path, after="")
+            for qid, text in m.answers.items():
+                limits.check_text(text, f"the answer to {qid}", path, after="")
         except UserError as exc:
             same = exc.path is not None and Path(os.path.abspath(exc.path)) == resolved
             col.skipped.append(Skipped(path, exc.message if same else exc.format()))
@@ -197,12 +203,10 @@ def _project_seen_positions(m: MemberResponse, template) -> dict[str, str] | Non
     read as the member's."""
     copy = Path(m.source) / TEMPLATE_COPY
     if m.template_version == template.template.version:
+        paths.check_regular(copy, "template copy")  # no FIFO (it would block), no link out of the member project
         try:  # positions_checksum is the template's last key, just above the checksum line
-            with open(copy, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                fh.seek(max(0, fh.tell() - 4096))
-                tail = fh.read().decode("utf-8", errors="replace")
-        except OSError:
+            tail = paths.read_regular(copy, "member's template copy")[-4096:].decode("utf-8", errors="replace")
+        except (OSError, UserError):
             return None
         hit = re.search(r"^positions_checksum:\s*(\w+)", tail, re.MULTILINE)
         if hit is None or hit.group(1) == template.positions_checksum:

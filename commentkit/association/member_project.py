@@ -27,8 +27,8 @@ from commentkit.association.responses import (
 )
 from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
-from commentkit.files import storage
-from commentkit.files.yamlio import dump_yaml
+from commentkit.files import limits, paths, storage
+from commentkit.files.yamlio import dump_yaml, read_text
 from commentkit.models.project import PROJECT_FILE, AnswerMeta
 from commentkit.project import answerfile
 from commentkit.project import folder as projects
@@ -160,7 +160,8 @@ def create(root: Path, template_path: Path, commenter: str, owner: str | None = 
            member_id: str | None = None, docket: str | None = None):
     """Create a member project in ``root`` from the template file at ``template_path``."""
     template = association_template.load(template_path)
-    return create_from(root, template, Path(template_path).read_bytes(), commenter, owner, member_id, docket)
+    return create_from(root, template, paths.read_regular(template_path, "member template"), commenter, owner,
+                       member_id, docket)
 
 
 def create_from(root: Path, template, sealed: bytes, commenter: str, owner: str | None = None,
@@ -173,7 +174,7 @@ def create_from(root: Path, template, sealed: bytes, commenter: str, owner: str 
     if (root / PROJECT_FILE).exists():
         raise UserError("a commentkit project already exists here; nothing was changed", root / PROJECT_FILE)
     proj = projects.create(root, template.docket.id, commenter, owner)
-    text = proj.project_path.read_text(encoding="utf-8")
+    text = read_text(proj.project_path, "project file")
     if template.reference_docx is not None:
         ref_name = "letterhead-" + Path(template.reference_docx.name).name
         storage.atomic_write(root / ref_name, template.reference_docx.content())
@@ -190,7 +191,10 @@ def create_from(root: Path, template, sealed: bytes, commenter: str, owner: str 
         dest = (root / "templates" / f.name).resolve()
         if not str(dest).startswith(str((root / "templates").resolve()) + "/"):
             raise UserError(f"embedded template {f.name!r} points outside the project")
-        storage.atomic_write(dest, f.content())
+        content = f.content()
+        if dest.suffix == ".j2":  # the build reads templates only up to this size: refuse now, not then
+            limits.check_size(len(content), "letter_template", f"embedded template {f.name!r}")
+        storage.atomic_write(dest, content)
     return projects.Project.open(root), template
 
 
@@ -204,7 +208,7 @@ def create_from_form(root: Path, form: Path, commenter: str | None = None, owner
     form = Path(form)
     if template_path is not None:
         template = association_template.load(template_path)
-        sealed = Path(template_path).read_bytes()
+        sealed = paths.read_regular(template_path, "member template")
     else:
         fc = memberform.open_form(form)
         if fc.identity.get("commentkit.form") != memberform.FORM_KIND:

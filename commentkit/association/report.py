@@ -37,7 +37,8 @@ from commentkit.association.collect import (
 )
 from commentkit.association.disclosure import plural
 from commentkit.errors import UserError
-from commentkit.files import clock, storage
+from commentkit.files import clock, paths, storage
+from commentkit.files.yamlio import read_text
 from commentkit.letter import markers
 from commentkit.models.project import PROFILE_FILE, PROJECT_FILE, AnswerMeta
 from commentkit.project import answerfile
@@ -289,18 +290,18 @@ def consolidated_draft(assoc, compiled: list[QuestionCompilation], agg: Aggregat
                        today: dt.date, names: disclosure.Names | None = None) -> Draft:
     """The files of the consolidated draft project (the association's own files are only read)."""
     files: dict[str, bytes] = {}
-    files[PROJECT_FILE] = _draft_project_file(assoc.project_path.read_text(encoding="utf-8"))
+    files[PROJECT_FILE] = _draft_project_file(read_text(assoc.project_path, "project file"))
     if assoc.profile_path.exists():
-        files[PROFILE_FILE] = assoc.profile_path.read_bytes()
+        files[PROFILE_FILE] = paths.read_regular(assoc.profile_path, "profile file")
     for rel in _support_files(assoc):
-        files[rel] = (assoc.root / rel).read_bytes()
+        files[rel] = paths.read_regular(assoc.root / rel, "association file")
     own = assoc.answers
     by_q = {qc.question.id: qc for qc in compiled}
     names = names or disclosure.Names()
     for key, ans in own.items():
         if key in by_q or key == "background":
             continue
-        files[str(ans.path.relative_to(assoc.root).as_posix())] = ans.path.read_bytes()
+        files[str(ans.path.relative_to(assoc.root).as_posix())] = paths.read_regular(ans.path, "answer file")
     for qid, qc in by_q.items():
         mine = own.get(qid)
         body = mine.text if mine is not None and mine.text else (qc.question.position or "")
@@ -362,7 +363,8 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
 
     Returns the relative paths kept in a backup (only with ``force``).
     """
-    out_dir = Path(out_dir)
+    paths.check_write(Path(out_dir) / MANIFEST, "collect output")  # inside the association: not through a link
+    out_dir = paths.confine(out_dir)  # nothing written through a link inside it either
     for rel in files:
         if rel.startswith("/") or ".." in Path(rel).parts:
             raise UserError(f"refusing to write {rel!r} outside the output folder", out_dir)
@@ -370,17 +372,17 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
     old: dict[str, str] = {}
     if manifest_path.exists():
         try:
-            old = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
+            old = json.loads(paths.read_regular(manifest_path, "collect manifest").decode("utf-8")).get("files", {})
             if not isinstance(old, dict):
                 old = {}
-        except (ValueError, OSError, AttributeError):
+        except (ValueError, OSError, AttributeError, UserError):
             old = {}
     edited = []
     for rel, raw in files.items():
         path = out_dir / rel
         if not path.exists():
             continue
-        cur = _digest(path.read_bytes())
+        cur = _digest(paths.read_regular(path, "output file"))
         if cur == _digest(raw):
             continue
         if old.get(rel) != cur:
@@ -388,7 +390,7 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
     # files from the last run that this run no longer writes: remove only if unchanged
     stale = [rel for rel in old if rel not in files and isinstance(rel, str) and ".." not in Path(rel).parts
              and not rel.startswith("/") and (out_dir / rel).exists()
-             and _digest((out_dir / rel).read_bytes()) == old[rel]]
+             and _digest(paths.read_regular(out_dir / rel, "output file")) == old[rel]]
     kept: list[str] = []
     if edited and not force:
         first = out_dir / edited[0]
@@ -396,22 +398,19 @@ def write_all(out_dir: Path, files: dict[str, bytes], *, force: bool = False) ->
         raise UserError(f"was edited since 'commentkit collect' wrote it{more}; nothing was written. Move your "
                         f"edits elsewhere, choose another --out folder, or pass --force (edited files are "
                         f"backed up first)", first)
-    with storage.project_lock(out_dir):
+    with storage.transaction(out_dir, "collect") as tx:  # every output file, or none
         for rel in edited:
             storage.backup(out_dir / rel, out_dir)
             kept.append(rel)
         for rel, raw in files.items():
             path = out_dir / rel
-            if path.exists() and _digest(path.read_bytes()) == _digest(raw):
+            if path.exists() and _digest(paths.read_regular(path, "output file")) == _digest(raw):
                 continue
-            storage.atomic_write(path, raw)
+            tx.write(path, raw)
         for rel in stale:
-            try:
-                (out_dir / rel).unlink()
-            except OSError:
-                pass
+            tx.remove(out_dir / rel)
         manifest = {"written_by": "commentkit collect", "files": {rel: _digest(raw) for rel, raw in files.items()}}
-        storage.atomic_write(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        tx.write(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return kept
 
 

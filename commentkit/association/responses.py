@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -32,7 +31,7 @@ from commentkit.association.disclosure import normalise_legal_name
 from commentkit.association.template import load as load_template
 from commentkit.association.template import seal, unseal
 from commentkit.errors import UserError
-from commentkit.files import clock
+from commentkit.files import clock, paths
 from commentkit.files.yamlio import (
     declared_version,
     dump_yaml,
@@ -219,7 +218,7 @@ def is_member_project(path: Path) -> bool:
 
 def load_project(root: Path) -> MemberResponse:
     """Read a member project folder (not its pack: collect checks against the association's)."""
-    root = Path(root)
+    root = paths.confine(root)  # a member project is read under the path policy: nothing outside it
     pf_path = root / PROJECT_FILE
     text = read_text(pf_path, "project file")
     data = parse_yaml_fast(text, pf_path)
@@ -246,12 +245,9 @@ def load_project(root: Path) -> MemberResponse:
     resp.respondent = load_respondent(root / RESPONDENT_FILE)
     resp.file_time = file_time(pf_path)
     folder = root / ANSWERS_DIR
-    try:
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and e.is_file())
-    except (FileNotFoundError, NotADirectoryError):
-        names = []
-    except OSError as exc:
-        raise UserError(f"cannot read answers folder: {exc.strerror or exc}", folder) from None
+    # every *.md entry is read (a FIFO or a link out is refused by the reader, not skipped silently)
+    names = [e.name for e in paths.list_folder(folder, "answers folder")
+             if e.name.endswith(".md") and not e.name.startswith((".", "~$"))]
     if names:
         for name in names:
             path = folder / name

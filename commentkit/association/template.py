@@ -25,7 +25,7 @@ from pydantic import Field
 
 from commentkit.association.settings import Attribution
 from commentkit.errors import UserError
-from commentkit.files import clock
+from commentkit.files import clock, limits, paths
 from commentkit.files.yamlio import declared_version, dump_yaml, parse_yaml, read_text, refuse_newer, validate
 from commentkit.letter.assemble import question_intro
 from commentkit.letter.writers.docx import check_docx_safe
@@ -35,7 +35,7 @@ from commentkit.models.interview import Item
 TEMPLATE_FORMAT = "commentkit-member-template"
 TEMPLATE_FORMAT_VERSION = 1
 CHECKSUM_PREFIX = "checksum: sha256:"
-MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
+MAX_TEMPLATE_BYTES = limits.ASSOCIATION_TEMPLATE_BYTES  # the limit table (commentkit.files.limits)
 MAX_EMBEDDED_FILE = 5 * 1024 * 1024
 
 
@@ -206,7 +206,7 @@ def _embedded_templates(project) -> list[EmbeddedFile]:
             continue
         if path.stat().st_size > MAX_EMBEDDED_FILE:
             raise UserError(f"template file is too large to send to members (limit {MAX_EMBEDDED_FILE} bytes)", path)
-        out.append(EmbeddedFile.of(path.relative_to(folder).as_posix(), path.read_bytes()))
+        out.append(EmbeddedFile.of(path.relative_to(folder).as_posix(), paths.read_regular(path, "template file")))
     return out
 
 
@@ -220,7 +220,7 @@ def _embedded_reference(project) -> EmbeddedFile | None:
     if path.stat().st_size > MAX_EMBEDDED_FILE:
         raise UserError(f"reference DOCX is too large to send to members (limit {MAX_EMBEDDED_FILE} bytes)", path)
     check_docx_safe(path, "reference Word file")  # members should not receive a broken letterhead
-    return EmbeddedFile.of(path.name, path.read_bytes())
+    return EmbeddedFile.of(path.name, paths.read_regular(path, "reference Word file"))
 
 
 def render(template: MemberTemplate, filename: str = "THIS-FILE") -> str:
@@ -280,6 +280,7 @@ def parse(text: str, path: Path) -> MemberTemplate:
 def load(path: Path) -> MemberTemplate:
     """Read and verify a member template file (one-line errors for anything wrong)."""
     path = Path(path)
+    paths.check_regular(path, "member template")  # no FIFO, device or link out of a managed folder
     try:
         with open(path, "rb") as fh:
             magic = fh.read(4)

@@ -13,7 +13,7 @@ import click
 from commentkit.cli import jsonout
 from commentkit.cli.common import complete_answer_keys, json_option, open_project, project_dir, today_option
 from commentkit.errors import ConflictError, UserError
-from commentkit.files import editor, hints, storage
+from commentkit.files import editor, hints, limits, storage
 from commentkit.files.yamlio import read_text
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project.profilefile import load_profile
@@ -98,8 +98,8 @@ def source_keeps_origin(old) -> bool:
 
 
 def _read_stdin() -> str:
-    data = sys.stdin.read()
-    return data
+    """Standard input as bytes, bounded and decoded: invalid UTF-8, NUL or too much is one line."""
+    return limits.read_stream(getattr(sys.stdin, "buffer", sys.stdin), "standard input")
 
 
 def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
@@ -149,6 +149,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     """
     if sum(x is not None and x is not False for x in (text, from_file, from_questionnaire or None)) > 1:
         raise UserError("give only one of --text, --file and --from-questionnaire")
+    owner = limits.from_argument(owner, "--owner") if owner is not None else None
     proj = open_project(directory)
     key, q = resolve(proj, question)
     old = proj.answers.get(key)
@@ -166,7 +167,8 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             raise UserError("the questionnaire gives nothing to say about you yet; answer it first "
                             f"({hints.command(proj.root, 'interview')})")
     elif text is not None:
-        source, new, origin = "--text", text, None
+        source, new, origin = "--text", limits.from_argument(text, "--text"), None
+        limits.check_size(len(new.encode("utf-8")), limits.answer_text_limit(), "--text")
     elif from_file is not None:
         if from_file == "-":
             source, new, origin = "standard input", _read_stdin(), None
@@ -175,7 +177,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             if src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf", ".pdf"):
                 raise UserError("is not a text file: convert it to Markdown first, e.g. "
                                 f"pandoc {src.name} -t markdown | {hints.command(proj.root, 'answer', key)}", src)
-            source, new, origin = from_file, read_text(src, "answer text file"), None
+            source, new, origin = from_file, read_text(src, "answer text file", limits.answer_text_limit()), None
             new = editor.strip_instructions(new, src)
             if src.resolve().parent == (proj.root / editor.EDITS_DIR).resolve():
                 edit_file = src  # a kept working file: deleted once its text is saved
@@ -194,7 +196,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             edit_file.unlink(missing_ok=True)
             raise
         quick = time.monotonic() - started < 1.5
-        raw = read_text(edit_file, "edited answer")
+        raw = read_text(edit_file, "edited answer", limits.answer_text_limit())
         if code == 0 and raw == initial and quick:
             click.echo("The editor returned at once without changes. If it opens in a window (VS Code, "
                        "Sublime Text...), make it wait: export VISUAL='code --wait'.", err=True)
@@ -321,6 +323,9 @@ def mark(args, reason, owner, approver, levels, sections, unanswered, yes, as_js
         raise UserError("name the questions before the status, or select them with --level, --section or "
                         "--unanswered (e.g. commentkit mark def-1 def-2 review)")
     new_status = STATUS_WORDS[status]
+    owner = limits.from_argument(owner, "--owner") if owner is not None else None
+    reason = limits.from_argument(reason, "--reason") if reason is not None else None
+    approver = limits.from_argument(approver, "--approver") if approver is not None else None
     if new_status == "skipped":
         if not (reason or "").strip():
             example = " ".join(ids) or "--level optional"

@@ -9,6 +9,7 @@ import click
 from commentkit import build as ck_build
 from commentkit.cli import jsonout
 from commentkit.cli.common import json_option, open_project, project_dir, today_option
+from commentkit.files import paths
 
 
 @click.command()
@@ -46,7 +47,8 @@ def build(directory, formats, out, reference_docx, draft, version, as_json):
     project = open_project(directory)
     settings = project.file.build
     wanted = ck_build.parse_formats(formats, list(settings.formats))
-    out_dir = Path(out) if out else project.root / settings.out
+    # build.out from commentkit.yaml must stay inside the project; --out is the user's own choice
+    out_dir = Path(out) if out else paths.confine_output(settings.out, project.root, "build.out")
     result = ck_build.build(project, formats=wanted, out=out_dir, reference=reference_docx, draft=draft,
                             version=version)
     box_report = result.comment_box.report() if result.comment_box else {}

@@ -255,13 +255,19 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
     'unresolved' in docket.yaml; nothing is guessed.
 
     With --update DIR it replaces the summary wordings of the pack in DIR with the official text,
-    keeping each question's id, tags and relevance rules, and prints what changed.
+    keeping each question's id, tags and relevance rules, and prints what changed (matches found
+    by text similarity only with --accept-similar).
+
+    An extension, reopening or correction notice is not a pack: it moves the deadline of the
+    installed pack it amends (found by the FR Doc. number, citation, docket ID or RIN it names),
+    keeping the previous deadline in deadline.history; the questions are never replaced.
 
     \b
     Examples:
       commentkit docket import 2025-01234.xml --meta 2025-01234.json
       commentkit docket import 2025-01234.txt --published 2025-01-31 --out my-packs/
       commentkit docket import 2023-17164.xml --meta 2023-17164.json --update questions/TREAS-DO-2023-0009/
+      commentkit docket import 2023-20001.xml          # an extension of the comment period
     """
     if out and update_dir:
         raise UserError("give either --out (a new pack) or --update (an existing pack), not both")
@@ -376,7 +382,8 @@ def api_options(f):
     f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, metavar="N",
                      help="Retries after a time-out, connection error or server error (with back-off).")(f)
     f = click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True, metavar="SECONDS",
-                     help="Give up on a request after this long.")(f)
+                     help="Give up on a request after this long in total (connecting, waiting and "
+                          "downloading); the command gives up after its requests' retries and back-off.")(f)
     f = click.option("--api-url", metavar="URL",
                      help="Federal Register API base URL (default: $COMMENTKIT_FR_API or "
                           "https://www.federalregister.gov/api/v1).")(f)

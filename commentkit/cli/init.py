@@ -11,7 +11,9 @@ from commentkit.calendar.deadlines import plural
 from commentkit.cli import jsonout
 from commentkit.cli.common import complete_docket_ids, json_option, today_option
 from commentkit.errors import UserError
-from commentkit.project.folder import create
+from commentkit.files import limits, storage
+from commentkit.models.project import PROJECT_FILE
+from commentkit.project.folder import Project, create
 
 
 @click.command()
@@ -39,9 +41,16 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
       commentkit init acme-response --from-template assoc-member-template.yaml --commenter "Acme Corp."
       commentkit init acme-response --from-form acme-returned-form.docx
     """
+    commenter = limits.from_argument(commenter, "--commenter") if commenter is not None else None
+    owner = limits.from_argument(owner, "--owner") if owner is not None else None
+    storage.recover_staged(Path(directory))
+    if (Path(directory) / PROJECT_FILE).exists():
+        raise UserError("a commentkit project already exists here; nothing was changed", Path(directory) / PROJECT_FILE)
     if from_form:
-        proj, problems = members_project.create_from_form(Path(directory), Path(from_form), commenter, owner,
-                                                          Path(from_template) if from_template else None)
+        with storage.staged_folder(Path(directory)) as staging:  # every file, or none
+            _, problems = members_project.create_from_form(staging, Path(from_form), commenter, owner,
+                                                           Path(from_template) if from_template else None)
+        proj = Project.open(directory)
         n = len(list((proj.root / "answers").glob("*.md")))
         if as_json:
             _emit(proj, "member-from-form", answers=n, problems=[p.format() for p in problems])
@@ -55,9 +64,10 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
     if from_template:
         if not commenter:
             raise UserError("--commenter is required (your company's name, as the association should list it)")
-        proj, tpl = members_project.create(Path(directory), Path(from_template), commenter, owner, member_id, docket)
+        with storage.staged_folder(Path(directory)) as staging:  # every file, or none
+            _, tpl = members_project.create(staging, Path(from_template), commenter, owner, member_id, docket)
         if as_json:
-            _emit(proj, "member-from-template")
+            _emit(Project.open(directory), "member-from-template")
             return
         click.echo(f"Created member project {directory} answering {tpl.association.name}'s template "
                    f"{tpl.label} ({plural(len(tpl.questions), 'question')}).")
@@ -70,7 +80,9 @@ def init(directory, docket, commenter, owner, from_template, member_id, from_for
         raise UserError("--docket is required (see 'commentkit dockets')")
     if not commenter:
         raise UserError("--commenter is required (the organisation or person submitting the comment)")
-    proj = create(Path(directory), docket, commenter, owner)
+    with storage.staged_folder(Path(directory)) as staging:  # every file, or none
+        create(staging, docket, commenter, owner)
+    proj = Project.open(directory)
     n = len(proj.pack.bank.questions)
     if as_json:
         _emit(proj, "project")

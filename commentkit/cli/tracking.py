@@ -12,7 +12,7 @@ from commentkit.calendar import ics
 from commentkit.cli import jsonout, layout
 from commentkit.cli.common import json_option, open_project, project_dir, today_option
 from commentkit.errors import UserError
-from commentkit.files import clock, hints, storage
+from commentkit.files import clock, hints, paths, storage
 from commentkit.files.editor import EDITS_DIR
 from commentkit.project import status as tracking
 from commentkit.questionnaire import priorities as relevance
@@ -279,10 +279,7 @@ def deadline(directory, ics_path, as_json):
         if not target.parent.is_dir():
             raise UserError("the folder for the calendar file does not exist; nothing was written", target.parent)
         if target.exists():
-            try:
-                head = target.read_bytes()[:64].lstrip()
-            except OSError as exc:
-                raise UserError(f"cannot read existing file: {exc.strerror or exc}", target) from None
+            head = paths.read_regular(target, "existing calendar file")[:64].lstrip()
             if not head.upper().startswith(b"BEGIN:VCALENDAR"):
                 raise UserError("exists and is not an iCalendar file; nothing was written (choose another name)",
                                 target)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from commentkit.errors import DocketPackError, typed
+from commentkit.files import paths
 from commentkit.files.resources import data_dir
 from commentkit.files.yamlio import load_model
 from commentkit.models.docket import Docket, Pack, QuestionBank
@@ -121,6 +122,7 @@ def load_path(path: Path, source: str = "path"):
     path = Path(path)
     if not path.is_dir():
         raise DocketPackError("docket pack folder not found", path)
+    paths.confine(path)  # a pack's files are read under the path policy: no link out, no FIFO
     with typed(DocketPackError):
         return _load_path(path, source)
 

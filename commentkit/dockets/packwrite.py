@@ -24,7 +24,7 @@ from commentkit.dockets.packmerge import OfficialMap, merge
 from commentkit.errors import DocketPackError
 from commentkit.files import clock
 from commentkit.files.storage import atomic_write
-from commentkit.files.yamlio import _yaml, load_model, load_roundtrip
+from commentkit.files.yamlio import _yaml, load_model, load_roundtrip, read_text
 
 BACKUPS = ".backups"
 SOURCES = "sources"
@@ -245,7 +245,7 @@ def render_interview(interview, docket, today: dt.date) -> str:
         f"Questionnaire for {docket.id}, generated on {today.isoformat()} by 'commentkit docket import'.",
         "Who comments, how the rulemaking affects them, who signs (the letter and 'check' use these ids),",
         "and which parts of the notice matter to them: each 'themes' choice's value is also a tag on the",
-        "questions of that part in questions.yaml, so 'commentkit plan' ranks them core when chosen.",
+        "questions of that part in questions.yaml, so 'commentkit plan' recommends them when chosen.",
         "Schema: docs/docket-packs.md. Add items and relevance rules (questions.yaml) to rank more finely.",
     ]))
     return _dump(m)
@@ -317,11 +317,11 @@ def set_deadline(ref_path: Path, source: str, new_date: dt.date, why: str, *, by
     if timezone:
         changes["deadline.timezone"] = timezone
     changes["_lists"] = lists
-    text = (ref_path / DOCKET_FILE).read_text(encoding="utf-8")
+    text = read_text(ref_path / DOCKET_FILE, "docket file")
     new_text = update_docket_text(text, ref_path / DOCKET_FILE, changes)
     dest = ref_path if source != "shipped" else packs.user_dir() / ref_path.name
     files: dict[str, str | bytes] = {DOCKET_FILE: new_text,
-                                     QUESTIONS_FILE: (ref_path / QUESTIONS_FILE).read_text(encoding="utf-8")}
+                                     QUESTIONS_FILE: read_text(ref_path / QUESTIONS_FILE, "question bank")}
     for name, raw in (sources or {}).items():
         files[f"{SOURCES}/{Path(name).name}"] = raw
     return install(files, dest, replace=True, keep_from=ref_path)
@@ -494,7 +494,7 @@ def plan_update(pack, source: str, result, source_label: str, today: dt.date, or
         unresolved[:] = keep
 
     changes["_lists"] = fix_lists
-    old_text = (folder / DOCKET_FILE).read_text(encoding="utf-8")
+    old_text = read_text(folder / DOCKET_FILE, "docket file")
     docket_text = update_docket_text(old_text, folder / DOCKET_FILE, changes)
     bank_text = render_bank(merged.bank, new, source_label, today, intro=[
         f"Question bank for {old.id} ({new.citation}), updated on {today.isoformat()} from {source_label}.",

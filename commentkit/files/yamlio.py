@@ -16,53 +16,37 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from commentkit.errors import UserError
+from commentkit.files import limits, paths
 
 M = TypeVar("M")
 
-MAX_YAML_BYTES = 20 * 1024 * 1024
+MAX_YAML_BYTES = limits.TEXT_FILE_BYTES
 
 
-def read_text(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> str:
+def read_text(path: Path, what: str = "file", max_bytes: int | None = None) -> str:
     """Read a UTF-8 text file or raise a one-line UserError naming it."""
     return read_text_and_bytes(path, what, max_bytes)[0]
 
 
-def read_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> bytes:
-    """The bytes of a user's file, bounded in size; any problem is a one-line UserError naming it."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UserError(f"{what} is too large ({size} bytes; limit {max_bytes})", path)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{what} not found", path) from None
-    except IsADirectoryError:
-        raise UserError(f"expected a {what}, found a folder", path) from None
-    except PermissionError:
-        raise UserError(f"cannot read {what}: permission denied", path) from None
-    except OSError as exc:
-        raise UserError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+def read_bytes(path: Path, what: str = "file", max_bytes: int | None = None) -> bytes:
+    """The bytes of a user's file, bounded in size, under the path policy (:mod:`commentkit.files.paths`:
+    no link out of a project or pack, no FIFO or device); any problem is a one-line UserError naming it."""
+    return paths.read_regular(Path(path), what, limits.TEXT_FILE_BYTES if max_bytes is None else max_bytes)
 
 
-def read_text_and_bytes(path: Path, what: str = "file", max_bytes: int = MAX_YAML_BYTES) -> tuple[str, bytes]:
+def read_text_and_bytes(path: Path, what: str = "file", max_bytes: int | None = None) -> tuple[str, bytes]:
     """The text of a UTF-8 file and the exact bytes it was decoded from (one read: for change
     detection, a file saved with a byte-order mark must compare equal to itself)."""
     path = Path(path)
     data = read_bytes(path, what, max_bytes)
-    return decode_text(data, path), data
+    return decode_text(data, path, what), data
 
 
-def decode_text(data: bytes, path: Path | None = None) -> str:
-    """UTF-8 (with or without a byte-order mark) without NUL bytes, or a one-line UserError."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UserError("not valid UTF-8 text", path, line) from None
-    if "\x00" in text:
-        raise UserError("contains a NUL byte; is this a binary file?", path, text[: text.index("\x00")].count("\n") + 1)
-    return text
+def decode_text(data: bytes, path: Path | None = None, what: str = "file") -> str:
+    """UTF-8 (with or without a byte-order mark) holding only characters commentkit files can hold
+    (no NUL or other control characters: :mod:`commentkit.files.limits`), or a one-line UserError
+    with the line: "... is not UTF-8 at byte N"."""
+    return limits.decode_input(data, what, path, after="")
 
 
 _INSTANCES: dict[str, Any] = {}

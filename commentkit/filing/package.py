@@ -36,7 +36,7 @@ from xml.sax.saxutils import escape
 from commentkit import __version__, build
 from commentkit.calendar import deadlines as dl
 from commentkit.errors import UserError
-from commentkit.files import clock, progress, storage
+from commentkit.files import clock, paths, progress, storage
 from commentkit.files.storage import STALE_TEMP_SECONDS
 from commentkit.filing import preflight
 from commentkit.filing.preflight import confidential_passages
@@ -64,7 +64,7 @@ def reference_docx(project) -> Path | None:
 # ---- the output folder ------------------------------------------------------------------------
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(paths.read_regular(path)).hexdigest()
 
 
 def inspect_out(out: Path) -> str:
@@ -82,7 +82,7 @@ def inspect_out(out: Path) -> str:
         raise UserError("folder is not empty and is not a commentkit package; nothing was written "
                         "(choose a new or empty --out folder)", out)
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data = json.loads(paths.read_regular(manifest, "package manifest").decode("utf-8"))
         files = {str(k): str(v) for k, v in data["files"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         raise UserError("package record is unreadable; nothing was written (move the folder away or choose "
@@ -274,11 +274,12 @@ def leaked_passages(project, public_files: list[Path]) -> list[tuple[str, str]]:
     for path in public_files:
         texts: list[str] = []
         if path.suffix.lower() == ".docx":
+            paths.check_regular(path, "Word file")
             with zipfile.ZipFile(path) as z:
                 for name in z.namelist():
                     texts.append(z.read(name).decode("utf-8", "replace"))
         elif path.suffix.lower() in (".txt", ".md", ".json"):
-            texts.append(path.read_text(encoding="utf-8"))
+            texts.append(paths.read_regular(path).decode("utf-8"))
         else:
             continue
         hay = "\n".join(texts)
@@ -370,7 +371,7 @@ def make_package(project, out: Path | str, *, soffice: str | None | bool = True,
             storage.atomic_write(staging / COMMENT_BOX_FILE, box_text)
             written.append(COMMENT_BOX_FILE)
         for a in attachments:
-            storage.atomic_write(staging / a.name, a.read_bytes())
+            storage.atomic_write(staging / a.name, paths.read_regular(a, "attachment"))
             written.append(a.name)
 
         uploads = []

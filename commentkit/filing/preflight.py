@@ -33,6 +33,7 @@ from commentkit import build
 from commentkit.calendar import deadlines as dl
 from commentkit.errors import UserError
 from commentkit.files import clock, hints
+from commentkit.files.yamlio import read_text
 from commentkit.letter.assemble import COMMENT_BOX_LIMIT, admitted, reference_docx_for, unapproved_passages
 from commentkit.letter.markers import Hit, scan_placeholders
 from commentkit.letter.markers import line_of as _line_of
@@ -506,10 +507,10 @@ def _check_profile(c: _Collector, project, prof: dict) -> None:
 
     def line_of(key) -> int | None:
         try:
-            for n, ln in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+            for n, ln in enumerate(read_text(path, "profile file").split("\n"), start=1):
                 if ln.startswith(f"{key}:"):
                     return n
-        except OSError:
+        except (OSError, UserError):
             return None
         return None
 

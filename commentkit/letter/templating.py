@@ -35,12 +35,13 @@ from markupsafe import Markup
 
 from commentkit import __version__
 from commentkit.errors import TemplateError, UserError
+from commentkit.files import limits
 from commentkit.files.resources import data_dir
 
 MAX_OUTPUT = 2_000_000
 MAX_SECONDS = 10.0
 MAX_NUMBER = 10_000_000
-MAX_TEMPLATE_BYTES = 1_000_000
+MAX_TEMPLATE_BYTES = limits.LETTER_TEMPLATE_BYTES  # the limit table (commentkit.files.limits)
 SANDBOX_REVISION = 2
 """Bumped when the sandbox's code generation changes, so cached compiled templates are not reused."""
 

@@ -26,6 +26,7 @@ import zlib
 from pathlib import Path
 
 from commentkit.errors import UserError, WordFileError
+from commentkit.files import paths
 
 MAX_DOCX_BYTES = 50 * 1024 * 1024
 MAX_PARTS = 2000
@@ -44,6 +45,7 @@ _XML_NAME = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
 def check(path: Path | str, what: str = "Word file", max_bytes: int = MAX_DOCX_BYTES) -> None:
     """Refuse ``path`` unless it is a plausible, bounded .docx package (see module docstring)."""
     path = Path(path)
+    paths.check_regular(path, what)  # never blocks on a FIFO; no link out of a managed folder
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:

@@ -12,7 +12,7 @@ from typing import Any
 
 from commentkit.dockets import catalog as packs
 from commentkit.errors import ProjectFileError, typed
-from commentkit.files import clock, storage
+from commentkit.files import clock, paths, storage
 from commentkit.files.yamlio import load_yaml, parse_yaml, read_text, validate
 from commentkit.models.docket import ID_PATTERN
 from commentkit.models.project import (
@@ -51,11 +51,12 @@ class Project:
     """A loaded project. Everything is read lazily, once."""
 
     def __init__(self, root: Path):
-        self.root = Path(root)
+        self.root = paths.confine(root)  # every read and write inside it follows the path policy
 
     @classmethod
     def open(cls, start: Path | str | None = None) -> "Project":
         p = cls(find_root(start))
+        storage.recover_if_pending(p.root)  # a command killed while writing: finish or drop its transaction
         p.file  # noqa: B018 - validate the project file now, so errors surface early
         return p
 
@@ -131,11 +132,10 @@ class Project:
         out: dict[str, answerfile.Answer] = {}
         for sub, field in ((ANSWERS_DIR, "question"), (GENERAL_DIR, "section")):
             folder = self.root / sub
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.glob("*.md")):
-                if path.name.startswith((".", "~$")):
+            for entry in paths.list_folder(folder, f"{sub} folder"):
+                if not entry.name.endswith(".md") or entry.name.startswith((".", "~$")):
                     continue  # editors' lock files (.#x.md), macOS '._x.md' metadata, Office '~$' files
+                path = folder / entry.name
                 with typed(ProjectFileError):
                     ans = answerfile.read(path)
                 key = getattr(ans.meta, field) or path.stem
@@ -164,6 +164,18 @@ class Project:
         drops that record. ``origin``: "questionnaire" / "collect" / None (a person's text), or
         "keep" (unchanged).
         """
+        path, text, snap, new = self.prepare_answer(key, body, status=status, owner=owner, reason=reason, now=now,
+                                                    expect=expect, approver=approver, origin=origin)
+        with storage.project_lock(self.root):
+            storage.write_checked(path, text, snap, root=self.root, keep_backup=True)
+        self.answers[key] = new
+        return path
+
+    def prepare_answer(self, key: str, body: str, *, status: str | None = None, owner: str | None = None,
+                       reason: str | None = None, now: dt.datetime | None = None, expect: Any = None,
+                       approver: str | None = None, origin: Any = "keep"):
+        """What :meth:`save_answer` writes, without writing it: ``(path, text, snapshot, Answer)``
+        (for a transaction that writes several answers all or none)."""
         path = self.answer_path(key)
         old = self.answers.get(key)
         meta = old.meta.model_copy() if old else (
@@ -199,11 +211,7 @@ class Project:
         elif base is None:
             snap = storage.Snapshot(path, None)
         text = answerfile.render(meta, body)
-        with storage.project_lock(self.root):
-            storage.write_checked(path, text, snap, root=self.root, keep_backup=True)
-        new = answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
-        self.answers[key] = new
-        return path
+        return path, text, snap, answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
 
 
 def _login_name() -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from commentkit.errors import ConflictError, ProjectFileError, UserError
-from commentkit.files import storage
+from commentkit.files import paths, storage
 from commentkit.files.yamlio import declared_version, dump_yaml, load_roundtrip, refuse_newer  # noqa: F401  (the one newer-schema check)
 from commentkit.models.project import PROJECT_FILE, PROJECT_SCHEMA_VERSION
 
@@ -91,7 +91,7 @@ def migrate_project_file(root: Path, text: str, notify: Callable[[str], None] | 
     snap = storage.Snapshot.of_bytes(path, text.encode("utf-8"))
     with storage.project_lock(root):
         if snap.changed():  # the raw bytes may differ from `text` only by a BOM
-            raw = path.read_bytes()
+            raw = paths.read_regular(path, "project file")
             if raw.decode("utf-8-sig", "replace") != text:
                 raise storage.ConflictError(
                     "changed on disk while commentkit was migrating it; nothing was written: run the "

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from commentkit.errors import UserError
+from commentkit.files import limits
 from commentkit.questionnaire import conditions
 
 NONE_CHOICE = "none"
@@ -86,6 +87,9 @@ def coerce(item, raw: Any) -> Any:
             value = "\n".join(line.rstrip() for line in value.splitlines())
         if len(value) > MAX_TEXT_CHARS:
             raise AnswerError(f"is too long ({len(value)} characters; limit {MAX_TEXT_CHARS})")
+        bad = limits.find_unstorable(value)
+        if bad is not None:  # profile.yaml could not hold it (and a later read would refuse the file)
+            raise AnswerError(f"contains {limits.describe(bad.group())}, which commentkit files cannot hold")
         if rules.pattern:
             try:
                 ok = re.fullmatch(rules.pattern, value) is not None

@@ -802,23 +802,27 @@ def apply_import(project, plan: ImportPlan) -> list[str]:
                 raise storage.ConflictError(
                     "changed on disk since commentkit read it (another process or an editor?); nothing was "
                     "written: run the import again to compare with the current answers", path)
-        for ch in plan.changed:
-            old = project.answers.get(ch.key)
-            try:
-                text = patch_answer(old, ch.new_body, ch.status_after, clock.now()) if old is not None else None
-                if text is None:
-                    project.save_answer(ch.key, ch.new_body, status=ch.status_after, expect=old)
-                else:
-                    path = project.answer_path(ch.key)
-                    storage.write_checked(path, text, storage.Snapshot.of_bytes(path, old.raw), root=project.root,
-                                          keep_backup=True)
-                    meta, body = answerfile.parse(text, path)
-                    project.answers[ch.key] = answerfile.Answer(meta=meta, body=body, path=path,
-                                                                raw=text.encode("utf-8"))
-            except UserError as exc:
-                done = f"; already written: {', '.join(written)}" if written else "; nothing was written"
-                raise type(exc)(exc.message + done, exc.path, exc.line) from None
-            written.append(ch.path)
+        staged = []
+        with storage.transaction(project.root, "import-docx --apply") as tx:  # every answer, or none
+            for ch in plan.changed:
+                old = project.answers.get(ch.key)
+                try:
+                    text = patch_answer(old, ch.new_body, ch.status_after, clock.now()) if old is not None else None
+                    if text is None:
+                        path, text, snap, new = project.prepare_answer(ch.key, ch.new_body, status=ch.status_after,
+                                                                       expect=old)
+                    else:
+                        path = project.answer_path(ch.key)
+                        snap = storage.Snapshot.of_bytes(path, old.raw)
+                        meta, body = answerfile.parse(text, path)
+                        new = answerfile.Answer(meta=meta, body=body, path=path, raw=text.encode("utf-8"))
+                    tx.write(path, text, snapshot=snap, keep_backup=True)
+                except UserError as exc:
+                    raise type(exc)(exc.message + "; nothing was written", exc.path, exc.line) from None
+                staged.append((ch.key, new))
+                written.append(ch.path)
+        for key, new in staged:
+            project.answers[key] = new
     return written
 
 

@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from commentkit.calendar import deadlines
 from commentkit.dockets import catalog as packs
 from commentkit.errors import ConflictError, UserError
-from commentkit.files import clock
+from commentkit.files import clock, paths
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project import status as tracking
 from commentkit.project.folder import create as create_project
@@ -33,6 +33,7 @@ from commentkit.project.profilefile import ProfileFile
 from commentkit.questionnaire import engine
 from commentkit.questionnaire import priorities as relevance
 from commentkit.questionnaire.conditions import interview_file
+from commentkit.questionnaire.i18n import ENGLISH, LANGUAGES, chrome, language, localize, message
 from commentkit.web import actions, html
 from commentkit.web.security import MAX_BODY, CsrfError, Guard, SecurityMiddleware, TooLarge, check_csrf
 from commentkit.web.workspace import NotFound, Workspace
@@ -296,18 +297,26 @@ class App:
     async def questionnaire(self, request: Request):
         key = request.path_params["key"]
         proj, _ = self.view(key)
-        iv = self._interview(proj)
+        lang = self._lang(request)
+        iv = self._interview(proj, lang)
         pf = self._pf(proj)
         nxt = engine.next_unanswered(iv, pf.answers, self._ifile(proj))
         if nxt is None:
-            return self.back(f"{self.base(key)}/questionnaire/review")
+            return self.back(f"{self.base(key)}/questionnaire/review{_lq(lang)}")
         n = self._groups(iv).index(nxt.group or "Questions") + 1
-        return self.back(f"{self.base(key)}/questionnaire/{n}")
+        return self.back(f"{self.base(key)}/questionnaire/{n}{_lq(lang)}")
 
-    def _interview(self, proj):
+    def _interview(self, proj, lang: str = ENGLISH):
+        """The questionnaire in ``lang`` (same items, conditions and values; see questionnaire.i18n)."""
         if proj.pack.interview is None:
             raise UserError(f"docket {proj.pack.docket.id} has no questionnaire; every question is optional")
-        return proj.pack.interview
+        return localize(proj.pack, lang)
+
+    @staticmethod
+    def _lang(request: Request, form=None) -> str:
+        """The questionnaire's language: the page's choice, else COMMENTKIT_LANG or the locale."""
+        raw = (form.get("lang") if form is not None else None) or request.query_params.get("lang")
+        return raw if isinstance(raw, str) and raw in LANGUAGES else language(None)
 
     def _ifile(self, proj):
         return interview_file(proj.pack)
@@ -324,11 +333,12 @@ class App:
             i += step
         return None
 
-    async def group(self, request: Request, errors=None, given=None, status: int = 200, error=None):
+    async def group(self, request: Request, errors=None, given=None, status: int = 200, error=None, form=None):
         key = request.path_params["key"]
         n = int(request.path_params["n"])
         proj, _ = self.view(key)
-        iv = self._interview(proj)
+        lang = self._lang(request, form)
+        iv = self._interview(proj, lang)
         ifile = self._ifile(proj)
         pf = self._pf(proj)
         groups = self._groups(iv)
@@ -347,15 +357,17 @@ class App:
         return self.render(request, "group.html", status, project=proj, key=key, base=self.base(key), iv=iv,
                            n=n, title=groups[n - 1], fields=fields, total_groups=len(groups),
                            prev=self._nonempty(iv, answers, ifile, n - 1, -1),
-                           done=done, asked=len(applicable), error=error,
-                           invalid=[p.format(pf.path.name) for p in pf.invalid])
+                           done=done, asked=len(applicable), error=error, lang=lang, languages=LANGUAGES,
+                           t=lambda k, english: chrome(lang, k, english),
+                           lq=_lq(lang), invalid=[p.format(pf.path.name) for p in pf.invalid])
 
     async def save_group(self, request: Request):
         key = request.path_params["key"]
         n = int(request.path_params["n"])
         form = await self.form(request)
         proj = self.open(key)
-        iv = self._interview(proj)
+        lang = self._lang(request, form)
+        iv = self._interview(proj, lang)
         ifile = self._ifile(proj)
         pf = self._pf(proj)
         groups = self._groups(iv)
@@ -376,7 +388,7 @@ class App:
                     continue
                 engine.check_required(it, value)
             except engine.AnswerError as exc:
-                errors[it.id] = str(exc)
+                errors[it.id] = message(lang, str(exc))
                 continue
             if pf.answers.get(it.id, actions.ABSENT) != value:
                 values[it.id] = value
@@ -386,28 +398,30 @@ class App:
         except UserError as exc:
             if go == "autosave":
                 return JSONResponse({"saved": [], "error": exc.format()}, status_code=409)
-            return await self.group(request, errors=errors, given=given, status=409, error=exc.format())
+            return await self.group(request, errors=errors, given=given, status=409, error=exc.format(), form=form)
         if go == "autosave":
             return JSONResponse({"saved": sorted(values), "errors": errors})
         if errors:
-            return await self.group(request, errors=errors, given=given, status=400,
+            return await self.group(request, errors=errors, given=given, status=400, form=form,
                                     error=f"{len(errors)} answer(s) need attention; the others are saved.")
         answers = pf.answers
         if form.get("go") == "back":
             prev = self._nonempty(iv, answers, ifile, n - 1, -1)
-            return self.back(f"{self.base(key)}/questionnaire/{prev or n}")
+            return self.back(f"{self.base(key)}/questionnaire/{prev or n}{_lq(lang)}")
         now_items = self._group_items(iv, answers, ifile, groups[n - 1])
         if any(it.id not in answers for it in now_items):  # an answer here opened more items on this page
-            return self.back(f"{self.base(key)}/questionnaire/{n}", "Saved. Your answers open more items below.")
+            return self.back(f"{self.base(key)}/questionnaire/{n}{_lq(lang)}",
+                             "Saved. Your answers open more items below.")
         nxt = self._nonempty(iv, answers, ifile, n - 1, +1)
         if nxt is None:
-            return self.back(f"{self.base(key)}/questionnaire/review", "Saved. Review your answers.")
-        return self.back(f"{self.base(key)}/questionnaire/{nxt}", "Saved.")
+            return self.back(f"{self.base(key)}/questionnaire/review{_lq(lang)}", "Saved. Review your answers.")
+        return self.back(f"{self.base(key)}/questionnaire/{nxt}{_lq(lang)}", "Saved.")
 
     async def review(self, request: Request):
         key = request.path_params["key"]
         proj, _ = self.view(key)
-        iv = self._interview(proj)
+        lang = self._lang(request)
+        iv = self._interview(proj, lang)
         ifile = self._ifile(proj)
         pf = self._pf(proj)
         answers = pf.answers
@@ -419,7 +433,8 @@ class App:
                          "shown": "(not answered yet)" if value is actions.ABSENT else engine.display(it, value)})
         open_ids = engine.unanswered_ids(iv, answers, ifile)
         return self.render(request, "review.html", project=proj, key=key, base=self.base(key), iv=iv, rows=rows,
-                           open_ids=open_ids, required=engine.missing_required(iv, answers, ifile))
+                           open_ids=open_ids, required=engine.missing_required(iv, answers, ifile), lang=lang,
+                           languages=LANGUAGES, lq=_lq(lang))
 
     # ---- letter ----------------------------------------------------------------------------
     async def letter(self, request: Request, built=None, error=None, status: int = 200):
@@ -464,9 +479,10 @@ class App:
         proj = self.open(key)
         try:
             path = actions.built_file(proj, name)
-        except FileNotFoundError:
+            data = paths.read_regular(path, "built file")  # the path policy: no link out of the project
+        except (FileNotFoundError, UserError):
             raise NotFound(name) from None
-        return Response(path.read_bytes(), media_type=actions.DOWNLOAD_TYPES[path.suffix],
+        return Response(data, media_type=actions.DOWNLOAD_TYPES[path.suffix],
                         headers={"content-disposition": f'attachment; filename="{path.name}"'})
 
     async def check(self, request: Request):
@@ -616,6 +632,11 @@ class App:
         message = exc.format() if isinstance(exc, UserError) else str(exc)
         return self.render(request, "error.html", 409 if isinstance(exc, ConflictError) else 400,
                            title="Cannot do that", error=message)
+
+
+def _lq(lang: str) -> str:
+    """The query string that keeps the questionnaire's language across pages."""
+    return "" if lang == ENGLISH else f"?lang={quote(lang)}"
 
 
 def _form_value(it, stored, raw):

@@ -222,6 +222,8 @@ def test_proxy_from_environment_is_used(run, fr_api, monkeypatch):
     # the API host does not exist: the request can only succeed through the proxy (our server)
     monkeypatch.setenv("HTTP_PROXY", fr_api.base)
     monkeypatch.setenv("NO_PROXY", "")
+    # the mirror's JSON names the full text on another host (our server): allowed only when listed
+    monkeypatch.setenv("COMMENTKIT_FR_HOSTS", "127.0.0.1")
     res = run("docket", "fetch", NEW, "--api-url", "http://fr-mirror.invalid/api/v1", "--retries", "0")
     assert res.exit_code == 0, res.output
     assert fr_api.log[0] == f"http://fr-mirror.invalid/api/v1/documents/{NEW}.json"

@@ -318,3 +318,20 @@ def test_association_collects_uploaded_member_files(browser, folder):
     page.click("text=Open the consolidated draft")
     page.wait_for_selector("article.letter")
     assert "Council for Advanced Technology Investment" in page.locator("article.letter").inner_text()
+
+
+def test_questionnaire_in_simplified_chinese_stores_the_same_answers(browser, folder, run):
+    srv, page, axe = browser
+    run("init", folder / "zh", "--docket", "TREAS-DO-2023-0009", "--commenter", "Acme Corp.")
+    page.goto(f"{srv.origin}/p/zh/questionnaire/1?lang=zh-CN")
+    assert page.locator("legend", has_text="由谁提交意见？").count() == 1
+    _accessible(page, axe, "13-questionnaire-zh")
+    page.locator("input[name=i_commenter_type][value=company]").check()
+    page.click("text=Save and continue")
+    page.wait_for_selector(".flash, p.error")
+    assert "lang=zh-CN" in page.url  # the language follows the person through the pages
+    assert "commenter_type: company" in (folder / "zh" / "profile.yaml").read_text()  # stored as in English
+    page.fill("#i_commenter_name", "")
+    page.click("text=Save and continue")
+    page.wait_for_selector("p.error")
+    assert page.locator(".item.invalid").count() >= 1  # a required item left empty, said on the page

@@ -201,7 +201,7 @@ def render_markdown(doc: Document) -> str:
 
 def write_markdown(doc: Document, path: Path | str) -> Path:
     """Write ``doc`` as Markdown at ``path`` (atomically); returns the path."""
-    atomic_write(Path(path), render_markdown(doc))
+    atomic_write(Path(path), render_markdown(doc), readback=False)  # an output: never read back
     return Path(path)
 
 

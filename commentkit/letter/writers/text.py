@@ -108,5 +108,5 @@ def render_text(doc: Document) -> str:
 
 def write_text(doc: Document, path: Path | str, text: str | None = None) -> Path:
     """Write ``doc`` (or already rendered ``text``) as UTF-8 plain text at ``path``."""
-    atomic_write(Path(path), text if text is not None else render_text(doc))
+    atomic_write(Path(path), text if text is not None else render_text(doc), readback=False)  # an output
     return Path(path)
