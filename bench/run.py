@@ -109,6 +109,7 @@ def bench_build(work: Path, runs: int, env: dict) -> tuple[list[Stat], dict]:
     pandoc = ensure_pandoc()
     if pandoc:
         stats.append(measure("pandoc letter.md -> docx", [pandoc, str(md), "-o", str(work / "pandoc.docx")], runs, env))
+    stats += bench_sample_build(work, runs, env, pandoc)
     stats.append(measure("floor: python -c 'import docx, jinja2, pydantic, click'",
                          [PY, "-c", "import docx, jinja2, pydantic, click"], runs, env))
     stats.append(measure("floor with pydantic's models: ... from pydantic import BaseModel, Field",
@@ -116,6 +117,23 @@ def bench_build(work: Path, runs: int, env: dict) -> tuple[list[Stat], dict]:
     stats.append(measure("bare python -c pass", [PY, "-c", "pass"], runs, env))
     words = len(md.read_text(encoding="utf-8").split())
     return stats, {"root": root, "env": env, "words": words}
+
+
+SAMPLE = "semiconductor-jv"
+
+
+def bench_sample_build(work: Path, runs: int, env: dict, pandoc: str | None) -> list[Stat]:
+    """The shipped sample (17 answers), built as a user builds it, against pandoc on its own Markdown."""
+    root = work / SAMPLE
+    shutil.copytree(REPO / "samples" / SAMPLE, root, ignore=shutil.ignore_patterns("build", ".commentkit"))
+    out = work / "sample-out"
+    stats = [measure("commentkit build, shipped sample (docx+md+txt)",
+                     [*ck(), "build", str(root), "--out", str(out), "--today", "2023-09-25"], runs, env)]
+    md = next(out.glob("*.md"))
+    if pandoc:
+        stats.append(measure("pandoc sample.md -> docx", [pandoc, str(md), "-o", str(work / "sample-pandoc.docx")],
+                             runs, env))
+    return stats
 
 
 def check_build_output(out: Path) -> None:
@@ -263,8 +281,12 @@ def main() -> int:
     build, floor, bare = (by["commentkit build (docx+md+txt)"],
                           by["floor: python -c 'import docx, jinja2, pydantic, click'"], by["bare python -c pass"])
     pandoc = by.get("pandoc letter.md -> docx")
+    sample, sample_pandoc = by["commentkit build, shipped sample (docx+md+txt)"], by.get("pandoc sample.md -> docx")
     ratios = {
+        "sample build / pandoc": round(sample.median / sample_pandoc.median, 2) if sample_pandoc else None,
         "build / pandoc": round(build.median / pandoc.median, 2) if pandoc else None,
+        "status / bare python": round(by["commentkit status (full project)"].median / bare.median, 1),
+        "--help / bare python": round(by["commentkit --help"].median / bare.median, 1),
         "build - floor (ms)": round(1000 * (build.median - floor.median)),
         "build - floor with pydantic's models (ms)": round(1000 * (
             build.median - by["floor with pydantic's models: ... from pydantic import BaseModel, Field"].median)),
@@ -317,7 +339,8 @@ def write_report(result: dict, runs: int) -> None:
         mem = "" if r["peak_rss_mb"] is None else f"{r['peak_rss_mb']:.0f}"
         lines.append(f"| {r['name']} | {r['median_s']:.3f} | {r['min_s']:.3f} | {r['max_s']:.3f} | {r['runs']} | {mem} |")
     lines += ["", "## Ratios and targets", "", "| ratio | value | target |", "| --- | ---: | --- |"]
-    targets = {"build / pandoc": "< 1.0", "build - floor (ms)": "<= 60", "build - floor with pydantic's models (ms)": "(for reference)", "--help - bare (ms)": "<= 150",
+    targets = {"sample build / pandoc": "< 1.0 (issue 25)", "status / bare python": "<= 8 (issue 25)",
+               "--help / bare python": "<= 3 (issue 25)", "build / pandoc": "< 0.5 (issue 25; < 1.0 in issue 15)", "build - floor (ms)": "<= 60", "build - floor with pydantic's models (ms)": "(for reference)", "--help - bare (ms)": "<= 150",
                "status - bare (ms)": "<= 150", "plan - bare (ms)": "(not set)", "check --json - bare (ms)": "(not set)"}
     for k, v in result["ratios"].items():
         lines.append(f"| {k} | {v} | {targets.get(k, '')} |")

@@ -22,7 +22,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from commentkit.association import signon
 from commentkit.errors import UserError
 from commentkit.letter import assemble
 from commentkit.letter.assemble import COMMENT_BOX_LIMIT, Letter, Variant
@@ -48,6 +47,8 @@ def variant_for(project: Project) -> Variant:
     """The letter variant: a member project (``member:`` block) signs on to its association's
     comment (docs/association.md); every other project gets the ordinary letter."""
     if project.file.member is not None:
+        from commentkit.association import signon  # lazy: its models cost ~25 ms; only member projects need them
+
         letter_t, box_t, member = signon.sign_on(project)
         return Variant(letter_t, box_t, {"member": member})
     return Variant()

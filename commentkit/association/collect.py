@@ -40,7 +40,7 @@ from commentkit.association.responses import (
 )
 from commentkit.association.template import load as load_template
 from commentkit.errors import UserError
-from commentkit.files import limits, paths
+from commentkit.files import limits, paths, progress
 from commentkit.files.yamlio import read_text
 from commentkit.questionnaire import conditions
 
@@ -144,7 +144,7 @@ def gather(inputs: list[Path], template, interview, exclude: set[Path] | frozens
     excluded = {_identity(p) for p in exclude}
     index = RosterIndex(roster)
     known_q = {q.id for q in template.questions}
-    for path in paths:
+    for path in progress.items(paths, "Reading member responses", label=lambda p: p.name):
         ident = _identity(path)
         if ident in seen or ident in excluded:
             continue

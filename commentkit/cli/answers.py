@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 import time
@@ -9,13 +10,14 @@ from pathlib import Path
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, open_project, project_dir
+from commentkit.cli import jsonout
+from commentkit.cli.common import complete_answer_keys, json_option, open_project, project_dir, today_option
 from commentkit.errors import ConflictError, UserError
 from commentkit.files import editor, hints, limits, storage
 from commentkit.files.yamlio import read_text
 from commentkit.models.project import GENERAL_SECTIONS
 from commentkit.project.profilefile import load_profile
-from commentkit.project.status import word_count
+from commentkit.project.status import answer_state, word_count
 from commentkit.questionnaire import priorities
 from commentkit.questionnaire.background import background_markdown
 
@@ -108,18 +110,20 @@ def _keep_text(proj, key: str, body: str, edit_file: Path | None) -> Path:
 
 
 @click.command()
-@click.argument("question", metavar="N")
+@click.argument("question", metavar="N", shell_complete=complete_answer_keys)
 @project_dir
 @click.option("--text", "-t", metavar="TEXT", help="The answer text (Markdown) instead of opening the editor.")
 @click.option("--file", "-f", "from_file", metavar="PATH", help="Read the answer (Markdown) from PATH ('-': stdin).")
 @click.option("--edit", "-e", "force_edit", is_flag=True,
               help="Open the editor even when standard input is not a terminal.")
-@click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answer's owner.")
+@click.option("--owner", metavar="NAME", help="Record NAME as the answer's owner.")
 @click.option("--keep-status", is_flag=True,
               help="Keep a final answer final although its text changed (default: back to review).")
 @click.option("--from-questionnaire", "from_questionnaire", is_flag=True,
               help="background only: store the text drafted from your questionnaire answers.")
-def answer(question, directory, text, from_file, force_edit, owner, keep_status, from_questionnaire):
+@json_option
+@today_option
+def answer(question, directory, text, from_file, force_edit, owner, keep_status, from_questionnaire, as_json):
     """Write or revise the answer to question N (or a general section).
 
     N is a question id (cov-tx-3), the agency's number where the question bank confirms it
@@ -184,6 +188,7 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
             origin = "questionnaire"  # the person edits text generated from the questionnaire
         initial = editor.instructions(header_lines(proj, key, q, old)) + start.strip("\n") + ("\n" if start else "")
         edit_file = editor.new_edit_file(proj.root, key, initial)
+        _say_which_editor()
         started = time.monotonic()
         try:
             code = editor.run_editor(edit_file)
@@ -197,8 +202,12 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
                        "Sublime Text...), make it wait: export VISUAL='code --wait'.", err=True)
         if code == 0 and raw == initial and not old_body.strip() and start.strip():
             edit_file.unlink(missing_ok=True)
-            click.echo(f"The pre-filled {key} text was left as it was: nothing was written. To store it "
-                       f"unchanged: {hints.command(proj.root, 'answer', key, options=('--from-questionnaire',))}")
+            msg = (f"The pre-filled {key} text was left as it was: nothing was written. To store it "
+                   f"unchanged: {hints.command(proj.root, 'answer', key, options=('--from-questionnaire',))}")
+            if as_json:
+                _emit_change("answer", proj, key, q, old, old, notes=[msg], source=source)
+                return
+            click.echo(msg)
             return
         if code != 0:
             if raw == initial:
@@ -221,6 +230,9 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
     if old is not None and new.strip() == old_body.strip():
         if edit_file is not None:
             edit_file.unlink(missing_ok=True)
+        if as_json:
+            _emit_change("answer", proj, key, q, old, old, source=source)
+            return
         click.echo(f"No change to the answer to {key}: nothing was written.")
         return
 
@@ -244,6 +256,9 @@ def answer(question, directory, text, from_file, force_edit, owner, keep_status,
         edit_file.unlink(missing_ok=True)
     saved = proj.answers[key]
     rel = path.relative_to(proj.root)
+    if as_json:
+        _emit_change("answer", proj, key, q, old, saved, written=[str(path)], notes=notes, source=source)
+        return
     click.echo(f"Saved {rel} ({saved.meta.status}, {word_count(saved.body):,} words"
                + (f"; previous version in {storage.BACKUP_DIR}/" if old is not None else "") + ").")
     for n in notes:
@@ -254,9 +269,9 @@ MARK_STATUSES = ("draft", "review", "final", "skip")
 
 
 @click.command(context_settings={"ignore_unknown_options": False})
-@click.argument("args", nargs=-1, metavar="[N]... STATUS [DIR]")
+@click.argument("args", nargs=-1, metavar="[N]... STATUS [DIR]", shell_complete=complete_answer_keys)
 @click.option("--reason", "-r", metavar="TEXT", help="Why the questions are skipped (required with skip).")
-@click.option("--owner", "-o", metavar="NAME", help="Record NAME as the answers' owner.")
+@click.option("--owner", metavar="NAME", help="Record NAME as the answers' owner.")
 @click.option("--by", "approver", metavar="NAME", help="final: who approves the text (default: --owner, the "
               "answer's owner, the project's owner, or your login name).")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["core", "recommended", "optional"]),
@@ -266,6 +281,7 @@ MARK_STATUSES = ("draft", "review", "final", "skip")
 @click.option("--unanswered", is_flag=True, help="Select only questions with no answer text that are not skipped.")
 @click.option("--yes", "-y", is_flag=True, help="Apply the changes without asking for confirmation.")
 @json_option
+@today_option
 def mark(args, reason, owner, approver, levels, sections, unanswered, yes, as_json):
     """Set the review status of the answers to questions N... (or general sections).
 
@@ -384,13 +400,24 @@ def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, 
                         f"them out (--unanswered selects only the empty ones)")
 
     def report(done: list) -> dict:
-        return {"status": new_status, "reason": reason if new_status == "skipped" else None,
-                "changed": [{"id": k, "from": before, "to": new_status} for k, before in done],
-                "unchanged": unchanged, "selected": len(keys)}
+        """``mark --json`` (docs/json.md): each answer changed, in the JSON vocabulary."""
+        rows = []
+        for k, before in done:
+            saved = answers.get(k)
+            general = k in GENERAL_SECTIONS
+            rows.append({"question_id": None if general else k, "general_section": k if general else None,
+                         "path": proj.answer_path(k).relative_to(proj.root).as_posix(),
+                         "status_before": before.split(" ")[0], "status": answer_state(saved),
+                         "owner": saved.meta.owner if saved is not None else None,
+                         "approved_by": saved.meta.approved.by if saved is not None and saved.meta.approved else None})
+        return {"project": str(proj.root), "status": new_status,
+                "skip_reason": reason if new_status == "skipped" else None, "answers": rows,
+                "unchanged": unchanged, "selected": len(keys), "changed": bool(done),
+                "written": [str(proj.answer_path(k)) for k, _ in done]}
 
     if not changes:
         if as_json:
-            echo_json(report([]))
+            jsonout.emit("mark", report([]))
         elif single and unchanged:
             click.echo(f"{unchanged[0]} is already {new_status}: nothing was written.")
         else:
@@ -407,6 +434,8 @@ def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, 
             click.echo(f"  ({len(unchanged)} already {new_status}: {', '.join(unchanged)})", file=out)
         if not click.confirm("Apply these changes?", default=False, err=as_json):
             click.echo("Nothing was changed.", err=as_json)
+            if as_json:
+                jsonout.emit("mark", report([]))
             return
     done: list[tuple[str, str]] = []
     for key, before in changes:
@@ -421,10 +450,34 @@ def apply_status(proj, keys: list[str], new_status: str, *, reason: str | None, 
             raise
         done.append((key, before))
     if as_json:
-        echo_json(report(done))
+        jsonout.emit("mark", report(done))
         return
     for key, before in done:
         saved = answers[key]
         click.echo(f"{key}: {before} -> {new_status}" + (f" ({reason})" if new_status == "skipped" else "")
                    + (f"; owner {saved.meta.owner}" if saved.meta.owner else "")
                    + (f"; approved by {saved.meta.approved.by}" if saved.meta.approved else "") + ".")
+
+
+def _say_which_editor() -> None:
+    """Without $VISUAL and $EDITOR, say which editor opens and how to choose another."""
+    if any(os.environ.get(var, "").strip() for var in ("VISUAL", "EDITOR")):
+        return
+    try:
+        name = Path(editor.editor_command()[0]).name
+    except UserError:
+        return  # run_editor says that no editor was found
+    click.echo(f"Opening {name} ($VISUAL and $EDITOR are not set; to choose your editor: export EDITOR=nano, "
+               f"or VISUAL='code --wait')", err=True)
+
+
+def _emit_change(output: str, proj, key: str, q, before, after, *, written=(), notes=(), source=None) -> None:
+    """``answer --json``: what changed in the answer to ``key``."""
+    data = {"project": str(proj.root), "question_id": q.id if q is not None else None,
+            "general_section": key if q is None else None,
+            "path": proj.answer_path(key).relative_to(proj.root).as_posix(),
+            "status_before": answer_state(before), "status": answer_state(after),
+            "owner": after.meta.owner if after is not None else None, "changed": bool(written),
+            "written": list(written), "notes": list(notes)}
+    data.update(words=word_count(after.body) if after is not None else 0, source=source)
+    jsonout.emit(output, data)

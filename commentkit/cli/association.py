@@ -11,7 +11,8 @@ from commentkit.association import responses as members
 from commentkit.association import settings as association
 from commentkit.association import template as association_template
 from commentkit.association.report import collect as run
-from commentkit.cli.common import echo_json, json_option, project_dir, today_option
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, project_dir, quiet_option, today_option
 from commentkit.errors import UserError
 from commentkit.files import storage
 from commentkit.project.folder import Project, find_root
@@ -33,7 +34,9 @@ def template():
 
 @template.command("init")
 @project_dir
-def init_settings(directory):
+@json_option
+@today_option
+def init_settings(directory, as_json):
     """Write a commented starter association.yaml in the association project DIR.
 
     It names the project's docket, a member due date two weeks before the agency's, a few
@@ -51,6 +54,10 @@ def init_settings(directory):
     text = association.starter_text(proj)
     storage.atomic_write(path, text)
     association.load(proj.root, proj.pack)  # the starter must load as written
+    if as_json:
+        jsonout.emit("template-init", {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
+                                       "changed": True, "written": [str(path)]})
+        return
     click.echo(f"Wrote {path}: edit the association, questions and positions, then run "
                f"'commentkit template create {directory} --out member-template.yaml'.")
 
@@ -62,7 +69,9 @@ def init_settings(directory):
 @click.option("--format", "fmt", type=click.Choice(["yaml", "docx"]), default=None,
               help="yaml: for members who use commentkit; docx: a fillable Word form. "
                    "Default: from the --out extension.")
-def create(directory, out, fmt):
+@json_option
+@today_option
+def create(directory, out, fmt, as_json):
     """Write the member template of the association project DIR.
 
     The association's settings come from association.yaml beside commentkit.yaml: positions
@@ -90,6 +99,13 @@ def create(directory, out, fmt):
         data = association_template.render(tpl, out_path.name).encode("utf-8")
     storage.atomic_write(out_path, data)
     locked = sum(1 for q in tpl.questions if q.locked)
+    if as_json:
+        jsonout.emit("template-create", {
+            "project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket), "format": fmt,
+            "template": tpl.label, "association": tpl.association.name, "questions": len(tpl.questions),
+            "locked_positions": locked, "required_items": list(tpl.required_items),
+            "member_due": tpl.member_due.isoformat(), "changed": True, "written": [str(out_path)]})
+        return
     click.echo(f"Wrote {out_path}: template {tpl.label} for {tpl.association.name}, {len(tpl.questions)} "
                f"question(s) ({locked} locked position(s)), {len(tpl.required_items)} required item(s), "
                f"member due date {tpl.member_due}.")
@@ -98,6 +114,7 @@ def create(directory, out, fmt):
 @template.command("show")
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
+@today_option
 def show(file, as_json):
     """Check a member template file and summarise what it asks.
 
@@ -107,7 +124,8 @@ def show(file, as_json):
     """
     tpl = association_template.load(Path(file))
     if as_json:
-        echo_json(tpl.model_dump(mode="json", exclude={"templates", "reference_docx"}))
+        jsonout.emit("template-show", {"file": str(file), "template": tpl.model_dump(
+            mode="json", exclude={"templates", "reference_docx"})})
         return
     d = tpl.docket
     click.echo(f"{tpl.association.name}: template {tpl.label} (checksum verified)")
@@ -134,6 +152,7 @@ def show(file, as_json):
               help="Also write the members' raw answers to an Excel workbook (internal: it names members).")
 @today_option
 @json_option
+@quiet_option
 def collect(assoc_dir, members, out, force, xlsx, as_json):
     """Collect member responses into a tracker, aggregates, a compilation and a consolidated draft.
 
@@ -159,9 +178,8 @@ def collect(assoc_dir, members, out, force, xlsx, as_json):
     """
     result = run(Path(assoc_dir), [Path(m) for m in members], Path(out) if out else None, force=force,
                  xlsx=Path(xlsx) if xlsx else None)
-    summary = result.summary()
     if as_json:
-        echo_json(summary)
+        jsonout.emit("collect", {**result.summary(), "changed": True, "written": [str(result.out_dir)]})
         return
     t = result.tracker
     click.echo(f"{t.headline()}; {len(t.late)} late; {len(result.collection.skipped)} skipped.")
@@ -198,7 +216,8 @@ def collect(assoc_dir, members, out, force, xlsx, as_json):
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="The response file to write (send it to the association).")
 @today_option
-def export_response(directory, out):
+@json_option
+def export_response(directory, out, as_json):
     """Export a member project's response as one file for the association.
 
     \b
@@ -208,4 +227,9 @@ def export_response(directory, out):
     root = find_root(directory)
     text = members.export(root)
     storage.atomic_write(Path(out), text)
+    if as_json:
+        proj = Project(root)
+        jsonout.emit("export-response", {"project": str(root), "docket": jsonout.docket_ref(proj.pack.docket),
+                                              "commenter": proj.commenter_name, "changed": True, "written": [out]})
+        return
     click.echo(f"Wrote {out}. Send it to the association; it can be read with 'commentkit collect'.")

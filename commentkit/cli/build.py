@@ -7,15 +7,16 @@ from pathlib import Path
 import click
 
 from commentkit import build as ck_build
-from commentkit.cli.common import echo_json, json_option, open_project, project_dir
-from commentkit.files import clock, paths
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, open_project, project_dir, today_option
+from commentkit.files import paths
 
 
 @click.command()
 @project_dir
 @click.option("--format", "formats", metavar="LIST", help="Comma-separated formats: docx,md,txt (default: the "
               "project file's build.formats).")
-@click.option("--out", "out", metavar="DIR", type=click.Path(file_okay=False),
+@click.option("--out", "-o", "out", metavar="DIR", type=click.Path(file_okay=False),
               help="Output folder (default: the project's build/).")
 @click.option("--reference-docx", metavar="FILE", type=click.Path(dir_okay=False),
               help="Word file whose styles, page setup, header/footer and letterhead to use.")
@@ -25,9 +26,9 @@ from commentkit.files import clock, paths
               help="Confidential passages ([[BCI]]…[[/BCI]]): 'public' redacts them, 'confidential' brackets "
                    "them, 'plain' prints them; 'auto' follows the docket (public and confidential versions "
                    "where the agency accepts confidential material, else plain).")
-@click.option("--date", "date", metavar="YYYY-MM-DD", help="Date of the letter (default: today).")
+@today_option(hidden_alias="--date", help="Date the letter (and pretend today is this date; also COMMENTKIT_TODAY).")
 @json_option
-def build(directory, formats, out, reference_docx, draft, version, date, as_json):
+def build(directory, formats, out, reference_docx, draft, version, as_json):
     """Build the comment letter from the project's answers.
 
     Writes the Word letter, a Markdown copy for review and version control, and the text for
@@ -41,21 +42,23 @@ def build(directory, formats, out, reference_docx, draft, version, date, as_json
       commentkit build samples/semiconductor-jv
       commentkit build my-comment --draft --format docx
       commentkit build my-comment --reference-docx letterhead.docx --out filing/
+      commentkit build my-comment --today 2023-09-27
     """
     project = open_project(directory)
     settings = project.file.build
     wanted = ck_build.parse_formats(formats, list(settings.formats))
-    letter_date = clock.parse_date(date, "--date") if date else None
     # build.out from commentkit.yaml must stay inside the project; --out is the user's own choice
     out_dir = Path(out) if out else paths.confine_output(settings.out, project.root, "build.out")
     result = ck_build.build(project, formats=wanted, out=out_dir, reference=reference_docx, draft=draft,
-                            version=version, date=letter_date)
+                            version=version)
     box_report = result.comment_box.report() if result.comment_box else {}
     box_error = result.error
     if as_json:
-        echo_json({"project": str(project.root), "docket": project.file.docket, "versions": result.versions,
-                   "draft": draft, "files": result.files, "included": result.included, "warnings": result.warnings,
-                   "comment_box": box_report, "error": box_error})
+        jsonout.emit("build", {"project": str(project.root), "docket": jsonout.docket_ref(project.pack.docket),
+                                     "versions": result.versions, "draft": draft, "written": result.files,
+                                     "included": result.included, "warnings": result.warnings,
+                                     "comment_box": box_report or None, "error": box_error,
+                                     "changed": bool(result.files)})
     else:
         for w in result.warnings:
             click.echo(f"warning: {w}", err=True)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
 
-from commentkit.cli.common import echo_json, json_option
+from commentkit.calendar.deadlines import plural
+from commentkit.cli import jsonout
+from commentkit.cli.common import complete_docket_ids, json_option, quiet_option, today_option
 from commentkit.dockets import catalog as packs
 from commentkit.dockets import packwrite
 from commentkit.dockets.federal_register import fetch as frfetch
@@ -15,7 +18,7 @@ from commentkit.dockets.federal_register import importer as frimport
 from commentkit.dockets.federal_register.fetch import Client
 from commentkit.dockets.federal_register.importer import MAX_INPUT_BYTES
 from commentkit.errors import UserError
-from commentkit.files import clock
+from commentkit.files import clock, progress
 from commentkit.files.yamlio import read_bytes
 
 
@@ -50,7 +53,7 @@ def _summary_lines(result) -> list[str]:
         f"  {d.title}",
         f"  docket ID: {d.docket_id or 'not stated (pack id ' + d.id + ')'}; RIN: {d.rin or '-'}",
         f"  comments due {d.deadline.date.isoformat()} {d.deadline.time} {d.deadline.timezone}",
-        f"  {len(bank.questions)} questions ({official} in the notice's words, {numbered} with the notice's number) "
+        f"  {plural(len(bank.questions), 'question')} ({official} in the notice's words, {numbered} with the notice's number) "
         f"in {len(bank.sections)} sections",
     ]
 
@@ -107,7 +110,9 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
     """Write a new pack (to --out, or installed in the user's docket folder) and report."""
     d = result.docket
     if out:
-        dest = Path(out)
+        # "--out my-packs/" (ending in a slash): a folder named after the pack's id inside it, so the
+        # id need not be known in advance
+        dest = Path(out) / d.id if out.endswith(("/", os.sep)) else Path(out)
     else:
         dest = packs.user_dir() / d.id
         shipped = packs.shipped_dir() / d.id
@@ -141,9 +146,11 @@ def do_import(result, *, out: str | None, source_label: str, sources: dict[str, 
         click.echo(f"Note: the pack's id is {d.id} but the folder is named {dest.name}; commentkit finds packs by "
                    f"folder name, so name the folder {d.id}.", err=True)
     if as_json:
-        echo_json({"pack": str(dest), "id": d.id, "written": not dry_run,
-                   "docket": d.model_dump(mode="json"), "questions": len(result.bank.questions),
-                   "unresolved": list(d.unresolved), "report": report_data(result)})
+        jsonout.emit("docket-fetch" if d.origin == "fetched" else "docket-import",
+                     {"pack": str(dest), "docket": jsonout.docket_ref(d), "details": d.model_dump(mode="json"),
+                      "questions": len(result.bank.questions), "unresolved": list(d.unresolved),
+                      "report": report_data(result), "dry_run": dry_run, "changed": not dry_run,
+                      "written": [] if dry_run else [str(dest)]})
         return
     for line in _summary_lines(result) + _report_lines(result):
         click.echo(line)
@@ -205,10 +212,12 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
                             "without asking") from None
     if write:
         plan.apply()
-    report["written"] = write
-    report["review"] = [c for c in full_report["questions"] if c["kind"] in ("matched", "proposed")]
+    review = [c for c in full_report["questions"] if c["kind"] in ("matched", "proposed")]
     if as_json:
-        echo_json(report)
+        jsonout.emit("docket-update", {"pack": report["pack"], "docket": jsonout.docket_ref(pack.docket),
+                                            "questions": report["questions"], "docket_changes": report["docket"],
+                                            "counts": report["counts"], "review": review, "dry_run": dry_run,
+                                            "changed": write, "written": [str(plan.dest)] if write else []})
         return
     if write:
         click.echo(f"Wrote {plan.dest} (previous files kept in {plan.dest / packwrite.BACKUPS}).")
@@ -220,8 +229,9 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--meta", type=click.Path(dir_okay=False), metavar="JSON",
               help="The document's Federal Register API JSON (publication date, deadline, docket IDs).")
-@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
-              help="Write the new pack into DIR (default: install it in your user docket folder).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write the new pack into DIR; a DIR ending in / gets a folder named after the pack's id "
+                   "(default: install it in your user docket folder).")
 @click.option("--update", "update_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Replace summary wordings in the pack in DIR with the official text.")
 @click.option("--document", metavar="NUMBER",
@@ -234,6 +244,7 @@ def do_update(pack, source: str, result, *, source_label: str, sources: dict[str
               help="With --update: also apply matches found by text similarity (shown for review first).")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @json_option
+@today_option
 def import_(file, meta, out, update_dir, document, published, docket_id, force, accept_similar, dry_run, as_json):
     """Build a docket pack from a Federal Register document you downloaded.
 
@@ -254,7 +265,7 @@ def import_(file, meta, out, update_dir, document, published, docket_id, force, 
     \b
     Examples:
       commentkit docket import 2025-01234.xml --meta 2025-01234.json
-      commentkit docket import 2025-01234.txt --out questions/FR-2025-01234/
+      commentkit docket import 2025-01234.txt --published 2025-01-31 --out my-packs/
       commentkit docket import 2023-17164.xml --meta 2023-17164.json --update questions/TREAS-DO-2023-0009/
       commentkit docket import 2023-20001.xml          # an extension of the comment period
     """
@@ -339,7 +350,11 @@ def apply_amendment(am, source_label: str, sources: dict[str, bytes], *, update_
         data["written"] = True
         data["pack_path"] = str(written_to)
     if as_json:
-        echo_json(data)
+        jsonout.emit("docket-amendment", {
+            "docket": jsonout.docket_ref(d), "kind": am.kind, "notice": am.label(), "matched_by": how,
+            "source": ref.source, "old_deadline": data["old_deadline"], "new_deadline": data["new_deadline"],
+            "check": data["check"], "pack": data.get("pack_path"), "dry_run": dry_run, "changed": data["written"],
+            "written": [data["pack_path"]] if data["written"] else []})
         return
     click.echo(f"{source_label}: {am.kind} notice ({am.label()}) for {d.id} (matched by {how}).")
     if new:
@@ -362,8 +377,9 @@ def apply_amendment(am, source_label: str, sources: dict[str, bytes], *, update_
 
 
 def api_options(f):
-    """--api-url, --timeout and --retries for the commands that ask the Federal Register API."""
-    f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+    """--api-url, --timeout, --retries and --quiet for the commands that ask the Federal Register API."""
+    f = quiet_option(f)
+    f = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, metavar="N",
                      help="Retries after a time-out, connection error or server error (with back-off).")(f)
     f = click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True, metavar="SECONDS",
                      help="Give up on a request after this long in total (connecting, waiting and "
@@ -375,7 +391,8 @@ def api_options(f):
 
 
 def make_client(api_url, timeout, retries, quiet: bool = False):
-    return Client(api_url, timeout=timeout, retries=retries, show_progress=not quiet)
+    # the download lines are progress: shown in a terminal only, and not with --quiet or --json
+    return Client(api_url, timeout=timeout, retries=retries, show_progress=progress.enabled() and not quiet)
 
 
 def _installed_duplicate(d):
@@ -412,12 +429,14 @@ def _parse_download(raw: bytes, number: str, url: str):
 
 @docket.command("fetch")
 @click.argument("number")
-@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
-              help="Write the pack into DIR instead of installing it in your user docket folder.")
+@click.option("--out", "-o", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write the pack into DIR instead of installing it in your user docket folder; a DIR ending in "
+                   "/ gets a folder named after the pack's id.")
 @click.option("--docket-id", metavar="ID", help="The regulations.gov docket ID, if the document does not state it.")
 @click.option("--force", is_flag=True, help="Replace an existing pack in the destination.")
 @api_options
 @json_option
+@today_option
 def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
     """Download a Federal Register document by its number and install it as a docket pack.
 
@@ -458,7 +477,7 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
 
 
 @docket.command("update")
-@click.argument("docket_id", metavar="ID")
+@click.argument("docket_id", metavar="ID", shell_complete=complete_docket_ids)
 @click.option("--fetch", "do_fetch", is_flag=True, help="Fetch the official text from the Federal Register API.")
 @click.option("--yes", "-y", is_flag=True, help="Write without asking (for scripts): matches by number and by "
                                                 "official-map.yaml only.")
@@ -467,6 +486,7 @@ def fetch(number, out, docket_id, force, api_url, timeout, retries, as_json):
 @click.option("--dry-run", is_flag=True, help="Show the changes; write nothing.")
 @api_options
 @json_option
+@today_option
 def update(docket_id, do_fetch, yes, accept_similar, dry_run, api_url, timeout, retries, as_json):
     """Replace a pack's summary wordings with the notice's official questions.
 
@@ -511,12 +531,12 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
             pack = packs.load_path(ref.path, ref.source)
             d = pack.docket
             number = d.federal_register.document_number
-            row = {"docket": d.id, "source": ref.source, "document_number": number,
-                   "deadline": d.deadline.date.isoformat(), "status": "", "new_deadline": None, "accepted": False}
+            row = {"docket": jsonout.docket_ref(d), "source": ref.source, "document_number": number,
+                   "deadline": d.deadline.date.isoformat(), "outcome": "", "new_deadline": None, "accepted": False}
             rows.append(row)
             closed_for = (now - d.deadline.instant()).days
             if closed_for > RECENTLY_CLOSED_DAYS:
-                row["status"] = f"not checked: closed more than {RECENTLY_CLOSED_DAYS} days ago"
+                row["outcome"] = f"not checked: closed more than {RECENTLY_CLOSED_DAYS} days ago"
                 continue
             if client is None:
                 client = make_client(api_url, timeout, retries, quiet=True)
@@ -524,16 +544,16 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
             try:
                 fetched = client.get(url, what=f"FR Doc. {number}")
             except frfetch.NotFoundError:
-                row["status"] = f"unknown to the Federal Register API ({url})"
+                row["outcome"] = f"unknown to the Federal Register API ({url})"
                 continue
             meta = frimport.parse_api_json(fetched.content, f"{number}.json")
             new = meta.comments_close_on
             if new is None:
-                row["status"] = "the API gives no comment deadline"
+                row["outcome"] = "the API gives no comment deadline"
             elif new == d.deadline.date:
-                row["status"] = "unchanged"
+                row["outcome"] = "unchanged"
             else:
-                row["status"] = "moved"
+                row["outcome"] = "moved"
                 row["new_deadline"] = new.isoformat()
                 row["_ref"] = ref
                 row["_why"] = (f"Federal Register API comments_close_on {new.isoformat()} (checked "
@@ -544,11 +564,11 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
             client.close()
 
     for row in rows:
-        if row["status"] != "moved":
+        if row["outcome"] != "moved":
             continue
         accept = yes
         if not yes and not as_json:
-            click.echo(f"{row['docket']}: the comment deadline moved from {row['deadline']} to {row['new_deadline']} "
+            click.echo(f"{row['docket']['id']}: the comment deadline moved from {row['deadline']} to {row['new_deadline']} "
                        f"(Federal Register API; an extension or reopening).")
             try:
                 accept = click.confirm(f"Update the pack's deadline to {row['new_deadline']}?", default=False)
@@ -563,11 +583,12 @@ def check_updates(now, *, as_json: bool, yes: bool, api_url, timeout, retries) -
         row.pop("_ref", None)
         row.pop("_why", None)
     if as_json:
-        echo_json(rows)
+        jsonout.emit("dockets-check-updates", {"dockets": rows, "changed": any(r["accepted"] for r in rows),
+                                                   "written": [r["pack"] for r in rows if r.get("pack")]})
         return
     for row in rows:
-        line = f"{row['docket']}  FR Doc. {row['document_number']}  due {row['deadline']}: {row['status']}"
-        if row["status"] == "moved":
+        line = f"{row['docket']['id']}  FR Doc. {row['document_number']}  due {row['deadline']}: {row['outcome']}"
+        if row["outcome"] == "moved":
             line += f" -> {row['new_deadline']}"
             line += (f"; pack updated ({row['pack']}). 'commentkit status' now shows the new deadline and "
                      f"milestones" if row["accepted"] else "; not changed (re-run with --yes to accept)")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, today_option
+from commentkit.calendar.deadlines import plural
+from commentkit.cli import jsonout, layout
+from commentkit.cli.common import json_option, today_option
 from commentkit.cli.docket import api_options
 from commentkit.cli.docket import check_updates as run_check
 from commentkit.dockets import catalog as packs
@@ -47,11 +49,9 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
         d = pack.docket
         official = sum(1 for q in pack.bank.questions if q.wording == "official")
         rows.append({
-            "docket": d.id,
-            "title": d.title,
+            "docket": jsonout.docket_ref(d),
             "type": d.document_type,
             "rin": d.rin,
-            "citation": d.citation,
             "deadline": d.deadline.instant().isoformat(),
             "deadline_text": f"{d.deadline.date.isoformat()} {d.deadline.time} {d.deadline.timezone}",
             "deadline_moved_from": [h.date.isoformat() for h in d.deadline.history],
@@ -66,7 +66,7 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
             "path": str(ref.path),
         })
     if as_json:
-        echo_json(rows)
+        jsonout.emit("dockets", {"dockets": rows})
         return
     if not rows:
         click.echo("No docket packs installed.")
@@ -76,13 +76,14 @@ def dockets(as_json: bool, check_updates: bool, yes: bool, api_url, timeout, ret
         if r["replaces_shipped"]:
             where = ("your copy of the shipped pack, used in its place" if r["origin"] == "shipped"
                      else where + "; replaces the shipped pack")
-        click.echo(f"{r['docket']}  {r['type']}  {r['citation']}  RIN {r['rin'] or '-'}  [{where}]")
-        click.echo(f"    {r['title']}")
+        d = r["docket"]
+        layout.echo(f"{d['id']}  {r['type']}  {d['citation']}  RIN {r['rin'] or '-'}  [{where}]")
+        layout.echo(f"    {d['title']}")
         wording = ("official wording" if not r["summary_wordings"] else
                    "summaries, not the agency's words" if not r["official_wordings"] else
                    f"{r['official_wordings']} official, {r['summary_wordings']} summaries")
         moved = f", moved from {r['deadline_moved_from'][-1]}" if r["deadline_moved_from"] else ""
-        click.echo(f"    comments due {r['deadline_text']} ({r['period']}{moved}); {r['questions']} questions "
-                   f"({wording})")
+        layout.echo(f"    comments due {r['deadline_text']} ({r['period']}{moved}); "
+                    f"{plural(r['questions'], 'question')} ({wording})")
         if r["unresolved"]:
-            click.echo(f"    to check: {'; '.join(r['unresolved'])}")
+            layout.echo(f"    to check: {'; '.join(r['unresolved'])}")

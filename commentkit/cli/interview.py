@@ -18,7 +18,8 @@ from typing import Any
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, open_project, project_dir
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, open_project, project_dir, today_option
 from commentkit.errors import ConflictError, UserError
 from commentkit.files.yamlio import load_roundtrip, parse_yaml, read_text
 from commentkit.project.profilefile import ProfileFile
@@ -311,6 +312,7 @@ def _is_terminal() -> bool:
               help="Ask in this language: en or zh-CN (简体中文). Default: COMMENTKIT_LANG, else the locale "
                    "(LANG). Answers are stored the same whatever the language; the letter is English.")
 @json_option
+@today_option
 def interview(directory, review, items, answers_file, defaults, plain, lang, as_json):
     """Answer the exposure questionnaire: who you are and how the rule touches you.
 
@@ -348,16 +350,21 @@ def interview(directory, review, items, answers_file, defaults, plain, lang, as_
         click.echo(f"Note: {problem.format(pf.path)}; it is not used, and will be asked again "
                    f"(or replaced by --answers).", err=True)
 
-    if as_json:
-        if review or items or answers_file or defaults:
-            raise UserError("--json only prints the stored answers; use it without the other options")
-        echo_json(_json_report(pf, iv, ifile))
-        return
+    if as_json and (review or items):
+        raise UserError("--json prints the stored answers (and stores those of --answers / --defaults); "
+                        "it cannot be combined with --review or --item")
     if answers_file or defaults:
         if review or items:
             raise UserError("--answers and --defaults store answers without prompting; "
                             "they cannot be combined with --review or --item")
-        _store_noninteractive(pf, iv, ifile, answers_file, defaults, shown)
+        stored = _store_noninteractive(pf, iv, ifile, answers_file, defaults, shown, quiet=as_json)
+        if as_json:
+            jsonout.emit("interview", {**_json_report(proj, pf, iv, ifile), "stored": stored,
+                                             "changed": bool(stored), "written": [str(pf.path)] if stored else []})
+        return
+    if as_json:
+        jsonout.emit("interview", {**_json_report(proj, pf, iv, ifile), "stored": [], "changed": False,
+                                         "written": []})
         return
     if review and items:
         raise UserError("use either --review (every item) or --item ID (some items), not both")
@@ -557,7 +564,9 @@ def _read_answers_file(path: str):
     return data, lines, p
 
 
-def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: bool, shown: str) -> None:
+def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: bool, shown: str,
+                          quiet: bool = False) -> list[str]:
+    """Store answers from a file and/or defaults; returns the item ids stored."""
     given, lines, path = ({}, {}, None)
     if answers_file:
         given, lines, path = _read_answers_file(answers_file)
@@ -580,6 +589,8 @@ def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: boo
                     changed = True
     if values:
         pf.update(values)
+    if quiet:
+        return list(values)
     n = len(values)
     click.echo(f"Stored {n} answer{'' if n == 1 else 's'} in {pf.path}.")
     answers = pf.answers
@@ -589,14 +600,16 @@ def _store_noninteractive(pf, iv, ifile, answers_file: str | None, defaults: boo
         req = f" (required: {', '.join(required)})" if required else ""
         click.echo(f"Still unanswered: {', '.join(open_ids)}{req}; run '{_cmd(shown)}' to answer them.")
     _note_stale(iv, ifile, answers)
+    return list(values)
 
 
-def _json_report(pf, iv, ifile) -> dict:
+def _json_report(proj, pf, iv, ifile) -> dict:
     answers = pf.answers
     asked = {it.id for it in engine.applicable(iv, answers, ifile)}
     return {
+        "project": str(proj.root),
         "profile": str(pf.path),
-        "docket": pf.pack.docket.id,
+        "docket": jsonout.docket_ref(pf.pack.docket),
         "answers": {k: engine.jsonable(v) for k, v in answers.items()},
         "not_applicable": [k for k in answers if k not in asked],
         "unanswered": engine.unanswered_ids(iv, answers, ifile),

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import textwrap
-
 import click
 
+from commentkit.cli import jsonout, layout
 from commentkit.cli.answers import apply_status, select
-from commentkit.cli.common import echo_json, json_option, open_project, project_dir
+from commentkit.cli.common import json_option, open_project, project_dir, today_option
 from commentkit.errors import UserError
 from commentkit.project.profilefile import ProfileFile, load_profile
+from commentkit.project.status import answer_state, word_count
 from commentkit.questionnaire import engine
 from commentkit.questionnaire import priorities as relevance
 
@@ -29,6 +28,7 @@ from commentkit.questionnaire import priorities as relevance
 @click.option("--reason", "-r", metavar="TEXT", help="Why the questions are skipped (with --skip).")
 @click.option("--yes", "-y", is_flag=True, help="With --skip: do not ask for confirmation.")
 @json_option
+@today_option
 def plan(directory, levels, promote, unpromote, skip_levels, reason, yes, as_json):
     """Rank every question of the notice as core, recommended or optional, with the reasons.
 
@@ -70,7 +70,7 @@ def plan(directory, levels, promote, unpromote, skip_levels, reason, yes, as_jso
     priorities = relevance.plan(pack, profile)
     shown = [p for p in priorities if not levels or p.level in levels]
     if as_json:
-        echo_json(_json(proj, pack, profile, priorities, shown))
+        jsonout.emit("plan", _json(proj, pack, profile, priorities, shown))
         return
     _table(proj, pack, profile, priorities, shown, levels)
 
@@ -97,26 +97,26 @@ def _profile(proj) -> dict:
     return load_profile(proj)
 
 
-def _record(pack, p) -> dict:
-    q = pack.question(p.question_id)
-    return {
-        "question_id": q.id,
-        "number": q.number,
-        "heading": pack.heading(q),
-        "title": q.title,
-        "section": q.section,
-        "wording": q.wording,
-        "citation": pack.cite(q),
-        "level": p.level,
-        "reasons": list(p.reasons),
-        "reason_details": [r.as_dict() for r in p.details],
-    }
+def _record(proj, pack, p) -> dict:
+    ans = proj.answers.get(p.question_id)
+    state = answer_state(ans)
+    return jsonout.question_row(pack, p.question_id, level=p.level, reasons=p.reasons, status=state,
+                                skip_reason=ans.meta.reason if state == "skipped" else None,
+                                owner=ans.meta.owner if ans is not None else None,
+                                words=word_count(ans.body) if ans is not None and state != "skipped" else 0,
+                                details=p.details, changed=_changed(ans))
+
+
+def _changed(ans) -> str | None:
+    """'changed since marked final by X on DATE' (as status says it), else None."""
+    note = getattr(ans, "changed_note", None)
+    return note() if note is not None else None
 
 
 def _json(proj, pack, profile, priorities, shown) -> dict:
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
     return {
-        "docket": pack.docket.id,
+        "docket": jsonout.docket_ref(pack.docket),
         "promoted": list(profile.get(relevance.PROMOTE_KEY) or []),
         "project": str(proj.root),
         "profile": str(proj.profile_path),
@@ -124,39 +124,39 @@ def _json(proj, pack, profile, priorities, shown) -> dict:
         "answers": _answered(pack, profile),
         "unanswered": _unanswered(pack, profile),
         "counts": counts,
-        "questions": [_record(pack, p) for p in shown],
+        "questions": [_record(proj, pack, p) for p in shown],
     }
 
 
 def _table(proj, pack, profile, priorities, shown, levels) -> None:
-    width = max(72, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    width = layout.width()
+    echo = layout.echo
     d = pack.docket
     counts = {lv: sum(1 for p in priorities if p.level == lv) for lv in relevance.LEVELS}
-    click.echo(f"Priorities for {proj.commenter_name}: {d.display_name} ({d.id}, {d.citation})")
+    echo(f"Priorities for {proj.commenter_name}: {d.display_name} ({d.id}, {d.citation})")
     if pack.interview is None:
-        click.echo("This docket pack has no questionnaire, so every question is optional.")
+        echo("This docket pack has no questionnaire, so every question is optional.")
     elif not profile:
-        click.echo("The questionnaire is not answered yet, so every question is optional: run "
-                   "'commentkit interview' first.")
+        echo("The questionnaire is not answered yet, so every question is optional: run "
+             "'commentkit interview' first.")
     else:
         n = _answered(pack, profile)
-        click.echo(f"From {n} answer{'' if n == 1 else 's'} in {proj.profile_path.name}: {counts['core']} core, "
+        echo(f"From {n} answer{'' if n == 1 else 's'} in {proj.profile_path.name}: {counts['core']} core, "
                    f"{counts['recommended']} recommended, {counts['optional']} optional.")
         open_ids = _unanswered(pack, profile)
         if open_ids:
             k = len(open_ids)
-            click.echo(f"The questionnaire has {k} unanswered item{'' if k == 1 else 's'} "
+            echo(f"The questionnaire has {k} unanswered item{'' if k == 1 else 's'} "
                        f"({', '.join(open_ids[:6])}{', ...' if k > 6 else ''}); answering "
                        f"{'it' if k == 1 else 'them'} ('commentkit interview') may change this plan.")
     summaries = any(pack.question(p.question_id).wording == "summary" for p in shown)
     if summaries:
-        click.echo("Titles marked * are commentkit's summaries of the notice, not the agency's words.")
-    idw = max([len(p.question_id) for p in shown] + [2]) + 2
+        echo("Titles marked * are commentkit's summaries of the notice, not the agency's words.")
+    idw = max([len(p.question_id) for p in shown] + [2])
     numbered = any(pack.question(p.question_id).number for p in shown)
-    numw = 5 if numbered else 0
+    numw = 4 if numbered else 0
     citew = max([len(pack.cite(pack.question(p.question_id))) for p in shown] + [0])
-    left = idw + 2 + numw
-    titlew = max(20, width - left - citew - 4)
+    left = 2 + idw + 1 + (numw + 1 if numbered else 0)
     for level in relevance.LEVELS:
         group = [p for p in shown if p.level == level]
         if not group and (levels and level not in levels):
@@ -168,19 +168,19 @@ def _table(proj, pack, profile, priorities, shown, levels) -> None:
             continue
         common = _common_default(group)
         if common:
-            click.echo(f"  ({common.replace('this question', 'these questions')})")
+            echo(f"  ({common.replace('this question', 'these questions')})")
         for p in group:
             q = pack.question(p.question_id)
-            num = (f"Q{q.number}" if q.number else "").ljust(numw) if numw else ""
-            title = q.title + ("*" if q.wording == "summary" else "")
-            if len(title) > titlew:
-                title = title[: titlew - 1] + "\N{HORIZONTAL ELLIPSIS}"
-            click.echo(f"  {q.id.ljust(idw)}{num}{title.ljust(titlew)}  {pack.cite(q)}")
+            num = [f"Q{q.number}" if q.number else ""] if numbered else []
+            title = q.title + ("*" if q.wording == "summary" else "")  # wrapped, never cut: the * stays
+            for line in layout.row([q.id, *num, title, pack.cite(q)], [idw, *([numw] if numbered else []), None,
+                                                                       citew]):
+                click.echo(line)
             if common:
                 continue
             for reason in p.reasons:
-                click.echo(textwrap.fill(reason, width=width, initial_indent=" " * (left + 2) + "- ",
-                                         subsequent_indent=" " * (left + 4)))
+                for line in layout.fill(reason, left + 2, first=" " * left + "- ", total=width):
+                    click.echo(line)
 
 
 def _answered(pack, profile: dict) -> int:

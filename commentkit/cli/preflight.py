@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, open_project, project_dir, today_option
+from commentkit.cli import jsonout, layout
+from commentkit.cli.common import json_option, open_project, project_dir, quiet_option, today_option
 from commentkit.filing import package as pkg
 from commentkit.filing import preflight
 
@@ -16,12 +17,13 @@ EXIT_HELP = ("Exit status: 0 when nothing blocks filing (with --strict: no warni
 
 
 def _print_findings(result, strict: bool) -> None:
-    out = click.echo
+    out = layout.echo
     if not result.findings:
         out("No findings.")
     for f in result.findings:
         loc = f.location()
-        out(f"{f.severity:<8} {loc + ': ' if loc else ''}{f.message}")
+        for line in layout.fill(f"{f.severity:<8} {loc + ': ' if loc else ''}{f.message}", 9):
+            click.echo(line)
     box = result.comment_box
     if box.get("characters") is not None:
         out(f"\nComment box: {box['characters']:,} of {box['limit']:,} characters.")
@@ -63,9 +65,10 @@ def check(directory, strict, as_json):
     project = open_project(directory)
     result = preflight.check(project)
     if as_json:
-        echo_json(result.as_dict(strict))
+        jsonout.emit("check", {**result.as_dict(strict), "project": str(project.root),
+                                     "docket": jsonout.docket_ref(project.pack.docket)})
     else:
-        click.echo(f"Preflight check: {project.root} ({result.docket}, {result.commenter})")
+        layout.echo(f"Preflight check: {project.root} ({result.docket}, {result.commenter})")
         click.echo("")
         _print_findings(result, strict)
     if result.blocks(strict):
@@ -75,11 +78,12 @@ def check(directory, strict, as_json):
 @click.command(epilog=EXIT_HELP.replace("nothing blocks filing (with --strict: no warnings either)",
                                         "the package is ready to file"))
 @project_dir
-@click.option("--out", "out", metavar="DIR", required=True, type=click.Path(file_okay=True),
+@click.option("--out", "-o", "out", metavar="DIR", required=True, type=click.Path(file_okay=True),
               help="Folder to create (or an empty folder, or an earlier package to replace).")
 @click.option("--no-pdf", is_flag=True, help="Do not make PDFs even if LibreOffice is installed.")
 @json_option
 @today_option
+@quiet_option
 def package(directory, out, no_pdf, as_json):
     """Lay out the submission folder: the final letter and everything to upload, with a checklist.
 
@@ -104,7 +108,11 @@ def package(directory, out, no_pdf, as_json):
     result = pkg.make_package(project, Path(out), soffice=not no_pdf)
     res = result.check
     if as_json:
-        echo_json(result.as_dict())
+        data = result.as_dict()
+        check_part = {k: v for k, v in data.pop("check").items() if k not in ("project", "docket", "commenter", "strict")}
+        jsonout.emit("package", {**data, "check": check_part, "project": str(project.root),
+                                       "docket": jsonout.docket_ref(project.pack.docket), "changed": True,
+                                       "written": [str(result.out)]})
     else:
         click.echo(f"Wrote {result.out}/")
         for name in result.files:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from commentkit.cli.common import echo_json, json_option
+from commentkit.cli import jsonout, layout
+from commentkit.cli.common import complete_docket_ids, complete_question_ids, json_option, today_option
 from commentkit.dockets import catalog as packs
 from commentkit.errors import UserError
 from commentkit.project.folder import Project, find_root
@@ -28,7 +29,7 @@ def _pack(docket: str | None, directory: str | None):
 
 def question_record(pack, q) -> dict:
     return {
-        "id": q.id,
+        "question_id": q.id,
         "number": q.number,
         "section": q.section,
         "section_title": pack.bank.section(q.section).title,
@@ -42,18 +43,29 @@ def question_record(pack, q) -> dict:
     }
 
 
-docket_option = click.option("--docket", "-d", metavar="ID", help="Docket id (default: the project's docket).")
-project_option = click.option("--project", "-p", "directory", metavar="DIR", type=click.Path(file_okay=False),
-                              help="Project folder whose docket to use (default: the current folder).")
+docket_option = click.option("--docket", "-d", metavar="ID", shell_complete=complete_docket_ids, help="Docket id (default: the project's docket).")
+project_option = click.option("--project", "-p", "project_opt", metavar="DIR", type=click.Path(file_okay=False),
+                              hidden=True, help="Same as the DIR argument (older spelling).")
+folder_argument = click.argument("directory", required=False, default=None, type=click.Path(file_okay=False),
+                                 metavar="[DIR]")
+"""The project folder whose docket to use (default: the current folder's project, else --docket)."""
+
+
+def _folder(directory: str | None, project_opt: str | None) -> str | None:
+    if directory and project_opt and directory != project_opt:
+        raise UserError(f"two project folders given ({directory} and --project {project_opt}); give one")
+    return directory or project_opt
 
 
 @click.command()
+@folder_argument
 @docket_option
 @project_option
 @click.option("--section", "-s", metavar="S", help="Only questions in this section (id or part of its title).")
-@click.option("--tag", "-t", metavar="T", multiple=True, help="Only questions with this tag (repeatable).")
+@click.option("--tag", metavar="T", multiple=True, help="Only questions with this tag (repeatable).")
 @json_option
-def questions(docket, directory, section, tag, as_json):
+@today_option
+def questions(directory, docket, project_opt, section, tag, as_json):
     """List a docket's questions in the notice's order.
 
     Each line shows the question id, the agency's number where confirmed (Q12), the FR page
@@ -63,9 +75,9 @@ def questions(docket, directory, section, tag, as_json):
     Examples:
       commentkit questions --docket TREAS-DO-2023-0009
       commentkit questions --docket TREAS-DO-2023-0009 --tag lp-investments
-      commentkit questions --json
+      commentkit questions my-comment --json
     """
-    pack = _pack(docket, directory)
+    pack = _pack(docket, _folder(directory, project_opt))
     qs = pack.bank.ordered()
     if section:
         wanted = {s.id for s in pack.bank.sections
@@ -80,28 +92,38 @@ def questions(docket, directory, section, tag, as_json):
             raise UserError(f"no question in {pack.docket.id} has the tag {t!r} (tags: {', '.join(known_tags)})")
         qs = [q for q in qs if t in q.tags]
     if as_json:
-        echo_json([question_record(pack, q) for q in qs])
+        jsonout.emit("questions", {"docket": jsonout.docket_ref(pack.docket),
+                                         "questions": [question_record(pack, q) for q in qs]})
         return
     current = None
+    idw = max([len(q.id) for q in qs] + [2])
+    numbered = any(q.number for q in qs)
     for q in qs:
         if q.section != current:
             current = q.section
             sec = pack.bank.section(q.section)
-            click.echo(f"\n{sec.title}  [{sec.id}]")
-        num = f"Q{q.number}" if q.number else "   "
-        click.echo(f"  {q.id:<14} {num:>4}  {q.title}  ({pack.cite(q)}; {q.wording})")
+            click.echo("")
+            layout.echo(f"{sec.title}  [{sec.id}]")
+        num = [f"Q{q.number}" if q.number else ""] if numbered else []
+        for line in layout.row([q.id, *num, f"{q.title}  ({pack.cite(q)}; {q.wording})"],
+                               [idw, *([4] if numbered else []), None]):
+            click.echo(line)
     if not qs:
         click.echo("No questions match.")
     else:
-        click.echo(f"\n{len(qs)} question(s). Wording 'summary' means commentkit's summary, not the agency's words.")
+        click.echo("")
+        layout.echo(f"{len(qs)} question{'' if len(qs) == 1 else 's'}. Wording 'summary' means commentkit's summary, "
+                    "not the agency's words.")
 
 
 @click.command()
-@click.argument("question")
+@click.argument("question", shell_complete=complete_question_ids)
+@folder_argument
 @docket_option
 @project_option
 @json_option
-def show(question, docket, directory, as_json):
+@today_option
+def show(question, directory, docket, project_opt, as_json):
     """Show one question in full: its text, where it is in the notice, and its citation.
 
     QUESTION is a question id (cov-tx-3) or, where the bank confirms it, the agency's number (12).
@@ -109,30 +131,30 @@ def show(question, docket, directory, as_json):
     \b
     Examples:
       commentkit show cov-tx-3 --docket TREAS-DO-2023-0009
-      commentkit show cov-tx-3 --json
+      commentkit show cov-tx-3 my-comment --json
     """
-    pack = _pack(docket, directory)
+    pack = _pack(docket, _folder(directory, project_opt))
     try:
         q = pack.question(question)
     except KeyError:
         raise UserError(f"no question {question!r} in {pack.docket.id}; see 'commentkit questions'") from None
     rec = question_record(pack, q)
     if as_json:
-        echo_json(rec)
+        jsonout.emit("show", {"docket": jsonout.docket_ref(pack.docket), **rec})
         return
     d = pack.docket
     heading = pack.heading(q)
-    click.echo(heading)
-    click.echo("=" * len(heading))
-    click.echo(f"Section:  {rec['section_title']}")
-    click.echo(f"Source:   {d.title}, {d.document_type}, docket {d.id}, {pack.cite(q)}"
+    layout.echo(heading)
+    layout.echo("=" * len(heading))
+    layout.echo(f"Section:  {rec['section_title']}")
+    layout.echo(f"Source:   {d.title}, {d.document_type}, docket {d.id}, {pack.cite(q)}"
                + ("" if q.pages else " (page within the notice not confirmed)"))
     if q.wording == "official":
-        click.echo("Wording:  official (the agency's own words)\n")
-        click.echo(f"  \"{q.text.strip()}\"")
+        layout.echo("Wording:  official (the agency's own words)\n")
+        layout.echo(f"  \"{q.text.strip()}\"")
     else:
-        click.echo("Wording:  summary by commentkit - NOT the agency's words; quote the Federal Register "
+        layout.echo("Wording:  summary by commentkit - NOT the agency's words; quote the Federal Register "
                    "for the official text\n")
-        click.echo(f"  In substance: {q.text.strip()}")
+        layout.echo(f"  In substance: {q.text.strip()}")
     if q.tags:
-        click.echo(f"\nTags: {', '.join(q.tags)}")
+        layout.echo(f"\nTags: {', '.join(q.tags)}")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from commentkit.cli.common import echo_json, json_option, open_project
+from commentkit.cli import jsonout
+from commentkit.cli.common import json_option, open_project, today_option
 from commentkit.errors import UserError
 from commentkit.roundtrip.importer import apply_import, plan_import, read_docx
 
@@ -29,6 +30,7 @@ from commentkit.roundtrip.importer import apply_import, plan_import, read_docx
 @click.option("--force", is_flag=True,
               help="Write even a change that would delete text the Word file still holds outside its answer.")
 @json_option
+@today_option
 def import_docx(file, directory, apply_, keep_status, accept_changes, force_commenter, recover, takes, force,
                 as_json):
     """Import edits made in Word to a letter that 'commentkit build' made.
@@ -98,11 +100,13 @@ def import_docx(file, directory, apply_, keep_status, accept_changes, force_comm
         written = apply_import(project, plan)
 
     if as_json:
-        echo_json({
-            "file": str(path), "project": str(project.root), "docket": letter.docket, "version": letter.version,
-            "applied": bool(apply_), "written": written,
-            "answers": [{"key": a.key, "kind": a.kind, "state": a.state, "path": a.path, "reason": a.reason or None,
-                         "status_before": a.status_before, "status_after": a.status_after, "issues": a.issues,
+        jsonout.emit("import-docx", {
+            "file": str(path), "project": str(project.root), "docket": jsonout.docket_ref(project.pack.docket),
+            "version": letter.version, "applied": bool(apply_), "changed": bool(written), "written": written,
+            "answers": [{"question_id": None if a.kind == "general" else a.key,
+                         "general_section": a.key if a.kind == "general" else None,
+                         "state": a.state, "path": a.path, "reason": a.reason or None,
+                         "status_before": a.status_before, "status": a.status_after, "issues": a.issues,
                          "comments": [{"author": au, "text": tx} for au, tx in a.comments], "notes": a.notes,
                          "lost_anchor_text": a.lost_anchor, "diff": a.diff or None} for a in plan.answers],
             "uncertain_text": [{"text": t, "why": why} for t, why in plan.uncertain],

@@ -9,7 +9,8 @@ import click
 
 from commentkit.calendar import deadlines as dl
 from commentkit.calendar import ics
-from commentkit.cli.common import echo_json, json_option, open_project, project_dir, today_option
+from commentkit.cli import jsonout, layout
+from commentkit.cli.common import json_option, open_project, project_dir, today_option
 from commentkit.errors import UserError
 from commentkit.files import clock, hints, paths, storage
 from commentkit.files.editor import EDITS_DIR
@@ -90,16 +91,61 @@ def milestone_lines(report) -> list[str]:
             extra = "already met"
         elif m.state == "unranked":
             extra = "not checked: no question is ranked core yet (commentkit interview)"
-        lines.append(f"  {_short(m.name, 18):<18} {dl.format_day(m.date):<16} "
-                     f"{dl.plural(m.business_days_before, 'business day') + ' before':<24} "
-                     f"{m.needed:<7} {state:<7} {extra}")
+        lines += layout.row([m.name, dl.format_day(m.date), dl.plural(m.business_days_before, "business day")
+                             + " before", m.needed, state], [18, 15, 23, 7, 6], rest=extra, rest_indent=4)
     return lines
 
 
-def _group_line(g, width: int) -> str:
+def _group_lines(g, width: int) -> list[str]:
     counts = ", ".join(f"{n} {state}" for state, n in g.counts.items() if n) or "no questions"
     words = f"; {g.words:,} words" if g.words else ""
-    return f"  {_short(g.title, width):<{width}} {tracking.bar(g, 20)} {g.done:>3}/{g.total:<3} {counts}{words}"
+    bar = 20 if layout.width() >= 100 else 10
+    return layout.row([g.title, tracking.bar(g, bar), f"{g.done:>3}/{g.total:<3}"], [width, bar + 2, 7],
+                      rest=counts + words, rest_indent=4)
+
+
+def _time_json(report, docket_deadline=None) -> dict:
+    data = {**report.time.as_dict(), "deadline_local": report.deadline_local.isoformat(),
+            "local_timezone": report.deadline_local.tzname()}
+    if docket_deadline is not None:  # where the deadline comes from, and the deadlines it replaced
+        data["source"] = docket_deadline.source
+        data["history"] = [h.model_dump(mode="json") for h in docket_deadline.history]
+    return data
+
+
+def _status_json(proj, report, member_due) -> dict:
+    """``status --json``: the report in the JSON vocabulary (docs/json.md)."""
+    pack = proj.pack
+    details = {p.question_id: p.details for p in relevance.plan(pack, proj.profile)}
+    general = {g.name for g in report.general}
+
+    def row(q) -> dict:
+        return jsonout.question_row(pack, q.id, level=q.level, reasons=q.priority_reasons, status=q.state,
+                                    skip_reason=q.reason, owner=q.owner, words=q.words, details=details.get(q.id, ()),
+                                    changed=q.changed)
+
+    def group(g) -> dict:
+        return {"key": g.key, "title": g.title, "questions": g.total, "counts": dict(g.counts), "done": g.done,
+                "words": g.words}
+
+    return {
+        "project": str(proj.root), "docket": jsonout.docket_ref(pack.docket), "commenter": report.commenter,
+        "deadline": _time_json(report, pack.docket.deadline),
+        "totals": {**group(report.totals), "words_with_general_sections": report.words},
+        "by_priority": [group(g) for g in report.by_priority],
+        "by_section": [group(g) for g in report.by_section],
+        "general_sections": [{"general_section": g.name, "title": g.title, "status": g.state, "owner": g.owner,
+                              "words": g.words, "changed_since_final": g.changed} for g in report.general],
+        "core_open": [row(q) for q in report.core_open],
+        "core_skipped": [row(q) for q in report.core_skipped],
+        "milestones": [m.as_dict() for m in report.milestones],
+        "milestones_from": report.milestones_from,
+        "unsaved_edits": list(report.unsaved_edits),
+        "changed_since_final": [{"question_id": None if k in general else k, "general_section": k if k in general
+                                 else None, "note": n} for k, n in report.changed_since_final],
+        "questions": [row(q) for q in report.questions],
+        "member_due": member_due,
+    }
 
 
 @click.command(epilog=CONVENTION)
@@ -125,7 +171,7 @@ def status(directory, as_json):
     Examples:
       commentkit status my-comment
       commentkit status --today 2023-09-21
-      commentkit status --json | jq '.core_open[].id'
+      commentkit status --json | jq '.core_open[].question_id'
     """
     proj = open_project(directory)
     report = _report(proj)
@@ -134,15 +180,9 @@ def status(directory, as_json):
         pass
 
     if as_json:
-        data = report.as_dict()
-        dl = proj.pack.docket.deadline
-        data["deadline"]["source"] = dl.source
-        data["deadline"]["history"] = [h.model_dump(mode="json") for h in dl.history]
-        if member:
-            data["member_due"] = tracking.due_json(proj)
-        echo_json(data)
+        jsonout.emit("status", _status_json(proj, report, tracking.due_json(proj) if member else None))
         return
-    out = click.echo
+    out = layout.echo
     out(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     out(f"Commenter: {report.commenter}")
     for line in deadline_lines(report):
@@ -153,18 +193,20 @@ def status(directory, as_json):
         out(line)
     t = report.totals
     out("")
-    out(f"Progress: {t.done} of {t.total} questions settled (final or skipped); {t.counts['review']} in review, "
+    out(f"Progress: {t.done} of {dl.plural(t.total, 'question')} settled (final or skipped); {t.counts['review']} in review, "
         f"{t.counts['draft']} draft, {t.counts['unanswered']} unanswered. {report.words:,} words in all.")
     out("  Bars: # final or skipped   = review   - draft   . unanswered")
     out("")
     out("By priority:")
     for g in report.by_priority:
-        out(_group_line(g, 12))
+        for line in _group_lines(g, 12):
+            out(line)
     out("")
     out("By section:")
     width = min(36, max((len(g.title) for g in report.by_section), default=10))
     for g in report.by_section:
-        out(_group_line(g, width))
+        for line in _group_lines(g, width):
+            out(line)
     out("")
     out("General sections:")
     for g in report.general:
@@ -182,10 +224,13 @@ def status(directory, as_json):
     if any(q.level == "core" for q in report.questions):
         if open_core:
             out(f"Core questions not final ({len(open_core)}):")
+            idw = max(len(q.id) for q in open_core)
+            numbered = any(q.number for q in open_core)
             for q in open_core:
-                num = f"Q{q.number}" if q.number else ""
-                out(f"  {q.id:<14} {num:>4}  {_short(q.title, 56):<56} {q.state:<10}"
-                    + (f" {q.owner}" if q.owner else ""))
+                num = [f"Q{q.number}" if q.number else ""] if numbered else []
+                for line in layout.row([q.id, *num, q.title, q.state + (f" {q.owner}" if q.owner else "")],
+                                       [idw, *([4] if numbered else []), None, 22]):
+                    out(line)
         else:
             out("Core questions: all final (or skipped with a reason).")
         for q in report.core_skipped:
@@ -242,18 +287,18 @@ def deadline(directory, ics_path, as_json):
         storage.atomic_write(target, data)
         written = target
     if as_json:
-        data = {"docket": {"id": report.docket_id, "title": report.docket_title, "citation": report.citation},
-                "deadline": {**report.time.as_dict(), "deadline_local": report.deadline_local.isoformat()},
-                "milestones": [m.as_dict() for m in report.milestones],
-                "ics": str(written) if written else None}
-        echo_json(data)
+        jsonout.emit("deadline", {"project": str(proj.root), "docket": jsonout.docket_ref(proj.pack.docket),
+                                        "deadline": _time_json(report),
+                                        "milestones": [m.as_dict() for m in report.milestones],
+                                        "ics": str(written) if written else None, "changed": written is not None,
+                                        "written": [str(written)] if written else []})
         return
-    click.echo(f"{report.docket_id}: {report.docket_title} ({report.citation})")
+    layout.echo(f"{report.docket_id}: {report.docket_title} ({report.citation})")
     for line in deadline_lines(report):
-        click.echo(line)
+        layout.echo(line)
     click.echo("")
     for line in milestone_lines(report):
-        click.echo(line)
+        layout.echo(line)
     if written:
         n = len(report.milestones)
         click.echo(f"\nWrote {written}: the deadline and {n} milestone{'s' if n != 1 else ''} with reminders; "

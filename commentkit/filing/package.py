@@ -36,7 +36,7 @@ from xml.sax.saxutils import escape
 from commentkit import __version__, build
 from commentkit.calendar import deadlines as dl
 from commentkit.errors import UserError
-from commentkit.files import clock, paths, storage
+from commentkit.files import clock, paths, progress, storage
 from commentkit.files.storage import STALE_TEMP_SECONDS
 from commentkit.filing import preflight
 from commentkit.filing.preflight import confidential_passages
@@ -349,7 +349,9 @@ def make_package(project, out: Path | str, *, soffice: str | None | bool = True,
                 box_text = build.comment_box_text(letter)
         pdfs: dict[str, Path] = {}
         if exe:
-            made, problem = convert_to_pdf(exe, list(docx_paths.values()), staging)
+            n = len(docx_paths)
+            with progress.step(f"Converting {n} Word file{'' if n == 1 else 's'} to PDF with LibreOffice"):
+                made, problem = convert_to_pdf(exe, list(docx_paths.values()), staging)
             for v, d in docx_paths.items():
                 p = staging / (d.stem + ".pdf")
                 if p in made:

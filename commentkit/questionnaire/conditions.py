@@ -40,6 +40,10 @@ _CONSTANTS = {"true": True, "false": False, "none": None, "True": True, "False":
 """Jinja spells the constants in lower case; both spellings are accepted."""
 
 
+FILTERS: dict[str, Callable[[Any], Any]] = {"length": lambda x: 0 if x is None else len(x)}
+"""Jinja filters a condition may use (``sectors|length > 1``): an unanswered item has length 0."""
+
+
 class ConditionError(Exception):
     """An expression that is not in the condition language (raised while compiling)."""
 
@@ -93,12 +97,26 @@ def _compile_node(node) -> Callable[[dict[str, Any]], Any]:
         if isinstance(node.op, ast.Not):
             return lambda v: not inner(v)
         return lambda v: -inner(v)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and isinstance(node.right, ast.Name):
+        name = node.right.id  # a Jinja filter: value|length
+        if name not in FILTERS:
+            raise ConditionError(f"the filter |{name} is not supported (conditions know only "
+                                 f"{', '.join('|' + f for f in FILTERS)})")
+        operand, apply_filter = _compile_node(node.left), FILTERS[name]
+        return lambda v: apply_filter(operand(v))
     if isinstance(node, ast.Compare):
         left = _compile_node(node.left)
         steps = []
         for op, right in zip(node.ops, node.comparators):
             if type(op) not in cmp_ops:
                 raise ConditionError(f"operator {type(op).__name__} is not allowed")
+            if isinstance(op, (ast.Is, ast.IsNot)) and isinstance(right, ast.Name) and right.id not in _CONSTANTS:
+                if right.id in ("defined", "undefined"):
+                    raise ConditionError(f"'is {right.id}' is not supported: every questionnaire item is defined; "
+                                         f"to test whether one was answered, use 'x is not none' (or just 'x' "
+                                         f"for a multiple-choice item)")
+                raise ConditionError(f"the test 'is {right.id}' is not supported (only 'is none' and "
+                                     f"'is not none')")
             steps.append((cmp_ops[type(op)], _compile_node(right)))
 
         def run_cmp(v):
@@ -113,7 +131,7 @@ def _compile_node(node) -> Callable[[dict[str, Any]], Any]:
     what = {"Attribute": "attribute access", "Subscript": "indexing", "Call": "function calls",
             "BinOp": "arithmetic"}.get(type(node).__name__, type(node).__name__)
     raise ConditionError(f"{what} is not allowed in conditions (use names, quoted values, and, or, not, "
-                         f"in, ==, !=, <, >, is none)")
+                         f"in, ==, !=, <, >, is none, |length)")
 
 
 @lru_cache(maxsize=4096)
@@ -122,15 +140,18 @@ def _compile(source: str) -> Compiled:
 
     The language is the common subset of Jinja and Python expressions: item names, quoted
     strings, numbers, ``true``/``false``/``none``, lists, ``and``/``or``/``not``, ``in``/``not in``,
-    comparisons and ``is (not) none``. It is interpreted over a whitelist of syntax nodes: no
+    comparisons, ``is (not) none`` and the ``|length`` filter. It is interpreted over a whitelist of syntax nodes: no
     ``eval``, no attribute access, no calls, so a pack cannot run code.
     """
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ConditionError(f"syntax error: {exc.msg}") from None
-    names = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in _CONSTANTS)
-    return Compiled(source, names, _compile_node(tree.body))
+    run = _compile_node(tree.body)
+    filters = {id(n.right) for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr)}
+    names = frozenset(n.id for n in ast.walk(tree)
+                      if isinstance(n, ast.Name) and n.id not in _CONSTANTS and id(n) not in filters)
+    return Compiled(source, names, run)
 
 
 def compile_condition(source: str, known: Iterable[str], where: Where) -> Compiled:

@@ -27,7 +27,7 @@ def test_dockets_lists_the_anprm_with_deadline(run):
     assert "TREAS-DO-2023-0009" in res.output
     assert "2023-09-28 23:59 America/New_York (open)" in res.output
     res = run("dockets", "--today", "2026-11-24", "--json")
-    rows = {r["docket"]: r for r in json.loads(res.output)}
+    rows = {r["docket"]["id"]: r for r in json.loads(res.output)["dockets"]}
     assert rows["TREAS-DO-2023-0009"]["period"] == "closed"
     assert rows["TREAS-DO-2023-0009"]["deadline"] == "2023-09-28T23:59:00-04:00"
     assert rows["TREAS-DO-2023-0009"]["source"] == "shipped"
@@ -36,10 +36,10 @@ def test_dockets_lists_the_anprm_with_deadline(run):
 def test_questions_json_has_provenance(run):
     res = run("questions", "--docket", "TREAS-DO-2023-0009", "--json")
     assert res.exit_code == 0
-    rows = json.loads(res.output)
+    rows = json.loads(res.output)["questions"]
     assert rows
     for r in rows:
-        assert set(r) >= {"id", "number", "section", "fr_pages", "wording", "citation"}
+        assert set(r) >= {"question_id", "number", "section", "fr_pages", "wording", "citation"}
         assert r["wording"] in ("official", "summary")
         assert r["citation"].startswith("88 FR ")
 
@@ -50,7 +50,7 @@ def test_questions_filter_by_section_and_unknown_section(run):
     bank = packs.load("TREAS-DO-2023-0009").bank
     sec = bank.sections[0].id
     res = run("questions", "-d", "TREAS-DO-2023-0009", "--section", sec, "--json")
-    assert {r["section"] for r in json.loads(res.output)} == {sec}
+    assert {r["section"] for r in json.loads(res.output)["questions"]} == {sec}
     res = run("questions", "-d", "TREAS-DO-2023-0009", "--section", "no-such-section")
     assert res.exit_code == 2
     assert "no section matches" in res.stderr
@@ -81,7 +81,7 @@ def test_init_creates_a_project_that_reads_back(tmp_path, run):
     assert p.file.docket == "TREAS-DO-2023-0009" and p.file.commenter.name == "Acme"
     # and commands run inside the project use its docket
     res = run("questions", "--project", root, "--json")
-    assert res.exit_code == 0 and json.loads(res.output)
+    assert res.exit_code == 0 and json.loads(res.output)["questions"]
 
 
 def test_init_refuses_to_overwrite_a_project(tmp_path, run):
@@ -127,4 +127,4 @@ def test_unknown_tag_is_an_error_listing_the_tags(run):
     assert res.exit_code == 2
     assert "'limited-partners'" in res.stderr and "lp-investments" in res.stderr
     res = run("questions", "-d", "TREAS-DO-2023-0009", "--tag", "lp-investments", "--json")
-    assert res.exit_code == 0 and all("lp-investments" in r["tags"] for r in json.loads(res.output))
+    assert res.exit_code == 0 and all("lp-investments" in r["tags"] for r in json.loads(res.output)["questions"])

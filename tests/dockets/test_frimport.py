@@ -244,12 +244,12 @@ def test_import_installs_a_pack_that_init_can_use(tmp_path, run):
     assert "# What the importer could not determine" in text
     assert (dest / "sources" / "notice-bullets.xml").read_bytes() == (FR / "notice-bullets.xml").read_bytes()
     listing = run("dockets", "--json")
-    assert any(r["docket"] == "FR-2025-00123" and r["source"] == "user" for r in __import__("json").loads(
-        listing.stdout))
+    assert any(r["docket"]["id"] == "FR-2025-00123" and r["source"] == "user" for r in __import__("json").loads(
+        listing.stdout)["dockets"])
     res = run("init", tmp_path / "c", "--docket", "FR-2025-00123", "--commenter", "Acme")
     assert res.exit_code == 0, res.output
     qs = run("questions", "--docket", "FR-2025-00123", "--json")
-    data = __import__("json").loads(qs.stdout)
+    data = __import__("json").loads(qs.stdout)["questions"]
     assert len(data) == 2 and all(q["wording"] == "official" for q in data)
     # the generated questionnaire offers the notice's parts as themes; plan ranks by them
     (tmp_path / "answers.yaml").write_text("themes: [other-matters]\n")

@@ -88,7 +88,7 @@ def test_yes_applies_number_and_mapping_matches_only(run, tmp_path):
     res = run("docket", "import", FR / "prorule.xml", "--meta", FR / "2023-17164.json", "--update", dest, "--json")
     assert res.exit_code == 0, res.output
     report = json.loads(res.stdout)
-    assert report["written"] is True
+    assert report["changed"] is True and report["written"] == [str(dest)]
     review = {c["id"]: (c["kind"], c["how"], c.get("number")) for c in report["review"]}
     assert review["pen-1"] == ("matched", "mapping", 8)
     assert review["cfp-1"] == ("matched", "similarity", 1)  # proposed in the review ...

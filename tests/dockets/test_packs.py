@@ -88,10 +88,10 @@ def test_dockets_lists_user_packs_with_their_origin(pack_copy, run):
     f.write_text(f.read_text().replace("origin: shipped", "origin: fetched"))
     res = run("dockets", "--today", "2023-09-01")
     assert res.exit_code == 0
-    assert "TREAS-DO-2023-0009  ANPRM  88 FR 54961  RIN 1505-AC82  [fetched, your packs; replaces the shipped pack]" \
-        in res.output
+    assert "TREAS-DO-2023-0009 ANPRM 88 FR 54961 RIN 1505-AC82 [fetched, your packs; replaces the shipped pack]" \
+        in " ".join(res.output.split())  # wrapped to the terminal
     assert "FR-2024-13923  NPRM  89 FR 55846  RIN 1505-AC82  [shipped]" in res.output
     assert "summaries, not the agency's words" in res.output
-    rows = {r["docket"]: r for r in json.loads(run("dockets", "--json").output)}
+    rows = {r["docket"]["id"]: r for r in json.loads(run("dockets", "--json").output)["dockets"]}
     assert rows["TREAS-DO-2023-0009"]["origin"] == "fetched" and rows["TREAS-DO-2023-0009"]["source"] == "user"
     assert rows["FR-2024-13923"]["unresolved"]

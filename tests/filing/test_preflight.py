@@ -142,9 +142,9 @@ def test_core_findings_agree_with_status(run, sample):
     (sample / "answers" / "exm-1.md").unlink()
     status = json.loads(run("status", sample, "--json", "--today", READY_DAY).stdout)
     _, data = _check(run, sample)
-    assert sorted(q["id"] for q in status["core_open"]) == sorted(
+    assert sorted(q["question_id"] for q in status["core_open"]) == sorted(
         f["where"] for f in data["findings"] if f["code"] == "core-open")
-    assert {"semi-2", "know-2", "exm-1"} <= {q["id"] for q in status["core_open"]}
+    assert {"semi-2", "know-2", "exm-1"} <= {q["question_id"] for q in status["core_open"]}
 
 
 def test_skipping_a_core_question_settles_it(run, sample):

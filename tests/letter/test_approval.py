@@ -213,7 +213,7 @@ def test_answer_edited_on_disk_after_final_is_reported_and_not_final(run, tmp_pa
     res = run("status", root, "--today", DAY)
     assert f"{key}: changed since marked final by {head['approved']['by']} on September 22, 2023" in res.output
     data = json.loads(run("status", root, "--json", "--today", DAY).stdout)
-    row = next(q for q in data["questions"] if q["id"] == key)
+    row = next(q for q in data["questions"] if q["question_id"] == key)
     assert row["status"] == "review" and row["changed_since_final"].startswith("changed since marked final by")
 
     code, data = check_json(run, root)

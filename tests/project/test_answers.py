@@ -371,16 +371,17 @@ def test_mark_a_selection_by_level_section_and_unanswered_with_json(run, proj):
               "--yes", "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert data["changed"] == [] and data["selected"] == 0
+    assert data["changed"] is False and data["answers"] == [] and data["selected"] == 0
     res = run("mark", "skip", proj, "--level", "recommended", "--reason", "Not for us", "--yes", "--json")
     data = json.loads(res.stdout)
-    assert data["changed"] == [{"id": "other-a", "from": "unanswered", "to": "skipped"}]
+    assert [(a["question_id"], a["status_before"], a["status"]) for a in data["answers"]] == [
+        ("other-a", "unanswered", "skipped")]
     assert read(proj, "other-a").meta.reason == "Not for us"
     # a section, confirmed on stdin; with --json the question goes to stderr and stdout stays JSON
     res = run("mark", "skip", proj, "--section", "notification", "--reason", "Later", "--json", input="y\n")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert [c["id"] for c in data["changed"]] == ["notif-a", "notif-b"]
+    assert [a["question_id"] for a in data["answers"]] == ["notif-a", "notif-b"]
     assert "2 answers will change" in res.stderr
     assert run("mark", "skip", proj, "--section", "nope", "--reason", "x", "--yes").exit_code == 2
 

@@ -56,9 +56,9 @@ def test_status_json_counts_by_priority_section_and_total(run, sample):
     assert sec["notification"]["counts"]["unanswered"] == 1
     assert data["totals"]["questions"] == 6 and data["totals"]["done"] == 2
     assert data["totals"]["words"] == 13 and data["totals"]["words_with_general_sections"] == 19
-    assert [q["id"] for q in data["core_open"]] == ["def-b", "notif-a", "notif-b"]
+    assert [q["question_id"] for q in data["core_open"]] == ["def-b", "notif-a", "notif-b"]
     assert data["core_skipped"] == []
-    gen = {g["name"]: g for g in data["general_sections"]}
+    gen = {g["general_section"]: g for g in data["general_sections"]}
     assert gen["executive-summary"]["status"] == "draft" and gen["background"]["status"] == "unanswered"
 
 
@@ -76,13 +76,13 @@ def test_status_deadline_and_milestones_on_21_september(run, sample):
 
 
 def test_status_text(run, sample):
-    res = run("status", sample, "--today", "2023-09-21")
+    res = run("status", sample, "--today", "2023-09-21", env={"COLUMNS": "100"})
     assert res.exit_code == 0, res.output
     out = res.output
     lines = out.splitlines()
     assert lines[2].startswith("Deadline:  Thursday 28 September 2023, 23:59 EDT (America/New_York)")
     assert "7 calendar days, 5 business days" in out
-    assert "after today up to and including the deadline day" in out
+    assert "after today up to and including the deadline day" in " ".join(out.split())
     core = next(ln for ln in lines if ln.strip().startswith("Core "))
     assert "1/4" in core and "1 final, 1 review, 1 draft, 1 unanswered; 10 words" in core
     assert "[#####=====-----.....]" in core
@@ -90,7 +90,8 @@ def test_status_text(run, sample):
     row = next(ln for ln in lines if ln.strip().startswith("def-b"))
     assert "Q7" in row and "review" in row
     assert not any(ln.strip().startswith("def-a ") for ln in lines)  # final: not listed
-    ms = next(ln for ln in lines if ln.strip().startswith("First draft"))
+    at = next(n for n, ln in enumerate(lines) if ln.strip().startswith("First draft"))
+    ms = lines[at] + lines[at + 1]  # the count may wrap onto the next line
     assert "Thu 14 Sep 2023" in ms and "MISSED" in ms and "3/4" in ms
 
 

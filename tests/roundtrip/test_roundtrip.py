@@ -138,8 +138,8 @@ def test_json_report(run, semi, tmp_path):
     res = run("import-docx", edited, root, "--json")
     data = json.loads(res.output)
     changed = [a for a in data["answers"] if a["state"] == "changed"]
-    assert [a["key"] for a in changed] == ["cov-tx-4"]
-    assert changed[0]["status_after"] == "review" and "+Changed." in changed[0]["diff"]
+    assert [a["question_id"] for a in changed] == ["cov-tx-4"]
+    assert changed[0]["status"] == "review" and "+Changed." in changed[0]["diff"]
     assert data["missing_anchors"] == [] and data["outside_text"] == [] and data["written"] == []
 
 

@@ -359,7 +359,7 @@ def test_word_comments_are_listed_with_author_next_to_their_answer(life, proj, t
     assert res.exit_code == 0
     import json
 
-    rows = {a["key"]: a for a in json.loads(res.stdout)["answers"]}
+    rows = {a["question_id"]: a for a in json.loads(res.stdout)["answers"]}
     assert rows["cov-tx-4"]["comments"] == [{"author": "R. Alvarez",
                                              "text": "Check the 2016 date with the JV agreement."}]
 
