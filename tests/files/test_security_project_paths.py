@@ -202,7 +202,6 @@ DIRECT_READS_ALLOWED = {
     ("commentkit/association/form.py", "open_form"): "after check_docx_safe",
     ("commentkit/association/template.py", "load"): "after paths.check_regular",
     ("commentkit/filing/package.py", "leaked_passages"): "after paths.check_regular",
-    ("commentkit/cli/reference.py", "rewrite"): "maintainer script regenerating docs/cli.md in this repository",
 }
 
 
