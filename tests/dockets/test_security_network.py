@@ -151,23 +151,36 @@ def test_retries_stay_within_the_command_deadline(servers, tmp_path):
 
 
 def test_progress_is_printed_from_the_first_second(servers, tmp_path):
+    # progress is for a person at a terminal (issue 25): standard error is a pseudo-terminal here
+    import pty
+    import select
+
     srv = servers(lambda conn, line: time.sleep(60))
     e = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
     e.update(COMMENTKIT_DATA_DIR=str(tmp_path / "data"), NO_PROXY="127.0.0.1")
+    master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "commentkit", "docket", "fetch", NUMBER, "--api-url",
                              f"http://127.0.0.1:{srv.port}/api/v1", "--timeout", "4", "--retries", "0"],
-                            stderr=subprocess.PIPE, text=True, env=e)
+                            stderr=slave, stdout=subprocess.DEVNULL, env=e)
+    os.close(slave)
     try:
         while not srv.requests:  # the request has been sent: from now on, the wait is the server's
-            assert proc.poll() is None, proc.stderr.read()
+            assert proc.poll() is None
             time.sleep(0.02)
         sent = srv.first_at
-        first = proc.stderr.readline()
-        assert "waiting for 127.0.0.1" in first, first
+        seen = b""
+        while b"waiting for 127.0.0.1" not in seen and time.monotonic() - sent < 1.0 + EXIT:
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+        assert b"waiting for 127.0.0.1" in seen, seen
         assert time.monotonic() - sent < 1.0 + EXIT  # the first line is due 1 s after the request started
     finally:
         proc.kill()
         proc.wait()
+        os.close(master)
 
 
 def test_redirect_loop_is_one_line(servers, tmp_path):
