@@ -391,8 +391,9 @@ def api_options(f):
 
 
 def make_client(api_url, timeout, retries, quiet: bool = False):
-    # the download lines are progress: shown in a terminal only, and not with --quiet or --json
-    return Client(api_url, timeout=timeout, retries=retries, show_progress=progress.enabled() and not quiet)
+    # download and waiting lines: also in a pipe or a log (a stalled server must be visible), not with
+    # --quiet or --json
+    return Client(api_url, timeout=timeout, retries=retries, show_progress=not (quiet or progress.quiet()))
 
 
 def _installed_duplicate(d):

@@ -26,11 +26,13 @@ DELAY = 1.0
 """Seconds a loop runs before its progress line appears."""
 
 _stream: TextIO | None = None
+_quiet = False
 
 
 def to_stderr(enabled: bool = True) -> None:
     """Show progress on standard error if ``enabled`` and it is a terminal."""
-    global _stream
+    global _stream, _quiet
+    _quiet = not enabled
     try:
         tty = sys.stderr.isatty()
     except (AttributeError, ValueError):
@@ -41,6 +43,11 @@ def to_stderr(enabled: bool = True) -> None:
 def enabled() -> bool:
     """Whether progress is shown (a terminal, no --quiet)."""
     return _stream is not None
+
+
+def quiet() -> bool:
+    """Whether --quiet was given (network waits are reported even in a pipe, unless quiet)."""
+    return _quiet
 
 
 def off() -> None:

@@ -121,7 +121,8 @@ def test_fetch_installs_a_proposed_rule(run, fr_api, tmp_path):
     fr_api.serve_document(NEW, meta, xml)
     res = run("docket", "fetch", NEW)
     assert res.exit_code == 0, res.output
-    assert "Downloading" not in res.stderr  # progress lines only in a terminal (test_progress.py)
+    assert f"Downloading full text of {NEW} (XML): {fr_api.base}/xml/{NEW}.xml" in res.stderr
+    assert "done:" in res.stderr
     assert _installed() == ["TREAS-DO-2025-0001"]
     dest = user_pack_dir() / "TREAS-DO-2025-0001"
     assert (dest / "sources" / f"{NEW}.xml").read_bytes() == xml
