@@ -6,8 +6,8 @@ does not apply is not a fact), its words are rendered from those answers alone, 
 words (the *why*) claim nothing about the commenter, a theme never makes a question core, and a
 question is core only when a rule on the commenter's exposure (or a promotion) says so.
 
-150 profiles per pack by default, to keep the suite fast; the thorough run is
-COMMENTKIT_FUZZ_EXAMPLES=1000 python -m pytest tests/test_plan_reasons.py (1,000 per pack).
+500 profiles per pack by default (1,000 generated profiles in every run, a few seconds); the
+thorough run is COMMENTKIT_FUZZ_EXAMPLES=5000 python -m pytest tests/questionnaire/test_plan_reasons.py.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from commentkit.questionnaire import conditions, engine
 from commentkit.questionnaire import priorities as relevance
 from tests.conftest import QUESTIONS
 
-EXAMPLES = int(os.environ.get("COMMENTKIT_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("COMMENTKIT_FUZZ_EXAMPLES", "500"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 PACKS = {name: packs.load_path(QUESTIONS / name, "shipped") for name in ("TREAS-DO-2023-0009", "FR-2024-13923")}
