@@ -329,8 +329,7 @@ def write_report(result: dict, runs: int) -> None:
         "The only cache is of compiled Jinja templates (like .pyc files); the build is also timed with it "
         "off (COMMENTKIT_NO_TEMPLATE_CACHE=1).",
         "- commentkit runs through its console script, as users run it, so the process settings of "
-        "`commentkit/cli/runtime.py` apply (garbage-collector threshold, heap frozen at exit, pydantic's "
-        "plugin discovery skipped).",
+        "`commentkit/cli/runtime.py` apply (garbage-collector threshold, heap frozen at exit).",
         "",
         "| what | median (s) | min (s) | max (s) | runs | peak memory (MB) |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
