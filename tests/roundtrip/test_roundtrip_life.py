@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from conftest import SAMPLES, reapprove
 
 from commentkit.roundtrip.merge import merge3, split_units
+from tests.roundtrip.test_roundtrip import edit, para, set_text  # the Word-editing helpers
 
 DATE = "2023-09-27"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -71,30 +72,6 @@ def convert(jobs: dict[str, Path], fmt: str, work: Path, profile: Path) -> dict[
         shutil.move(done, kept)
         out[name] = kept
     return out
-
-
-def edit(src: Path, dest: Path, fn) -> Path:
-    import docx
-
-    d = docx.Document(str(src))
-    fn(d)
-    d.save(str(dest))
-    return dest
-
-
-def para(d, prefix: str):
-    for p in d.paragraphs:
-        if p.text.startswith(prefix):
-            return p
-    raise AssertionError(f"no paragraph starting {prefix!r}")
-
-
-def set_text(p, text: str) -> None:
-    """Retype a paragraph as Word does: runs go, bookmarks stay."""
-    for r in list(p.runs)[1:]:
-        r._r.getparent().remove(r._r)
-    p.runs[0].text = text
-    p.runs[0].bold = None
 
 
 def retype(rel: str):
