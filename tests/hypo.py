@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-SCALE = {"default": 0.25, "thorough": 4.0}.get(os.environ.get("COMMENTKIT_HYPOTHESIS", "default"), 1.0)
+SCALE = {"default": 0.12, "thorough": 4.0}.get(os.environ.get("COMMENTKIT_HYPOTHESIS", "default"), 1.0)
 
 
 def examples(n: int) -> int:
