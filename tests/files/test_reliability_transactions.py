@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
 import time
 from pathlib import Path
 
@@ -15,21 +14,9 @@ import pytest
 from commentkit.files import storage
 from commentkit.project.folder import Project
 from commentkit.roundtrip import importer as roundtrip
+from tests.files.test_reliability import _fork_and_kill  # the SIGKILL harness
 
 KILLS = 100
-
-
-def _fork_and_kill(child, delay_s: float) -> None:
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            child()
-        finally:
-            os._exit(0)
-    time.sleep(delay_s)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
 
 
 def _timed_child(child) -> float:
